@@ -1,0 +1,3 @@
+//! `stockade`: validate and run untrusted Python strategies.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Stockade's runner: executes validated Python in hardened, single-use Docker containers.

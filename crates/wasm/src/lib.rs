@@ -1,0 +1,1 @@
+//! The Stockade validator for the browser.
