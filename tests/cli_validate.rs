@@ -10,7 +10,7 @@ mod cli_support;
 use std::fs;
 
 use cli_support::{run, run_with_stdin, stockade};
-use insta_cmd::{assert_cmd_snapshot, SpawnExt};
+use insta_cmd::assert_cmd_snapshot;
 use serde_json::Value;
 
 const CLEAN: &str = "tests/fixtures/cli/clean.py";
@@ -60,7 +60,12 @@ fn any_rejected_file_fails_the_run() {
 
 #[test]
 fn json_findings_carry_every_field() {
-    let out = run(&mut stockade(&["validate", "--format", "json", SYNTAX_ERROR]));
+    let out = run(&mut stockade(&[
+        "validate",
+        "--format",
+        "json",
+        SYNTAX_ERROR,
+    ]));
     assert_eq!(out.code, 1);
     let findings = json(&out.stdout);
     let findings = findings.as_array().expect("an array");
@@ -121,7 +126,10 @@ fn binary_input_is_a_finding_rendered_safely() {
     let out = run(&mut stockade(&["validate", BINARY]));
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stderr.is_empty(), "{out:?}");
-    assert!(out.stdout.starts_with("tests/fixtures/cli/binary.py:1:"), "{out:?}");
+    assert!(
+        out.stdout.starts_with("tests/fixtures/cli/binary.py:1:"),
+        "{out:?}"
+    );
     // No byte of the input reaches the terminal as a control character.
     assert!(
         !out.stdout.chars().any(|c| c.is_control() && c != '\n'),
@@ -221,7 +229,10 @@ fn directories_are_searched_in_order_skipping_what_a_project_does_not_own() {
     );
     // A hidden directory named explicitly is searched.
     let hidden = root.join(".git");
-    let out = run(&mut stockade(&["validate", hidden.to_str().expect("UTF-8")]));
+    let out = run(&mut stockade(&[
+        "validate",
+        hidden.to_str().expect("UTF-8"),
+    ]));
     assert_eq!(out.code, 1, "{out:?}");
 }
 
@@ -239,7 +250,11 @@ fn files_named_explicitly_are_checked_whatever_their_extension() {
 
 #[test]
 fn a_file_given_twice_is_checked_once() {
-    let out = run(&mut stockade(&["validate", CLEAN, "./tests/fixtures/cli/clean.py"]));
+    let out = run(&mut stockade(&[
+        "validate",
+        CLEAN,
+        "./tests/fixtures/cli/clean.py",
+    ]));
     assert_eq!(out.stdout, "All checks passed (1 file checked).\n");
 }
 
@@ -247,7 +262,11 @@ fn a_file_given_twice_is_checked_once() {
 
 #[test]
 fn missing_file() {
-    assert_cmd_snapshot!(stockade(&["validate", CLEAN, "tests/fixtures/cli/missing.py"]));
+    assert_cmd_snapshot!(stockade(&[
+        "validate",
+        CLEAN,
+        "tests/fixtures/cli/missing.py"
+    ]));
 }
 
 #[test]
@@ -257,7 +276,10 @@ fn directory_without_python_files() {
 
 #[test]
 fn unreadable_path() {
-    assert_cmd_snapshot!(stockade(&["validate", "tests/fixtures/cli/clean.py/inner.py"]));
+    assert_cmd_snapshot!(stockade(&[
+        "validate",
+        "tests/fixtures/cli/clean.py/inner.py"
+    ]));
 }
 
 #[test]
@@ -275,7 +297,12 @@ fn policies_load_from_yaml_and_json() {
         let policy = format!("tests/fixtures/cli/policy/{policy}");
         let out = run(&mut stockade(&["validate", "--policy", &policy, CLEAN]));
         assert_eq!(out.code, 0, "{policy}: {out:?}");
-        let out = run(&mut stockade(&["validate", "--policy", &policy, SYNTAX_ERROR]));
+        let out = run(&mut stockade(&[
+            "validate",
+            "--policy",
+            &policy,
+            SYNTAX_ERROR,
+        ]));
         assert_eq!(out.code, 1, "{policy}: {out:?}");
     }
 }
@@ -294,7 +321,10 @@ fn bad_policies_are_one_line_errors_naming_the_file() {
         assert_eq!(out.code, 2, "{file}: {out:?}");
         assert!(out.stdout.is_empty(), "{file}: {out:?}");
         assert!(out.stderr.starts_with("error: "), "{file}: {out:?}");
-        assert!(out.stderr.contains(&format!("`{policy}`")), "{file}: {out:?}");
+        assert!(
+            out.stderr.contains(&format!("`{policy}`")),
+            "{file}: {out:?}"
+        );
         assert!(out.stderr.contains(needle), "{file}: {out:?}");
         assert_eq!(out.stderr.lines().count(), 1, "{file}: {out:?}");
     }
@@ -302,8 +332,10 @@ fn bad_policies_are_one_line_errors_naming_the_file() {
 
 #[test]
 fn policy_from_the_environment() {
-    let out = run(stockade(&["validate", CLEAN])
-        .env("STOCKADE_POLICY", "tests/fixtures/cli/policy/unknown_key.yaml"));
+    let out = run(stockade(&["validate", CLEAN]).env(
+        "STOCKADE_POLICY",
+        "tests/fixtures/cli/policy/unknown_key.yaml",
+    ));
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("unknown_key.yaml"), "{out:?}");
 }
@@ -330,13 +362,28 @@ fn colors_only_when_asked_for_or_on_a_terminal() {
     let args = ["validate", SYNTAX_ERROR];
     // Tests run with stdout piped: no colour by default.
     assert!(!has_color(&args, &[]));
-    assert!(has_color(&["--color", "always", "validate", SYNTAX_ERROR], &[]));
-    assert!(has_color(&["validate", "--color=always", SYNTAX_ERROR], &[]));
-    assert!(!has_color(&["validate", "--color=always", "--no-color", SYNTAX_ERROR], &[]));
+    assert!(has_color(
+        &["--color", "always", "validate", SYNTAX_ERROR],
+        &[]
+    ));
+    assert!(has_color(
+        &["validate", "--color=always", SYNTAX_ERROR],
+        &[]
+    ));
+    assert!(!has_color(
+        &["validate", "--color=always", "--no-color", SYNTAX_ERROR],
+        &[]
+    ));
     assert!(has_color(&args, &[("CLICOLOR_FORCE", "1")]));
-    assert!(!has_color(&args, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(!has_color(
+        &args,
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]
+    ));
     // Machine formats never carry colour.
-    assert!(!has_color(&["--color=always", "validate", "--format=json", SYNTAX_ERROR], &[]));
+    assert!(!has_color(
+        &["--color=always", "validate", "--format=json", SYNTAX_ERROR],
+        &[]
+    ));
 }
 
 #[test]

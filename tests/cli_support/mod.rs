@@ -53,11 +53,7 @@ pub fn run_with_stdin(cmd: &mut Command, stdin: &[u8]) -> Run {
 
 /// Runs `cmd` with an empty standard input.
 pub fn run(cmd: &mut Command) -> Run {
-    into_run(
-        cmd.stdin(Stdio::null())
-            .output()
-            .expect("stockade runs"),
-    )
+    into_run(cmd.stdin(Stdio::null()).output().expect("stockade runs"))
 }
 
 fn into_run(output: Output) -> Run {
