@@ -282,6 +282,25 @@ fn unreadable_path() {
     ]));
 }
 
+#[cfg(unix)]
+#[test]
+fn endless_input_is_refused_not_read_forever() {
+    let out = run(&mut stockade(&["validate", "/dev/zero"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "error: cannot read `/dev/zero`: longer than 67108864 bytes\n"
+    );
+}
+
+#[test]
+fn inputs_longer_than_the_policy_allows_are_still_validated() {
+    let policy = "tests/fixtures/cli/policy/tiny.yaml";
+    let out = run(&mut stockade(&["validate", "--policy", policy, CLEAN]));
+    assert_ne!(out.code, 2, "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+}
+
 #[test]
 fn unknown_format_is_a_usage_error() {
     let out = run(&mut stockade(&["validate", "--format", "xml", CLEAN]));
