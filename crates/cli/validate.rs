@@ -68,7 +68,7 @@ pub fn run(args: Args, terminal: &TerminalArgs) -> Result<ExitCode> {
         color: terminal.stdout_color(),
         quiet: args.quiet,
     };
-    let mut printer = printers::printer(args.format, options);
+    let mut printer = printers::printer(args.format, options, std::env::current_dir().ok());
     let mut out = BufWriter::new(io::stdout().lock());
     let mut summary = Summary::default();
     let mut rejected = false;
