@@ -26,8 +26,8 @@ const MIN_READ_LIMIT: u64 = 64 << 20;
 )]
 pub struct Args {
     /// Files and directories to check; directories are searched for `*.py` files (hidden
-    /// directories, `__pycache__` and virtual environments are skipped). `-` reads standard
-    /// input.
+    /// files and directories, `__pycache__` and virtual environments are skipped; symbolic
+    /// links are not followed). `-` reads standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
 

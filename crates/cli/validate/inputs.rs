@@ -50,7 +50,7 @@ pub fn collect(paths: &[PathBuf], stdin_name: Option<&Path>, limit: u64) -> Resu
             let files = python_files(path)?;
             if files.is_empty() {
                 bail!(
-                    "no Python files in `{}` (hidden directories, `__pycache__` and virtual \
+                    "no Python files in `{}` (hidden files and directories, `__pycache__` and virtual \
                      environments are skipped)",
                     path.display()
                 );
