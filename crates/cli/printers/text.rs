@@ -378,12 +378,20 @@ mod tests {
     }
 
     fn render(source: &str, spans: &[(usize, usize)], summary_only: bool) -> String {
+        let spans: Vec<_> = spans
+            .iter()
+            .map(|&(start, end)| (start, end, Severity::Error))
+            .collect();
+        render_with(source, &spans, summary_only)
+    }
+
+    fn render_with(source: &str, spans: &[(usize, usize, Severity)], summary_only: bool) -> String {
         let file = SourceFile::new(InputName::Path("s.py".into()), source.as_bytes());
         let findings: Vec<Finding> = spans
             .iter()
-            .map(|&(start, end)| Finding {
+            .map(|&(start, end, severity)| Finding {
                 code: "SBX001",
-                severity: Severity::Error,
+                severity,
                 message: "syntax error: unexpected token".into(),
                 help: "fix the syntax".into(),
                 span: Span::new(start, end),
@@ -420,6 +428,30 @@ mod tests {
              = help: fix the syntax\n\n\
              Found 1 error in 1 file (1 file checked).\n"
         );
+    }
+
+    #[test]
+    fn warnings_are_marked_and_counted_apart() {
+        let src = "a = (\nb = [\n";
+        let out = render_with(
+            src,
+            &[
+                (4, 5, Severity::Error),
+                (10, 11, Severity::Warning),
+                (4, 4, Severity::Error),
+            ],
+            false,
+        );
+        assert!(
+            out.contains("s.py:2:5: SBX001 [warning] syntax error"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("Found 2 errors and 1 warning in 1 file (1 file checked).\n"),
+            "{out}"
+        );
+        let out = render_with(src, &[(10, 11, Severity::Warning)], true);
+        assert_eq!(out, "Found 1 warning in 1 file (1 file checked).\n");
     }
 
     #[test]
