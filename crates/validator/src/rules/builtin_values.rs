@@ -1,0 +1,53 @@
+//! SBX205: builtins that may only be called directly.
+
+use crate::checker::{Checker, NameUse};
+use crate::names;
+use crate::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Rejects using `getattr`, `setattr`, `delattr`, `hasattr`, `open`, `memoryview` or
+    /// `dir` as a value (passed to `reduce`, `map`, `sorted(key=...)`, stored in a list or
+    /// dict, used as a decorator, ...). Called directly, their arguments are checked by
+    /// other rules.
+    ///
+    /// ## Why is this bad?
+    /// The checks on these builtins look at their arguments at the call site. Handed
+    /// around as values they are called elsewhere with arguments no rule sees:
+    /// `reduce(getattr, ["__class__", "__base__", "__subclasses__"], ())` walks to every
+    /// class in the interpreter.
+    ///
+    /// ## Example
+    /// ```python
+    /// from functools import reduce
+    /// listing = reduce(getattr, path, ())
+    /// ```
+    ///
+    /// Use instead: call it directly with a literal name.
+    /// ```python
+    /// window = getattr(config, "window", 20)
+    /// ```
+    pub(crate) struct CallOnlyBuiltinAsValue {
+        code: "SBX205",
+        name: "call-only-builtin-as-value",
+        family: "lambda-decorator",
+        severity: Error,
+        summary: "A builtin whose arguments must be checked is used as a value.",
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, use_: NameUse) {
+    if use_ == NameUse::Callee || !names::CALL_ONLY_BUILTINS.contains(&name) || name == "type" {
+        return;
+    }
+    if checker.bindings.contains_key(name) {
+        // A local binding of that name was already reported by SBX202.
+        return;
+    }
+    checker.report(
+        &CallOnlyBuiltinAsValue::RULE,
+        span,
+        format!("`{name}` may only be called directly, not used as a value"),
+        "call it directly where it is needed, with literal arguments",
+    );
+}
