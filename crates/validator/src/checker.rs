@@ -32,6 +32,19 @@ pub(crate) enum Bound {
     Other,
 }
 
+/// How a name gets bound, for the rebinding rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BindKind {
+    /// `from m import name` under its own name: a vetted module member.
+    VettedImport,
+    /// `name = other_name` or `name = a.b`: one callable standing in for another.
+    Alias,
+    /// `def`, `class`, `import ... as name`.
+    Definition,
+    /// Computed data, parameters, loop and `with` targets.
+    Data,
+}
+
 /// What a deferred literal argument will be used as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Purpose {
@@ -71,6 +84,8 @@ pub(crate) enum Deferred {
         span: Span,
         purpose: Purpose,
     },
+    /// A call-only builtin's name used as a value; fine if the code binds that name itself.
+    BuiltinValue { name: String, span: Span },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,8 +306,9 @@ impl<'a> Checker<'a> {
             Stmt::Assign(s) => {
                 self.visit_expr(&s.value);
                 let bound = bound_of(&s.value);
+                let kind = kind_of(&s.value);
                 for target in &s.targets {
-                    self.visit_target(target, bound.clone());
+                    self.visit_target_as(target, bound.clone(), kind);
                 }
             }
             Stmt::TypeAlias(s) => {
@@ -306,7 +322,8 @@ impl<'a> Checker<'a> {
                 self.visit_annotation(&s.annotation);
                 self.visit_opt(s.value.as_deref());
                 let bound = s.value.as_deref().map_or(Bound::Other, bound_of);
-                self.visit_target(&s.target, bound);
+                let kind = s.value.as_deref().map_or(BindKind::Data, kind_of);
+                self.visit_target_as(&s.target, bound, kind);
             }
             Stmt::For(s) => {
                 self.visit_expr(&s.iter);
@@ -361,7 +378,7 @@ impl<'a> Checker<'a> {
                             .unwrap_or_default()
                             .to_string(),
                     };
-                    self.bind(&bound, span_of(alias.range()), Bound::Other, false);
+                    self.bind(&bound, span_of(alias.range()), Bound::Other, BindKind::Definition);
                 }
             }
             Stmt::ImportFrom(s) => {
@@ -373,11 +390,11 @@ impl<'a> Checker<'a> {
                         continue;
                     }
                     // `from math import pow` shadows a builtin with a vetted module member.
-                    let (bound, vetted) = match &alias.asname {
-                        Some(asname) => (normalise(asname).into_owned(), false),
-                        None => (name, true),
+                    let (bound, kind) = match &alias.asname {
+                        Some(asname) => (normalise(asname).into_owned(), BindKind::Definition),
+                        None => (name, BindKind::VettedImport),
                     };
-                    self.bind(&bound, span_of(alias.range()), Bound::Other, vetted);
+                    self.bind(&bound, span_of(alias.range()), Bound::Other, kind);
                 }
             }
             Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) => {}
@@ -412,7 +429,7 @@ impl<'a> Checker<'a> {
         if let Some(returns) = returns {
             self.visit_annotation(returns);
         }
-        self.bind(&name, span, Bound::Other, false);
+        self.bind(&name, span, Bound::Other, BindKind::Definition);
         let first_param = args
             .posonlyargs
             .iter()
@@ -455,7 +472,7 @@ impl<'a> Checker<'a> {
         if self.scope() == ScopeKind::Class {
             self.own_attrs.insert(name.clone());
         }
-        self.bind(&name, span, Bound::Other, false);
+        self.bind(&name, span, Bound::Other, BindKind::Definition);
         self.scopes.push(ScopeKind::Class);
         self.visit_body(&s.body);
         self.scopes.pop();
@@ -489,7 +506,7 @@ impl<'a> Checker<'a> {
         for arg in all {
             let name = normalise(&arg.arg).into_owned();
             let start = usize::from(arg.range.start());
-            self.bind(&name, Span::new(start, start + arg.arg.len()), Bound::Other, false);
+            self.bind(&name, Span::new(start, start + arg.arg.len()), Bound::Other, BindKind::Data);
         }
     }
 
@@ -518,7 +535,7 @@ impl<'a> Checker<'a> {
             if let Some(name) = &handler.name {
                 let name = normalise(name).into_owned();
                 let span = span_of(handler.range);
-                self.bind(&name, span, Bound::Other, false);
+                self.bind(&name, span, Bound::Other, BindKind::Data);
             }
             self.visit_body(&handler.body);
         }
@@ -593,7 +610,7 @@ impl<'a> Checker<'a> {
 
     fn bind_identifier(&mut self, name: &ast::Identifier, range: ast::text_size::TextRange) {
         let name = normalise(name).into_owned();
-        self.bind(&name, span_of(range), Bound::Other, false);
+        self.bind(&name, span_of(range), Bound::Other, BindKind::Data);
     }
 
     /// Annotations are evaluated when their statement runs; string annotations may be evaluated
@@ -617,10 +634,15 @@ impl<'a> Checker<'a> {
     // ----- binding targets -----
 
     fn visit_target(&mut self, target: &Expr, bound: Bound) {
+        self.visit_target_as(target, bound, BindKind::Data);
+    }
+
+    /// Binds an assignment target; `kind` says what the assigned value was.
+    fn visit_target_as(&mut self, target: &Expr, bound: Bound, kind: BindKind) {
         match target {
             Expr::Name(name) => {
                 let id = normalise(&name.id).into_owned();
-                self.bind(&id, span_of(name.range), bound, false);
+                self.bind(&id, span_of(name.range), bound, kind);
             }
             Expr::Tuple(t) => {
                 for elt in &t.elts {
@@ -653,10 +675,10 @@ impl<'a> Checker<'a> {
                 let id = normalise(&name.id).into_owned();
                 let span = span_of(name.range);
                 if strings.is_empty() {
-                    self.bind(&id, span, Bound::Other, false);
+                    self.bind(&id, span, Bound::Other, BindKind::Data);
                 }
                 for s in strings {
-                    self.bind(&id, span, Bound::Str(s), false);
+                    self.bind(&id, span, Bound::Str(s), BindKind::Data);
                 }
                 return;
             }
@@ -665,8 +687,8 @@ impl<'a> Checker<'a> {
     }
 
     /// Records that `name` is bound here, after checking the binding is allowed.
-    pub(crate) fn bind(&mut self, name: &str, span: Span, bound: Bound, vetted_import: bool) {
-        rules::builtin_rebinding::check(self, name, span, vetted_import);
+    pub(crate) fn bind(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind) {
+        rules::builtin_rebinding::check(self, name, span, kind);
         rules::dunder_access::check_dunder_binding(self, name, span);
         self.bindings.entry(name.to_string()).or_default().push(bound);
     }
@@ -689,7 +711,7 @@ impl<'a> Checker<'a> {
             Expr::NamedExpr(e) => {
                 self.visit_expr(&e.value);
                 let bound = bound_of(&e.value);
-                self.visit_target(&e.target, bound);
+                self.visit_target_as(&e.target, bound, kind_of(&e.value));
             }
             Expr::BinOp(e) => {
                 self.visit_expr(&e.left);
@@ -746,7 +768,7 @@ impl<'a> Checker<'a> {
                     self.visit_name(e, NameUse::Value);
                 } else {
                     let id = normalise(&e.id).into_owned();
-                    self.bind(&id, span_of(e.range), Bound::Other, false);
+                    self.bind(&id, span_of(e.range), Bound::Other, BindKind::Data);
                 }
             }
             Expr::List(e) => self.visit_all(&e.elts),
@@ -841,6 +863,11 @@ impl<'a> Checker<'a> {
                     span,
                     purpose,
                 } => self.resolve_literal(&name, span, purpose),
+                Deferred::BuiltinValue { name, span } => {
+                    if !self.bindings.contains_key(&name) {
+                        rules::builtin_values::report(self, &name, span);
+                    }
+                }
             }
         }
     }
@@ -905,6 +932,14 @@ fn bound_of(value: &Expr) -> Bound {
             _ => Bound::Other,
         },
         _ => Bound::Other,
+    }
+}
+
+/// Whether an assigned value makes the target stand in for another callable.
+fn kind_of(value: &Expr) -> BindKind {
+    match value {
+        Expr::Name(_) | Expr::Attribute(_) | Expr::Lambda(_) => BindKind::Alias,
+        _ => BindKind::Data,
     }
 }
 

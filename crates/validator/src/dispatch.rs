@@ -36,6 +36,7 @@ impl Checker<'_> {
             return;
         }
         dynamic_attribute::check_builtin_call(self, name, call);
+        module_tampering::check_setattr(self, name, call);
         type_construction::check(self, name, call);
         dangerous_builtins::check_call(self, name, call);
         if name == "open" {

@@ -63,7 +63,7 @@ pub(crate) const DANGEROUS_BUILTINS: &[(&str, &str)] = &[
 
 /// Builtins that may be called with literal arguments but never handed around as values.
 pub(crate) const CALL_ONLY_BUILTINS: &[&str] = &[
-    "getattr", "setattr", "delattr", "hasattr", "open", "memoryview", "dir", "type",
+    "getattr", "setattr", "delattr", "hasattr", "open", "memoryview", "dir",
 ];
 
 /// Exceptions whose raising ends or interrupts the host process rather than the strategy.

@@ -1,16 +1,18 @@
 //! SBX202: rebinding builtin names.
 
-use crate::checker::{Checker, ScopeKind};
+use crate::checker::{BindKind, Checker, ScopeKind};
 use crate::names;
 use crate::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Rejects binding a builtin's name at module or class level (assignment, `def`, `class`,
-    /// `import ... as`, loop or `with` targets), and binding the name of a dangerous or
-    /// call-only builtin (`exec`, `getattr`, `open`, ...) anywhere. Local variables and
-    /// parameters named like harmless builtins (`id`, `type`, `filter`) are fine, and so is
-    /// `from math import pow`, which binds a vetted module member under its own name.
+    /// Rejects binding the name of a dangerous builtin (`exec`, `eval`, `getattr`,
+    /// `setattr`, `memoryview`, ...) anywhere, and, at module or class level, making any
+    /// builtin's name stand for another callable: `print = exec`, `len = my_len`,
+    /// `def print(...)`, `class list`, `import x as sum`. Data that happens to use a
+    /// builtin's name (`open = data.get("price:open")`, `type = "momentum"`, a parameter
+    /// `id`) is fine, and so is `from math import pow`, a vetted module member under its
+    /// own name.
     ///
     /// ## Why is this bad?
     /// `print = exec` turns every later `print(...)` into code execution while the calls
@@ -36,14 +38,15 @@ declare_rule! {
     }
 }
 
-pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, vetted_import: bool) {
+pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, kind: BindKind) {
     if !names::is_builtin(name) || names::is_dunder(name) {
         return;
     }
-    let dangerous =
-        names::dangerous_builtin(name).is_some() || names::CALL_ONLY_BUILTINS.contains(&name);
+    let dangerous = names::dangerous_builtin(name).is_some()
+        || matches!(name, "getattr" | "setattr" | "delattr" | "hasattr" | "memoryview");
     let shared_scope = matches!(checker.scope(), ScopeKind::Module | ScopeKind::Class);
-    if dangerous || (shared_scope && !vetted_import) {
+    let stands_in = matches!(kind, BindKind::Alias | BindKind::Definition);
+    if dangerous || (shared_scope && stands_in) {
         checker.report(
             &BuiltinRebinding::RULE,
             span,

@@ -1,13 +1,14 @@
 //! SBX205: builtins that may only be called directly.
 
-use crate::checker::{Checker, NameUse};
+use crate::checker::{Checker, Deferred, NameUse};
 use crate::names;
 use crate::Span;
 
 declare_rule! {
     /// ## What it does
     /// Rejects using `getattr`, `setattr`, `delattr`, `hasattr`, `open`, `memoryview` or
-    /// `dir` as a value (passed to `reduce`, `map`, `sorted(key=...)`, stored in a list or
+    /// `dir` (unless the code binds that name itself, like `open = data.get("price:open")`)
+    /// as a value (passed to `reduce`, `map`, `sorted(key=...)`, stored in a list or
     /// dict, used as a decorator, ...). Called directly, their arguments are checked by
     /// other rules.
     ///
@@ -37,13 +38,19 @@ declare_rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, use_: NameUse) {
-    if use_ == NameUse::Callee || !names::CALL_ONLY_BUILTINS.contains(&name) || name == "type" {
+    if use_ == NameUse::Callee || !names::CALL_ONLY_BUILTINS.contains(&name) {
         return;
     }
-    if checker.bindings.contains_key(name) {
-        // A local binding of that name was already reported by SBX202.
-        return;
-    }
+    // `open` may be the code's own variable (`open = data.get("price:open")`): decided after
+    // the walk, once every binding is known.
+    checker.deferred.push(Deferred::BuiltinValue {
+        name: name.to_string(),
+        span,
+    });
+}
+
+/// A call-only builtin used as a value, and the code never binds that name itself.
+pub(crate) fn report(checker: &mut Checker<'_>, name: &str, span: Span) {
     checker.report(
         &CallOnlyBuiltinAsValue::RULE,
         span,

@@ -1,6 +1,9 @@
 //! SBX801: assigning or deleting attributes of modules, their classes and builtins.
 
-use crate::checker::Checker;
+use rustpython_parser::ast::{self, Expr, Ranged};
+
+use crate::checker::{span_of, Checker};
+use crate::names::{self, normalise};
 use crate::Span;
 
 declare_rule! {
@@ -8,7 +11,8 @@ declare_rule! {
     /// Rejects assigning, augmenting or deleting an attribute anywhere along a path that
     /// starts at an imported module or a builtin: `pd.DataFrame.shift = ...`,
     /// `np.random.seed = ...`, `del math.pi`, `license._Printer__filenames = ...`.
-    /// Display and mode options under `pd.options` may be set.
+    /// `setattr`/`delattr` on such a path count the same. Display and mode options under
+    /// `pd.options` may be set.
     ///
     /// ## Why is this bad?
     /// Modules and builtins are shared by everything in the process. Patching them changes
@@ -57,4 +61,23 @@ pub(crate) fn report_builtin(checker: &mut Checker<'_>, name: &str, span: Span) 
         format!("assigning or deleting attributes of the builtin `{name}` is not allowed"),
         "keep changes in your own variables and functions",
     );
+}
+
+/// `setattr(pd.DataFrame, "shift", f)` / `delattr(math, "pi")`.
+pub(crate) fn check_setattr(checker: &mut Checker<'_>, name: &str, call: &ast::ExprCall) {
+    if !matches!(name, "setattr" | "delattr") {
+        return;
+    }
+    let Some(target) = call.args.first() else {
+        return;
+    };
+    let span = span_of(target.range());
+    if let Some(path) = checker.resolve_path(target) {
+        check_module_path(checker, &path, span);
+    } else if let Expr::Name(n) = target {
+        let id = normalise(&n.id);
+        if names::is_builtin(&id) && !checker.bindings.contains_key(id.as_ref()) {
+            report_builtin(checker, &id, span);
+        }
+    }
 }
