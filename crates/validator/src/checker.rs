@@ -205,7 +205,9 @@ impl<'a> Checker<'a> {
         for _ in 0..2 {
             for (name, value) in &assigns {
                 if let Some(path) = self.resolve_path(value) {
-                    self.aliases.entry(name.clone()).or_insert(Alias::Value(path));
+                    self.aliases
+                        .entry(name.clone())
+                        .or_insert(Alias::Value(path));
                 }
             }
         }
@@ -237,10 +239,10 @@ impl<'a> Checker<'a> {
                         if name == "*" {
                             continue;
                         }
-                        let bound = alias
-                            .asname
-                            .as_ref()
-                            .map_or_else(|| name.clone().into_owned(), |a| normalise(a).into_owned());
+                        let bound = alias.asname.as_ref().map_or_else(
+                            || name.clone().into_owned(),
+                            |a| normalise(a).into_owned(),
+                        );
                         let full = format!("{module}.{name}");
                         let segments: Vec<&str> = full.split('.').collect();
                         let kind = if self.index.import_allowed(&full)
@@ -378,7 +380,12 @@ impl<'a> Checker<'a> {
                             .unwrap_or_default()
                             .to_string(),
                     };
-                    self.bind(&bound, span_of(alias.range()), Bound::Other, BindKind::Definition);
+                    self.bind(
+                        &bound,
+                        span_of(alias.range()),
+                        Bound::Other,
+                        BindKind::Definition,
+                    );
                 }
             }
             Stmt::ImportFrom(s) => {
@@ -397,7 +404,11 @@ impl<'a> Checker<'a> {
                     self.bind(&bound, span_of(alias.range()), Bound::Other, kind);
                 }
             }
-            Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) => {}
+            Stmt::Global(_)
+            | Stmt::Nonlocal(_)
+            | Stmt::Pass(_)
+            | Stmt::Break(_)
+            | Stmt::Continue(_) => {}
             Stmt::Expr(s) => self.visit_expr(&s.value),
         }
     }
@@ -479,7 +490,12 @@ impl<'a> Checker<'a> {
     }
 
     fn visit_arguments(&mut self, args: &ast::Arguments) {
-        for arg in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
+        for arg in args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+        {
             if let Some(default) = &arg.default {
                 self.visit_expr(default);
             }
@@ -506,7 +522,12 @@ impl<'a> Checker<'a> {
         for arg in all {
             let name = normalise(&arg.arg).into_owned();
             let start = usize::from(arg.range.start());
-            self.bind(&name, Span::new(start, start + arg.arg.len()), Bound::Other, BindKind::Data);
+            self.bind(
+                &name,
+                Span::new(start, start + arg.arg.len()),
+                Bound::Other,
+                BindKind::Data,
+            );
         }
     }
 
@@ -620,9 +641,13 @@ impl<'a> Checker<'a> {
             if let Constant::Str(text) = &c.value {
                 // Skip the prefix and opening quote(s) so spans land inside the literal.
                 let start = usize::from(c.range.start());
-                let literal = self.source.get(start..usize::from(c.range.end())).unwrap_or("");
+                let literal = self
+                    .source
+                    .get(start..usize::from(c.range.end()))
+                    .unwrap_or("");
                 let quote = literal.find(['\'', '"']).unwrap_or(0);
-                let triple = literal[quote..].starts_with("\"\"\"") || literal[quote..].starts_with("'''");
+                let triple =
+                    literal[quote..].starts_with("\"\"\"") || literal[quote..].starts_with("'''");
                 let offset = start + quote + if triple { 3 } else { 1 };
                 check_expression_text(self, text, offset);
                 return;
@@ -690,7 +715,10 @@ impl<'a> Checker<'a> {
     pub(crate) fn bind(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind) {
         rules::builtin_rebinding::check(self, name, span, kind);
         rules::dunder_access::check_dunder_binding(self, name, span);
-        self.bindings.entry(name.to_string()).or_default().push(bound);
+        self.bindings
+            .entry(name.to_string())
+            .or_default()
+            .push(bound);
     }
 
     // ----- expressions -----
@@ -838,7 +866,9 @@ impl<'a> Checker<'a> {
             .rev()
             .map(|(name, range)| {
                 let end = usize::from(range.end());
-                let start = end.saturating_sub(name.len()).max(usize::from(range.start()));
+                let start = end
+                    .saturating_sub(name.len())
+                    .max(usize::from(range.start()));
                 (normalise(name).into_owned(), Span::new(start, end))
             })
             .collect();
@@ -997,7 +1027,9 @@ fn try_bodies<'s>(
 /// Checks a string as a Python expression (string annotations), with spans inside the source.
 pub(crate) fn check_expression_text(checker: &mut Checker<'_>, text: &str, offset: usize) -> bool {
     let limit = checker.policy.max_nesting_depth;
-    if crate::guard::check_depth(text, limit).is_err() || text.len() > checker.policy.max_source_bytes {
+    if crate::guard::check_depth(text, limit).is_err()
+        || text.len() > checker.policy.max_source_bytes
+    {
         return false;
     }
     let start = ast::text_size::TextSize::try_from(offset).unwrap_or_default();

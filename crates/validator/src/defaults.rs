@@ -48,7 +48,10 @@ pub(crate) const IMPORTS: &[&str] = &[
 /// class, function or constant): attributes past it are ordinary value attributes. Intermediate
 /// names (`random` in `random.default_rng`) are namespaces, not values.
 pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
-    ("__future__", "annotations division absolute_import print_function generator_stop"),
+    (
+        "__future__",
+        "annotations division absolute_import print_function generator_stop",
+    ),
     (
         "abc",
         "ABC abstractmethod abstractproperty abstractclassmethod abstractstaticmethod",
@@ -75,7 +78,10 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          abc.Hashable abc.Sized abc.Container abc.Collection abc.Reversible abc.KeysView \
          abc.ItemsView abc.ValuesView abc.MappingView",
     ),
-    ("contextlib", "contextmanager suppress nullcontext closing ExitStack"),
+    (
+        "contextlib",
+        "contextmanager suppress nullcontext closing ExitStack",
+    ),
     ("copy", "copy deepcopy Error"),
     (
         "dataclasses",

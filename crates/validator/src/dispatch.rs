@@ -74,7 +74,12 @@ impl Checker<'_> {
 
     /// An attribute chain `base.a.b`; `attrs` innermost first, each with the span of the
     /// attribute node ending in it.
-    pub(crate) fn check_attribute_chain(&mut self, base: &Expr, attrs: &[(String, Span)], store: bool) {
+    pub(crate) fn check_attribute_chain(
+        &mut self,
+        base: &Expr,
+        attrs: &[(String, Span)],
+        store: bool,
+    ) {
         let Some(last) = attrs.last() else {
             return;
         };
@@ -106,7 +111,9 @@ impl Checker<'_> {
                         }
                         return;
                     }
-                    PathVerdict::Allowed { value_from: v } => value_from = v.saturating_sub(root_len),
+                    PathVerdict::Allowed { value_from: v } => {
+                        value_from = v.saturating_sub(root_len)
+                    }
                     PathVerdict::Namespace => {
                         if !store {
                             module_as_value::report(self, &segments.join("."), whole);
@@ -125,7 +132,11 @@ impl Checker<'_> {
             }
         }
         for (i, (attr, span)) in attrs.iter().enumerate().skip(value_from) {
-            let owner = if i == 0 { self.owner_of(base) } else { Owner::Other };
+            let owner = if i == 0 {
+                self.owner_of(base)
+            } else {
+                Owner::Other
+            };
             let is_store = store && i + 1 == attrs.len();
             if self.check_value_attr(&owner, attr, *span, is_store) {
                 break;
@@ -134,7 +145,13 @@ impl Checker<'_> {
     }
 
     /// One attribute of a value; true when a finding (or a deferred check) was made.
-    pub(crate) fn check_value_attr(&mut self, owner: &Owner, attr: &str, span: Span, store: bool) -> bool {
+    pub(crate) fn check_value_attr(
+        &mut self,
+        owner: &Owner,
+        attr: &str,
+        span: Span,
+        store: bool,
+    ) -> bool {
         if blocked_names::check(self, attr, span) {
             return true;
         }

@@ -106,13 +106,19 @@ impl Scanner<'_> {
                 let mut width = 0usize;
                 let mut j = i;
                 while j < end && matches!(src[j], b' ' | b'\t' | b'\x0c') {
-                    width = if src[j] == b'\t' { (width / 8 + 1) * 8 } else { width + 1 };
+                    width = if src[j] == b'\t' {
+                        (width / 8 + 1) * 8
+                    } else {
+                        width + 1
+                    };
                     j += 1;
                 }
                 if j >= end {
                     break;
                 }
-                if matches!(src[j], b'#' | b'\n' | b'\r') || (src[j] == b'\\' && j + 1 < end && matches!(src[j + 1], b'\n' | b'\r')) {
+                if matches!(src[j], b'#' | b'\n' | b'\r')
+                    || (src[j] == b'\\' && j + 1 < end && matches!(src[j + 1], b'\n' | b'\r'))
+                {
                     // Blank or comment-only line: indentation does not count.
                     i = j;
                     at_line_start = false;
@@ -255,7 +261,14 @@ impl Scanner<'_> {
                             .iter()
                             .all(|c| matches!(c.to_ascii_lowercase(), b'r' | b'b' | b'u' | b'f'))
                         {
-                            i = self.scan_string(word_start, i, end, &levels, block_depth, fstring_nesting)?;
+                            i = self.scan_string(
+                                word_start,
+                                i,
+                                end,
+                                &levels,
+                                block_depth,
+                                fstring_nesting,
+                            )?;
                             expect_operand = false;
                             if let Some(l) = levels.last_mut() {
                                 l.streak = 0;
@@ -367,7 +380,9 @@ impl Scanner<'_> {
                 body_end = i;
                 break;
             }
-            if c == quote && (!triple || (i + 2 < end && src[i + 1] == quote && src[i + 2] == quote)) {
+            if c == quote
+                && (!triple || (i + 2 < end && src[i + 1] == quote && src[i + 2] == quote))
+            {
                 body_end = i;
                 i += open;
                 break;
@@ -379,13 +394,24 @@ impl Scanner<'_> {
             if fstring_nesting >= MAX_FSTRING_NESTING || depth + block_depth > self.limit {
                 return Err(TooDeep { at: start });
             }
-            self.scan_fstring_fields(body_start, body_end.min(end), depth + block_depth, fstring_nesting + 1)?;
+            self.scan_fstring_fields(
+                body_start,
+                body_end.min(end),
+                depth + block_depth,
+                fstring_nesting + 1,
+            )?;
         }
         Ok(i.min(end))
     }
 
     /// Finds the `{…}` fields of an f-string body and scans each as code.
-    fn scan_fstring_fields(&self, start: usize, end: usize, base: usize, nesting: usize) -> Result<(), TooDeep> {
+    fn scan_fstring_fields(
+        &self,
+        start: usize,
+        end: usize,
+        base: usize,
+        nesting: usize,
+    ) -> Result<(), TooDeep> {
         let src = self.src;
         let mut i = start;
         while i < end {
@@ -425,9 +451,8 @@ impl Scanner<'_> {
 fn scan_number(src: &[u8], mut i: usize, end: usize) -> usize {
     while i < end {
         let c = src[i];
-        if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' {
-            i += 1;
-        } else if matches!(c, b'+' | b'-') && matches!(src[i - 1], b'e' | b'E') {
+        let exponent_sign = matches!(c, b'+' | b'-') && matches!(src[i - 1], b'e' | b'E');
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || exponent_sign {
             i += 1;
         } else {
             break;
@@ -450,9 +475,28 @@ fn operator_len(rest: &[u8]) -> usize {
 fn is_keyword(word: &[u8]) -> bool {
     matches!(
         word,
-        b"as" | b"assert" | b"async" | b"break" | b"class" | b"continue" | b"def" | b"del"
-            | b"elif" | b"except" | b"finally" | b"for" | b"from" | b"global" | b"import"
-            | b"nonlocal" | b"pass" | b"raise" | b"return" | b"try" | b"while" | b"with"
+        b"as"
+            | b"assert"
+            | b"async"
+            | b"break"
+            | b"class"
+            | b"continue"
+            | b"def"
+            | b"del"
+            | b"elif"
+            | b"except"
+            | b"finally"
+            | b"for"
+            | b"from"
+            | b"global"
+            | b"import"
+            | b"nonlocal"
+            | b"pass"
+            | b"raise"
+            | b"return"
+            | b"try"
+            | b"while"
+            | b"with"
             | b"yield"
     )
 }
@@ -478,7 +522,10 @@ mod tests {
         }
         assert!(!depth_ok(&format!("x = 1{}\n", " + 1".repeat(30)), 20));
         assert!(!depth_ok(&format!("x = a{}\n", ".b()".repeat(15)), 20));
-        assert!(!depth_ok(&format!("x = 1{}\n", " if c else 1".repeat(30)), 20));
+        assert!(!depth_ok(
+            &format!("x = 1{}\n", " if c else 1".repeat(30)),
+            20
+        ));
     }
 
     #[test]

@@ -159,9 +159,18 @@ mod tests {
             index.check_path(&["pandas", "io", "common"]),
             PathVerdict::Denied { at: 1 }
         );
-        assert_eq!(index.check_path(&["numpy", "random"]), PathVerdict::Namespace);
-        assert_eq!(index.check_path(&["numpy", "random", "os"]), PathVerdict::Denied { at: 2 });
-        assert_eq!(index.check_path(&["statistics", "sys"]), PathVerdict::Denied { at: 1 });
+        assert_eq!(
+            index.check_path(&["numpy", "random"]),
+            PathVerdict::Namespace
+        );
+        assert_eq!(
+            index.check_path(&["numpy", "random", "os"]),
+            PathVerdict::Denied { at: 2 }
+        );
+        assert_eq!(
+            index.check_path(&["statistics", "sys"]),
+            PathVerdict::Denied { at: 1 }
+        );
     }
 
     #[test]
@@ -180,6 +189,9 @@ mod tests {
             index.check_path(&["mylib", "tools", "_os"]),
             PathVerdict::Denied { at: 2 }
         );
-        assert_eq!(index.check_path(&["mylib", "other"]), PathVerdict::Denied { at: 1 });
+        assert_eq!(
+            index.check_path(&["mylib", "other"]),
+            PathVerdict::Denied { at: 1 }
+        );
     }
 }

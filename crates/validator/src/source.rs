@@ -45,7 +45,9 @@ pub(crate) fn check_cookie(text: &str) -> Result<(), DecodeError> {
             return Ok(());
         }
         // Python only looks at line 2 when line 1 is blank or a comment.
-        let first = line.trim_start_matches('\u{feff}').trim_start_matches([' ', '\t', '\x0c']);
+        let first = line
+            .trim_start_matches('\u{feff}')
+            .trim_start_matches([' ', '\t', '\x0c']);
         let blank_or_comment = first.starts_with('#') || first.trim().is_empty();
         if index == 0 && !blank_or_comment {
             break;
@@ -111,8 +113,10 @@ mod tests {
 
     #[test]
     fn rejects_other_codecs_on_line_one_or_two() {
-        let err = check_cookie("# -*- coding: unicode_escape -*-\n").unwrap_err();
-        assert!(matches!(err, DecodeError::Cookie { ref name, start: 14, end: 28, bom: false } if name == "unicode_escape"));
+        let err = check_cookie("# -*- coding: unicode_escape -*-\n").expect_err("must be rejected");
+        assert!(
+            matches!(err, DecodeError::Cookie { ref name, start: 14, end: 28, bom: false } if name == "unicode_escape")
+        );
         assert!(check_cookie("#!/bin/python\n# coding: latin-1\n").is_err());
         // Line 2 is not a cookie when line 1 is code.
         assert!(check_cookie("x = 1\n# coding: latin-1\n").is_ok());
@@ -122,13 +126,13 @@ mod tests {
 
     #[test]
     fn bom_with_foreign_cookie_is_a_conflict() {
-        let err = check_cookie("\u{feff}# coding: cp1252\n").unwrap_err();
+        let err = check_cookie("\u{feff}# coding: cp1252\n").expect_err("must be rejected");
         assert!(matches!(err, DecodeError::Cookie { bom: true, .. }));
     }
 
     #[test]
     fn invalid_utf8_reports_the_first_bad_byte() {
-        let err = decode(b"x = 'ok'\ny = '\xff'\n").unwrap_err();
+        let err = decode(b"x = 'ok'\ny = '\xff'\n").expect_err("must be rejected");
         assert_eq!(err, DecodeError::InvalidUtf8 { at: 14, len: 1 });
     }
 }

@@ -39,8 +39,17 @@ fn misjudged(root: &Path) -> Vec<String> {
                         format!("\n    {}:{} {} {}", loc.line, loc.column, f.code, f.message)
                     })
                     .collect::<String>();
-                let verdict = if expect_reject { "accepted" } else { "rejected" };
-                wrong.push(format!("{sub}/{} {verdict}{detail}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
+                let verdict = if expect_reject {
+                    "accepted"
+                } else {
+                    "rejected"
+                };
+                wrong.push(format!(
+                    "{sub}/{} {verdict}{detail}",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
+                ));
             }
         }
     }
@@ -51,7 +60,11 @@ fn misjudged(root: &Path) -> Vec<String> {
 fn in_repo_corpus_is_judged_correctly() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let wrong = misjudged(&root);
-    assert!(wrong.is_empty(), "misjudged corpus files:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "misjudged corpus files:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -62,5 +75,9 @@ fn shared_corpus_is_judged_correctly_when_present() {
         return;
     }
     let wrong = misjudged(&root);
-    assert!(wrong.is_empty(), "misjudged shared corpus files:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "misjudged shared corpus files:\n{}",
+        wrong.join("\n")
+    );
 }

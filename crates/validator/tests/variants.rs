@@ -20,7 +20,11 @@ fn every_malicious_variant_is_rejected() {
         }
     }
     assert!(count > 90, "only {count} sections found");
-    assert!(accepted.is_empty(), "accepted malicious variants:\n{}", accepted.join("\n"));
+    assert!(
+        accepted.is_empty(),
+        "accepted malicious variants:\n{}",
+        accepted.join("\n")
+    );
 }
 
 #[test]
@@ -35,9 +39,18 @@ fn realistic_strategies_are_accepted() {
         let report = validate(&source, &Policy::default());
         for f in report.findings {
             let line = source[..f.span.start].lines().count();
-            rejected.push(format!("{}:{line} {} {}", path.display(), f.code, f.message));
+            rejected.push(format!(
+                "{}:{line} {} {}",
+                path.display(),
+                f.code,
+                f.message
+            ));
         }
     }
     assert!(count >= 5);
-    assert!(rejected.is_empty(), "findings in benign code:\n{}", rejected.join("\n"));
+    assert!(
+        rejected.is_empty(),
+        "findings in benign code:\n{}",
+        rejected.join("\n")
+    );
 }

@@ -43,7 +43,10 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, kind: Bin
         return;
     }
     let dangerous = names::dangerous_builtin(name).is_some()
-        || matches!(name, "getattr" | "setattr" | "delattr" | "hasattr" | "memoryview");
+        || matches!(
+            name,
+            "getattr" | "setattr" | "delattr" | "hasattr" | "memoryview"
+        );
     let shared_scope = matches!(checker.scope(), ScopeKind::Module | ScopeKind::Class);
     let stands_in = matches!(kind, BindKind::Alias | BindKind::Definition);
     if dangerous || (shared_scope && stands_in) {

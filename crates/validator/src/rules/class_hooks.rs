@@ -83,10 +83,32 @@ declare_rule! {
 
 /// Dunder methods a strategy's classes may define (and call on `self`/`super()`).
 pub(crate) const DEFINABLE_DUNDERS: &[&str] = &[
-    "__init__", "__post_init__", "__repr__", "__str__", "__len__", "__iter__", "__next__",
-    "__getitem__", "__contains__", "__enter__", "__exit__", "__lt__", "__le__", "__gt__",
-    "__ge__", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-    "__truediv__", "__rtruediv__", "__neg__", "__abs__", "__call__",
+    "__init__",
+    "__post_init__",
+    "__repr__",
+    "__str__",
+    "__len__",
+    "__iter__",
+    "__next__",
+    "__getitem__",
+    "__contains__",
+    "__enter__",
+    "__exit__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__add__",
+    "__radd__",
+    "__sub__",
+    "__rsub__",
+    "__mul__",
+    "__rmul__",
+    "__truediv__",
+    "__rtruediv__",
+    "__neg__",
+    "__abs__",
+    "__call__",
 ];
 
 /// Dunder class attributes that are plain data.

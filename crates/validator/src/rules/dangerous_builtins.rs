@@ -61,7 +61,10 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, name: &str, call: &ast::Expr
             let on_module = match call.args.first() {
                 None => true,
                 Some(Expr::Name(n)) => {
-                    matches!(checker.alias(&normalise(&n.id)), Some(crate::checker::Alias::Module(_)))
+                    matches!(
+                        checker.alias(&normalise(&n.id)),
+                        Some(crate::checker::Alias::Module(_))
+                    )
                 }
                 Some(_) => false,
             };
@@ -77,7 +80,9 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, name: &str, call: &ast::Expr
         "memoryview" => {
             let fresh = match call.args.first() {
                 Some(Expr::Constant(c)) => matches!(c.value, Constant::Bytes(_)),
-                Some(Expr::Call(inner)) => matches!(&*inner.func, Expr::Name(n) if matches!(normalise(&n.id).as_ref(), "bytes" | "bytearray")),
+                Some(Expr::Call(inner)) => {
+                    matches!(&*inner.func, Expr::Name(n) if matches!(normalise(&n.id).as_ref(), "bytes" | "bytearray"))
+                }
                 _ => false,
             };
             if !fresh {

@@ -52,14 +52,22 @@ pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::
     for keyword in &call.keywords {
         if let Some(arg) = &keyword.arg {
             if matches!(arg.as_str(), "local_dict" | "global_dict" | "resolvers") {
-                report(checker, span_of(keyword.range), format!("`.{method}()` with `{arg}` is not allowed"));
+                report(
+                    checker,
+                    span_of(keyword.range),
+                    format!("`.{method}()` with `{arg}` is not allowed"),
+                );
             }
         }
     }
     match expr {
         Some(Expr::Constant(c)) => match &c.value {
             Constant::Str(text) => check_text(checker, method, text, span_of(c.range)),
-            _ => report(checker, span_of(c.range), format!("`.{method}()` needs a string expression")),
+            _ => report(
+                checker,
+                span_of(c.range),
+                format!("`.{method}()` needs a string expression"),
+            ),
         },
         Some(Expr::Name(n)) => checker.deferred.push(Deferred::Literal {
             name: normalise(&n.id).into_owned(),
@@ -71,18 +79,31 @@ pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::
             span_of(other.range()),
             format!("`.{method}()` with an expression that is not a string literal is not allowed"),
         ),
-        None => report(checker, span_of(call.range), format!("`.{method}()` without a literal expression is not allowed")),
+        None => report(
+            checker,
+            span_of(call.range),
+            format!("`.{method}()` without a literal expression is not allowed"),
+        ),
     }
 }
 
-pub(crate) fn resolve(checker: &mut Checker<'_>, name: &str, values: Option<Vec<String>>, span: Span) {
+pub(crate) fn resolve(
+    checker: &mut Checker<'_>,
+    name: &str,
+    values: Option<Vec<String>>,
+    span: Span,
+) {
     match values {
         Some(values) => {
             for value in values {
                 check_text(checker, "query", &value, span);
             }
         }
-        None => report(checker, span, format!("query expression `{name}` is not always a string literal")),
+        None => report(
+            checker,
+            span,
+            format!("query expression `{name}` is not always a string literal"),
+        ),
     }
 }
 
@@ -132,7 +153,9 @@ fn is_plain(text: &str, max_depth: usize) -> bool {
     body.iter().all(|stmt| match stmt {
         Stmt::Expr(e) => plain_expr(&e.value),
         Stmt::Assign(a) => {
-            a.targets.iter().all(|t| matches!(t, Expr::Name(n) if !n.id.starts_with('_')))
+            a.targets
+                .iter()
+                .all(|t| matches!(t, Expr::Name(n) if !n.id.starts_with('_')))
                 && plain_expr(&a.value)
         }
         _ => false,

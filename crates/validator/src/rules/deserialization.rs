@@ -37,12 +37,20 @@ declare_rule! {
 
 pub(crate) fn check_keywords(checker: &mut Checker<'_>, keywords: &[ast::Keyword]) {
     for keyword in keywords {
-        if keyword.arg.as_ref().is_none_or(|a| a.as_str() != "allow_pickle") {
+        if keyword
+            .arg
+            .as_ref()
+            .is_none_or(|a| a.as_str() != "allow_pickle")
+        {
             continue;
         }
         let off = matches!(&keyword.value, Expr::Constant(c) if matches!(c.value, Constant::Bool(false) | Constant::None));
         if !off {
-            report(checker, span_of(keyword.range), "`allow_pickle` must be False".into());
+            report(
+                checker,
+                span_of(keyword.range),
+                "`allow_pickle` must be False".into(),
+            );
         }
     }
 }
@@ -50,7 +58,11 @@ pub(crate) fn check_keywords(checker: &mut Checker<'_>, keywords: &[ast::Keyword
 /// `read_pickle` / `to_pickle` as a method or a module function.
 pub(crate) fn check_name(checker: &mut Checker<'_>, func: &str, span: Span) {
     if matches!(func, "read_pickle" | "to_pickle") {
-        report(checker, span, format!("`{func}` deserialises pickles and is not allowed"));
+        report(
+            checker,
+            span,
+            format!("`{func}` deserialises pickles and is not allowed"),
+        );
     }
 }
 

@@ -53,7 +53,11 @@ pub(crate) fn check_name(checker: &mut Checker<'_>, name: &str, span: Span) -> b
     if !is_dunder(name) || matches!(name, "__name__" | "__doc__" | "__debug__") {
         return false;
     }
-    report(checker, span, format!("the dunder name `{name}` is not allowed"));
+    report(
+        checker,
+        span,
+        format!("the dunder name `{name}` is not allowed"),
+    );
     true
 }
 
@@ -65,7 +69,11 @@ pub(crate) fn check_dunder_binding(checker: &mut Checker<'_>, name: &str, span: 
     if checker.scope() == ScopeKind::Class {
         class_hooks::check_class_member(checker, name, span);
     } else if !(checker.scope() == ScopeKind::Module && MODULE_BINDABLE.contains(&name)) {
-        report(checker, span, format!("binding the dunder name `{name}` is not allowed"));
+        report(
+            checker,
+            span,
+            format!("binding the dunder name `{name}` is not allowed"),
+        );
     }
 }
 
@@ -91,7 +99,11 @@ pub(crate) fn check_attr(
     if !store && own && class_hooks::DEFINABLE_DUNDERS.contains(&attr) {
         return true;
     }
-    report(checker, span, format!("the dunder attribute `{attr}` is not allowed"));
+    report(
+        checker,
+        span,
+        format!("the dunder attribute `{attr}` is not allowed"),
+    );
     true
 }
 

@@ -118,7 +118,13 @@ fn report_computed(checker: &mut Checker<'_>, func: &str, span: Span) {
 }
 
 /// Checks one literal attribute name (or dotted path when `dotted`).
-pub(crate) fn check_literal(checker: &mut Checker<'_>, func: &str, name: &str, dotted: bool, span: Span) {
+pub(crate) fn check_literal(
+    checker: &mut Checker<'_>,
+    func: &str,
+    name: &str,
+    dotted: bool,
+    span: Span,
+) {
     let parts: Vec<&str> = if dotted {
         name.split('.').collect()
     } else {

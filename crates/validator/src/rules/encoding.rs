@@ -87,4 +87,3 @@ pub(crate) fn finding_for(err: &DecodeError) -> Finding {
         }
     }
 }
-

@@ -56,7 +56,11 @@ pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::
         }),
         // `df.style.format("{:.2%}")`: the patterns are the arguments.
         Expr::Attribute(a) if normalise(&a.attr) == "style" => {
-            for arg in call.args.iter().chain(call.keywords.iter().map(|k| &k.value)) {
+            for arg in call
+                .args
+                .iter()
+                .chain(call.keywords.iter().map(|k| &k.value))
+            {
                 check_pattern_arg(checker, arg);
             }
         }
@@ -100,7 +104,12 @@ pub(crate) fn check_template_literal(checker: &mut Checker<'_>, template: &str, 
 }
 
 /// Resolves a template variable after the walk (`values` is `None` when not only literals).
-pub(crate) fn resolve(checker: &mut Checker<'_>, name: &str, values: Option<Vec<String>>, span: Span) {
+pub(crate) fn resolve(
+    checker: &mut Checker<'_>,
+    name: &str,
+    values: Option<Vec<String>>,
+    span: Span,
+) {
     match values {
         Some(values) => {
             for value in values {
@@ -182,9 +191,15 @@ mod tests {
     #[test]
     fn fields_with_attributes_or_items_are_found() {
         assert_eq!(bad_field("{} {name} {0:>10.2f} {{literal}} {x!r}", 0), None);
-        assert_eq!(bad_field("{0.__class__}", 0).as_deref(), Some("0.__class__"));
+        assert_eq!(
+            bad_field("{0.__class__}", 0).as_deref(),
+            Some("0.__class__")
+        );
         assert_eq!(bad_field("{a[0]}", 0).as_deref(), Some("a[0]"));
-        assert_eq!(bad_field("{0:{1.__doc__}}", 0).as_deref(), Some("1.__doc__"));
+        assert_eq!(
+            bad_field("{0:{1.__doc__}}", 0).as_deref(),
+            Some("1.__doc__")
+        );
         assert_eq!(bad_field("{{0.x}}", 0), None);
     }
 }

@@ -87,7 +87,9 @@ fn reason(module: &str) -> Option<&'static str> {
             "it deserialises objects, which runs code"
         }
         "importlib" | "imp" | "pkgutil" | "zipimport" | "runpy" | "pydoc" | "code" | "codeop"
-        | "timeit" | "cProfile" | "profile" | "doctest" | "trace" => "it runs code from strings or files",
+        | "timeit" | "cProfile" | "profile" | "doctest" | "trace" => {
+            "it runs code from strings or files"
+        }
         "pdb" | "bdb" => "it starts an interactive debugger",
         "sys" | "builtins" | "gc" | "inspect" | "traceback" | "types" | "threading" | "_thread" => {
             "it exposes interpreter internals"

@@ -73,23 +73,58 @@ declare_rule! {
 
 /// Methods on values that take a destination path (optional: without one they return text).
 const WRITER_METHODS: &[&str] = &[
-    "to_csv", "to_json", "to_parquet", "to_excel", "to_feather", "to_hdf", "to_stata",
-    "to_html", "to_latex", "to_markdown", "to_string", "to_xml", "to_orc", "tofile", "dump",
+    "to_csv",
+    "to_json",
+    "to_parquet",
+    "to_excel",
+    "to_feather",
+    "to_hdf",
+    "to_stata",
+    "to_html",
+    "to_latex",
+    "to_markdown",
+    "to_string",
+    "to_xml",
+    "to_orc",
+    "tofile",
+    "dump",
 ];
 
 /// Methods that touch databases or the clipboard: never allowed.
-const FORBIDDEN_METHODS: &[&str] = &["to_sql", "to_clipboard", "read_clipboard", "read_sql", "read_sql_query", "read_sql_table", "read_gbq", "to_gbq"];
+const FORBIDDEN_METHODS: &[&str] = &[
+    "to_sql",
+    "to_clipboard",
+    "read_clipboard",
+    "read_sql",
+    "read_sql_query",
+    "read_sql_table",
+    "read_gbq",
+    "to_gbq",
+];
 
 const PATH_KEYWORDS: &[&str] = &[
-    "file", "fname", "filename", "path", "path_or_buf", "path_or_buffer", "filepath_or_buffer",
-    "filepath", "buf", "excel_writer", "io",
+    "file",
+    "fname",
+    "filename",
+    "path",
+    "path_or_buf",
+    "path_or_buffer",
+    "filepath_or_buffer",
+    "filepath",
+    "buf",
+    "excel_writer",
+    "io",
 ];
 
 /// `open(...)`.
 pub(crate) fn check_open(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     match path_arg(call) {
         Some(arg) => check_arg(checker, arg),
-        None => report_path(checker, span_of(call.range), "`open()` without a literal path is not allowed".into()),
+        None => report_path(
+            checker,
+            span_of(call.range),
+            "`open()` without a literal path is not allowed".into(),
+        ),
     }
 }
 
@@ -100,7 +135,15 @@ pub(crate) fn check_module_call(checker: &mut Checker<'_>, path: &str, call: &as
     let numpy_io = path.starts_with("numpy.")
         && matches!(
             func,
-            "load" | "save" | "savez" | "savez_compressed" | "savetxt" | "loadtxt" | "genfromtxt" | "fromfile" | "memmap"
+            "load"
+                | "save"
+                | "savez"
+                | "savez_compressed"
+                | "savetxt"
+                | "loadtxt"
+                | "genfromtxt"
+                | "fromfile"
+                | "memmap"
         );
     if reader && FORBIDDEN_METHODS.contains(&func) {
         report_forbidden(checker, func, span_of(call.range));
@@ -108,7 +151,11 @@ pub(crate) fn check_module_call(checker: &mut Checker<'_>, path: &str, call: &as
         check_storage_options(checker, call);
         match path_arg(call) {
             Some(arg) => check_arg(checker, arg),
-            None => report_path(checker, span_of(call.range), format!("`{path}` without a literal path is not allowed")),
+            None => report_path(
+                checker,
+                span_of(call.range),
+                format!("`{path}` without a literal path is not allowed"),
+            ),
         }
     }
 }
@@ -140,7 +187,11 @@ fn report_forbidden(checker: &mut Checker<'_>, func: &str, span: Span) {
 
 fn check_storage_options(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     for keyword in &call.keywords {
-        if keyword.arg.as_ref().is_some_and(|a| a.as_str() == "storage_options") {
+        if keyword
+            .arg
+            .as_ref()
+            .is_some_and(|a| a.as_str() == "storage_options")
+        {
             checker.report(
                 &UrlNotAllowed::RULE,
                 span_of(keyword.range),
@@ -155,7 +206,11 @@ fn path_arg(call: &ast::ExprCall) -> Option<&Expr> {
     call.args.first().or_else(|| {
         call.keywords
             .iter()
-            .find(|k| k.arg.as_ref().is_some_and(|a| PATH_KEYWORDS.contains(&a.as_str())))
+            .find(|k| {
+                k.arg
+                    .as_ref()
+                    .is_some_and(|a| PATH_KEYWORDS.contains(&a.as_str()))
+            })
             .map(|k| &k.value)
     })
 }
@@ -189,7 +244,12 @@ fn is_memory_buffer(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
 }
 
 /// Resolves a path variable after the walk (`values` is `None` when not only literals).
-pub(crate) fn resolve(checker: &mut Checker<'_>, name: &str, values: Option<Vec<String>>, span: Span) {
+pub(crate) fn resolve(
+    checker: &mut Checker<'_>,
+    name: &str,
+    values: Option<Vec<String>>,
+    span: Span,
+) {
     match values {
         Some(values) => {
             for value in values {
@@ -215,11 +275,11 @@ pub(crate) fn check_literal(checker: &mut Checker<'_>, path: &str, span: Span) {
         return;
     }
     let allowed = normalise(path).is_some_and(|normal| {
-        checker
-            .index
-            .path_prefixes()
-            .iter()
-            .any(|prefix| normal.len() > prefix.len() && normal.starts_with(prefix.as_str()) && normal.as_bytes()[prefix.len()] == b'/')
+        checker.index.path_prefixes().iter().any(|prefix| {
+            normal.len() > prefix.len()
+                && normal.starts_with(prefix.as_str())
+                && normal.as_bytes()[prefix.len()] == b'/'
+        })
     });
     if !allowed {
         let prefixes = checker.policy.writable_path_prefixes.join(", ");
@@ -244,16 +304,45 @@ fn url_scheme(path: &str) -> Option<&str> {
     let colon = path.find(':')?;
     let scheme = &path[..colon];
     let valid = scheme.len() >= 2
-        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     if !valid {
         return None;
     }
     let known = matches!(
         scheme.to_ascii_lowercase().as_str(),
-        "http" | "https" | "ftp" | "ftps" | "file" | "data" | "s3" | "s3a" | "gs" | "gcs" | "az"
-            | "abfs" | "abfss" | "adl" | "hdfs" | "webhdfs" | "sftp" | "ssh" | "smb" | "zip"
-            | "tar" | "memory" | "github" | "git" | "http+unix" | "ws" | "wss"
+        "http"
+            | "https"
+            | "ftp"
+            | "ftps"
+            | "file"
+            | "data"
+            | "s3"
+            | "s3a"
+            | "gs"
+            | "gcs"
+            | "az"
+            | "abfs"
+            | "abfss"
+            | "adl"
+            | "hdfs"
+            | "webhdfs"
+            | "sftp"
+            | "ssh"
+            | "smb"
+            | "zip"
+            | "tar"
+            | "memory"
+            | "github"
+            | "git"
+            | "http+unix"
+            | "ws"
+            | "wss"
     );
     (known || path[colon..].starts_with("://")).then_some(scheme)
 }
@@ -283,7 +372,10 @@ mod tests {
 
     #[test]
     fn paths_normalise_lexically() {
-        assert_eq!(normalise("/tmp/../etc/shadow").as_deref(), Some("/etc/shadow"));
+        assert_eq!(
+            normalise("/tmp/../etc/shadow").as_deref(),
+            Some("/etc/shadow")
+        );
         assert_eq!(normalise("/tmp//a/./b").as_deref(), Some("/tmp/a/b"));
         assert_eq!(normalise("/../../tmp/x").as_deref(), Some("/tmp/x"));
         assert_eq!(normalise("relative.csv"), None);

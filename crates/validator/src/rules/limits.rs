@@ -71,7 +71,10 @@ pub(crate) fn too_large(len: usize, max: usize) -> Finding {
 }
 
 pub(crate) fn too_deep(source: &str, at: usize, max: usize) -> Finding {
-    let end = source[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let end = source[at..]
+        .chars()
+        .next()
+        .map_or(at, |c| at + c.len_utf8());
     finding(
         &NestingTooDeep::RULE,
         Span::new(at, end),

@@ -40,7 +40,11 @@ declare_rule! {
 }
 
 /// Paths under which assignment is configuration, not tampering.
-const SETTABLE: &[&str] = &["pandas.options.display.", "pandas.options.mode.", "pandas.options.future."];
+const SETTABLE: &[&str] = &[
+    "pandas.options.display.",
+    "pandas.options.mode.",
+    "pandas.options.future.",
+];
 
 pub(crate) fn check_module_path(checker: &mut Checker<'_>, path: &str, span: Span) {
     if SETTABLE.iter().any(|p| path.starts_with(p)) {

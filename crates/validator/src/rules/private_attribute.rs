@@ -41,7 +41,13 @@ declare_rule! {
 const NAMEDTUPLE_API: &[&str] = &["_asdict", "_replace", "_fields", "_make", "_field_defaults"];
 
 /// Handles a private attribute; true when it was one (reported now or after the walk).
-pub(crate) fn check(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span: Span, store: bool) -> bool {
+pub(crate) fn check(
+    checker: &mut Checker<'_>,
+    owner: &Owner,
+    attr: &str,
+    span: Span,
+    store: bool,
+) -> bool {
     if !attr.starts_with('_') || is_dunder(attr) {
         return false;
     }
@@ -63,7 +69,9 @@ pub(crate) fn resolve(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span
         Owner::Name(name) => {
             checker.own_classes.contains(name)
                 || checker.bindings.get(name).is_some_and(|bound| {
-                    bound.iter().all(|b| matches!(b, Bound::CallOf(c) if checker.own_classes.contains(c)))
+                    bound
+                        .iter()
+                        .all(|b| matches!(b, Bound::CallOf(c) if checker.own_classes.contains(c)))
                 })
         }
         Owner::Other => false,

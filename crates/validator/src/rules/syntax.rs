@@ -38,7 +38,10 @@ pub(crate) fn from_parse_error(source: &str, err: &ParseError) -> Finding {
     while !source.is_char_boundary(at) {
         at -= 1;
     }
-    let end = source[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let end = source[at..]
+        .chars()
+        .next()
+        .map_or(at, |c| at + c.len_utf8());
     finding(
         &SyntaxError::RULE,
         Span::new(at, end),
