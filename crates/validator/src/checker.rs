@@ -3,6 +3,7 @@
 //! the rules that judge it. Facts that need the whole program (which names hold only literal
 //! strings, which private attributes the code defined itself) are settled after the walk.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
@@ -112,7 +113,7 @@ pub(crate) enum NameUse {
 pub(crate) struct Checker<'a> {
     pub(crate) source: &'a str,
     pub(crate) policy: &'a Policy,
-    pub(crate) index: PolicyIndex,
+    pub(crate) index: PolicyIndex<'a>,
     pub(crate) findings: Vec<Finding>,
     pub(crate) aliases: HashMap<String, Alias>,
     pub(crate) bindings: HashMap<String, Vec<Bound>>,
@@ -715,10 +716,12 @@ impl<'a> Checker<'a> {
     pub(crate) fn bind(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind) {
         rules::builtin_rebinding::check(self, name, span, kind);
         rules::dunder_access::check_dunder_binding(self, name, span);
-        self.bindings
-            .entry(name.to_string())
-            .or_default()
-            .push(bound);
+        match self.bindings.get_mut(name) {
+            Some(list) => list.push(bound),
+            None => {
+                self.bindings.insert(name.to_string(), vec![bound]);
+            }
+        }
     }
 
     // ----- expressions -----
@@ -827,7 +830,7 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {
-        let id = normalise(&name.id).into_owned();
+        let id = normalise(&name.id);
         self.check_name_load(&id, span_of(name.range), use_);
     }
 
@@ -861,7 +864,7 @@ impl<'a> Checker<'a> {
         };
         // attrs are outermost first; walk innermost first.
         // Each attribute's span covers its name, which ends its attribute node.
-        let attrs: Vec<(String, Span)> = attrs
+        let attrs: Vec<(Cow<'_, str>, Span)> = attrs
             .iter()
             .rev()
             .map(|(name, range)| {
@@ -869,7 +872,7 @@ impl<'a> Checker<'a> {
                 let start = end
                     .saturating_sub(name.len())
                     .max(usize::from(range.start()));
-                (normalise(name).into_owned(), Span::new(start, end))
+                (normalise(name), Span::new(start, end))
             })
             .collect();
         self.check_attribute_chain(base, &attrs, store);

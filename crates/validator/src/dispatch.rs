@@ -1,5 +1,7 @@
 //! Which rules look at which node: the dispatch half of the walk in `checker.rs`.
 
+use std::borrow::Cow;
+
 use rustpython_parser::ast::{self, Expr};
 
 use crate::checker::{Alias, Bound, Checker, NameUse, Owner, Purpose};
@@ -77,7 +79,7 @@ impl Checker<'_> {
     pub(crate) fn check_attribute_chain(
         &mut self,
         base: &Expr,
-        attrs: &[(String, Span)],
+        attrs: &[(Cow<'_, str>, Span)],
         store: bool,
     ) {
         let Some(last) = attrs.last() else {
@@ -93,7 +95,7 @@ impl Checker<'_> {
                 };
                 let mut segments: Vec<&str> = root.split('.').collect();
                 let root_len = segments.len();
-                segments.extend(attrs.iter().map(|(a, _)| a.as_str()));
+                segments.extend(attrs.iter().map(|(a, _)| a.as_ref()));
                 match self.index.check_path(&segments) {
                     PathVerdict::Denied { at } => {
                         // A root that is itself denied was reported at its import.
