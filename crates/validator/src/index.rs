@@ -143,7 +143,8 @@ mod tests {
 
     #[test]
     fn module_paths_must_be_listed() {
-        let index = PolicyIndex::new(&Policy::default());
+        let policy = Policy::default();
+        let index = PolicyIndex::new(&policy);
         assert_eq!(
             index.check_path(&["numpy", "linalg", "inv"]),
             PathVerdict::Allowed { value_from: 3 }
