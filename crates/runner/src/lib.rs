@@ -1,1 +1,7 @@
 //! Stockade's runner: executes validated Python in hardened, single-use Docker containers.
+
+pub mod cleanup;
+pub mod config;
+pub mod error;
+pub mod executor;
+pub mod result;
