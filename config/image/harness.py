@@ -259,6 +259,8 @@ def _make_audit_hook():
 def install_seccomp():
     """Deny exec, process creation, non-UNIX sockets and kernel attack surface."""
     filt = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    # Apply to every thread, including BLAS and allocator threads started by imports.
+    filt.set_attr(seccomp.Attr.CTL_TSYNC, 1)
     eperm = seccomp.ERRNO(errno.EPERM)
 
     def rule(action, name, *args):
