@@ -184,7 +184,7 @@ fn route_label(path: &str) -> &'static str {
 /// The whole service.
 pub fn routes(
     state: Arc<AppState>,
-) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone {
+) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let limit = state.config.body_limit_bytes;
     let s = || with_state(state.clone());
 

@@ -530,7 +530,6 @@ async fn handle_event(
             }
         }
         ExecEvent::Started { .. } => {}
-        _ => {}
     }
 }
 
