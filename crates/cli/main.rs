@@ -1,3 +1,47 @@
 //! `stockade`: validate and run untrusted Python strategies.
+//!
+//! Each subcommand lives in its own module with an `Args` struct and a `run` function that
+//! returns the exit status; `main` only parses the command line and dispatches.
 
-fn main() {}
+mod printers;
+mod rules;
+mod serve;
+mod source;
+mod terminal;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Validate and run untrusted, LLM-generated Python strategies safely.
+#[derive(Debug, Parser)]
+#[command(name = "stockade", version, about)]
+struct Cli {
+    #[command(flatten)]
+    terminal: terminal::TerminalArgs,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check Python files against the validator's rules.
+    Validate(validate::Args),
+    /// List the validator's rules, or show one rule's documentation.
+    Rules(rules::Args),
+    /// Serve the HTTP API and the editor (loopback, bearer token).
+    Serve(serve::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    cli.terminal.apply();
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(args, &cli.terminal),
+        Command::Rules(args) => rules::run(args),
+        Command::Serve(args) => serve::run(args),
+    };
+    result.unwrap_or_else(|err| terminal::fail(&err))
+}

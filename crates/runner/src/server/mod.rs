@@ -31,7 +31,6 @@ use crate::seclog::SecurityLog;
 
 /// Settings of the HTTP service (the sandbox's own settings live in the executor's config).
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct ServerConfig {
     /// Where to listen (default `127.0.0.1:8080`).
     pub listen: SocketAddr,
