@@ -116,19 +116,18 @@ async fn serve(args: Args) -> Result<()> {
         metrics_require_token: args.metrics_token,
         ..ServerConfig::default()
     };
-    let (listener, config) = server::bind(config)
-        .await
+    let token = config.token.clone();
+    let state = AppState::new(config, executor, seclog);
+    let (addr, service) = server::bind(state, shutdown_signal())
         .with_context(|| format!("listening on {}", args.listen))?;
-    let addr = config.listen;
     let url = if printed_token {
-        format!("http://{addr}/?token={}", config.token)
+        format!("http://{addr}/?token={token}")
     } else {
         format!("http://{addr}/ (token from STOCKADE_TOKEN / --token)")
     };
     println!("Stockade is serving on http://{addr}\n    Open the editor: {url}");
     tracing::info!(%addr, "listening");
-    let state = AppState::new(config, executor, seclog);
-    server::serve(listener, state, shutdown_signal()).await;
+    service.await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -137,13 +136,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

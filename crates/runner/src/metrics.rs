@@ -12,8 +12,8 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec,
-    IntGauge, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Opts, Registry, TextEncoder,
 };
 
 /// Every metric the runner exports, registered in [`Metrics::registry`].
@@ -79,32 +79,42 @@ pub fn global() -> &'static Metrics {
 
 fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
     let c = IntCounter::new(name, help).expect("static metric definition");
-    registry.register(Box::new(c.clone())).expect("unique metric name");
+    registry
+        .register(Box::new(c.clone()))
+        .expect("unique metric name");
     c
 }
 
 fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
     let c = IntCounterVec::new(Opts::new(name, help), labels).expect("static metric definition");
-    registry.register(Box::new(c.clone())).expect("unique metric name");
+    registry
+        .register(Box::new(c.clone()))
+        .expect("unique metric name");
     c
 }
 
 fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
     let g = IntGauge::new(name, help).expect("static metric definition");
-    registry.register(Box::new(g.clone())).expect("unique metric name");
+    registry
+        .register(Box::new(g.clone()))
+        .expect("unique metric name");
     g
 }
 
 fn gauge_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> GaugeVec {
     let g = GaugeVec::new(Opts::new(name, help), labels).expect("static metric definition");
-    registry.register(Box::new(g.clone())).expect("unique metric name");
+    registry
+        .register(Box::new(g.clone()))
+        .expect("unique metric name");
     g
 }
 
 fn histogram(registry: &Registry, name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
     let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
         .expect("static metric definition");
-    registry.register(Box::new(h.clone())).expect("unique metric name");
+    registry
+        .register(Box::new(h.clone()))
+        .expect("unique metric name");
     h
 }
 
@@ -117,32 +127,132 @@ impl Metrics {
         ];
         let create_buckets = vec![0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0];
         Metrics {
-            container_created_total: counter(&r, "docker_container_created_total", "Sandbox containers created (warm pool and cold)"),
-            container_cleanup_success_total: counter(&r, "docker_container_cleanup_success_total", "Sandbox containers removed after use"),
-            container_cleanup_failed_total: counter(&r, "docker_container_cleanup_failed_total", "Sandbox containers whose removal failed"),
-            orphaned_containers: gauge(&r, "docker_orphaned_containers", "Orphaned sandbox containers found by the last scan"),
-            security_rejections_total: counter(&r, "docker_security_rejections_total", "Code rejected by validation before execution"),
-            runtime_violations_total: counter_vec(&r, "docker_runtime_violations_total", "Runtime monitor policy violations", &["rule"]),
-            cpu_spike_kills_total: counter(&r, "docker_cpu_spike_kills_total", "Containers killed for sustained CPU use"),
-            memory_spike_kills_total: counter(&r, "docker_memory_spike_kills_total", "Containers killed for sustained memory use"),
-            fork_bomb_kills_total: counter(&r, "docker_fork_bomb_kills_total", "Containers killed for too many processes"),
-            container_memory_usage_mb: gauge_vec(&r, "docker_container_memory_usage_mb", "Memory use of a running sandbox container, MiB", &["container"]),
-            container_cpu_percent: gauge_vec(&r, "docker_container_cpu_percent", "CPU use of a running sandbox container, percent of its CPU quota", &["container"]),
-            container_execution_time_seconds: histogram(&r, "docker_container_execution_time_seconds", "Execution wall time", exec_buckets),
-            container_creation_time_seconds: histogram(&r, "docker_container_creation_time_seconds", "Time to create and start a sandbox container", create_buckets),
-            execution_timeout_total: counter(&r, "docker_execution_timeout_total", "Executions that hit their deadline"),
-            resource_limit_exceeded_total: counter_vec(&r, "docker_resource_limit_exceeded_total", "Executions stopped by a resource limit", &["kind"]),
-            queue_depth: gauge(&r, "stockade_queue_depth", "Execution requests waiting for a slot"),
-            executions_in_flight: gauge(&r, "stockade_executions_in_flight", "Executions running now"),
-            queue_rejections_total: counter(&r, "stockade_queue_rejections_total", "Execution requests refused because the queue was full"),
-            pool_size: gauge(&r, "stockade_pool_size", "Warm containers ready in the pool"),
-            pool_hits_total: counter(&r, "stockade_pool_hits_total", "Executions served by a warm container"),
-            pool_misses_total: counter(&r, "stockade_pool_misses_total", "Executions that needed a cold container"),
-            http_requests_total: counter_vec(&r, "stockade_http_requests_total", "HTTP requests", &["route", "method", "status"]),
+            container_created_total: counter(
+                &r,
+                "docker_container_created_total",
+                "Sandbox containers created (warm pool and cold)",
+            ),
+            container_cleanup_success_total: counter(
+                &r,
+                "docker_container_cleanup_success_total",
+                "Sandbox containers removed after use",
+            ),
+            container_cleanup_failed_total: counter(
+                &r,
+                "docker_container_cleanup_failed_total",
+                "Sandbox containers whose removal failed",
+            ),
+            orphaned_containers: gauge(
+                &r,
+                "docker_orphaned_containers",
+                "Orphaned sandbox containers found by the last scan",
+            ),
+            security_rejections_total: counter(
+                &r,
+                "docker_security_rejections_total",
+                "Code rejected by validation before execution",
+            ),
+            runtime_violations_total: counter_vec(
+                &r,
+                "docker_runtime_violations_total",
+                "Runtime monitor policy violations",
+                &["rule"],
+            ),
+            cpu_spike_kills_total: counter(
+                &r,
+                "docker_cpu_spike_kills_total",
+                "Containers killed for sustained CPU use",
+            ),
+            memory_spike_kills_total: counter(
+                &r,
+                "docker_memory_spike_kills_total",
+                "Containers killed for sustained memory use",
+            ),
+            fork_bomb_kills_total: counter(
+                &r,
+                "docker_fork_bomb_kills_total",
+                "Containers killed for too many processes",
+            ),
+            container_memory_usage_mb: gauge_vec(
+                &r,
+                "docker_container_memory_usage_mb",
+                "Memory use of a running sandbox container, MiB",
+                &["container"],
+            ),
+            container_cpu_percent: gauge_vec(
+                &r,
+                "docker_container_cpu_percent",
+                "CPU use of a running sandbox container, percent of its CPU quota",
+                &["container"],
+            ),
+            container_execution_time_seconds: histogram(
+                &r,
+                "docker_container_execution_time_seconds",
+                "Execution wall time",
+                exec_buckets,
+            ),
+            container_creation_time_seconds: histogram(
+                &r,
+                "docker_container_creation_time_seconds",
+                "Time to create and start a sandbox container",
+                create_buckets,
+            ),
+            execution_timeout_total: counter(
+                &r,
+                "docker_execution_timeout_total",
+                "Executions that hit their deadline",
+            ),
+            resource_limit_exceeded_total: counter_vec(
+                &r,
+                "docker_resource_limit_exceeded_total",
+                "Executions stopped by a resource limit",
+                &["kind"],
+            ),
+            queue_depth: gauge(
+                &r,
+                "stockade_queue_depth",
+                "Execution requests waiting for a slot",
+            ),
+            executions_in_flight: gauge(
+                &r,
+                "stockade_executions_in_flight",
+                "Executions running now",
+            ),
+            queue_rejections_total: counter(
+                &r,
+                "stockade_queue_rejections_total",
+                "Execution requests refused because the queue was full",
+            ),
+            pool_size: gauge(
+                &r,
+                "stockade_pool_size",
+                "Warm containers ready in the pool",
+            ),
+            pool_hits_total: counter(
+                &r,
+                "stockade_pool_hits_total",
+                "Executions served by a warm container",
+            ),
+            pool_misses_total: counter(
+                &r,
+                "stockade_pool_misses_total",
+                "Executions that needed a cold container",
+            ),
+            http_requests_total: counter_vec(
+                &r,
+                "stockade_http_requests_total",
+                "HTTP requests",
+                &["route", "method", "status"],
+            ),
             http_request_duration_seconds: {
                 let h = HistogramVec::new(
-                    HistogramOpts::new("stockade_http_request_duration_seconds", "HTTP request latency")
-                        .buckets(vec![0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0]),
+                    HistogramOpts::new(
+                        "stockade_http_request_duration_seconds",
+                        "HTTP request latency",
+                    )
+                    .buckets(vec![
+                        0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+                    ]),
                     &["route", "method"],
                 )
                 .expect("static metric definition");
@@ -157,7 +267,10 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut buf = Vec::new();
         // Encoding into a Vec cannot fail for well-formed families.
-        if TextEncoder::new().encode(&self.registry.gather(), &mut buf).is_err() {
+        if TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buf)
+            .is_err()
+        {
             return String::new();
         }
         String::from_utf8(buf).unwrap_or_default()
@@ -171,6 +284,7 @@ impl Default for Metrics {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -178,9 +292,15 @@ mod tests {
     fn every_spec_metric_is_exported() {
         let m = Metrics::new();
         // Labelled families only appear once a child exists.
-        m.runtime_violations_total.with_label_values(&["cpu_spike"]).inc();
-        m.resource_limit_exceeded_total.with_label_values(&["memory"]).inc();
-        m.container_memory_usage_mb.with_label_values(&["abc"]).set(1.0);
+        m.runtime_violations_total
+            .with_label_values(&["cpu_spike"])
+            .inc();
+        m.resource_limit_exceeded_total
+            .with_label_values(&["memory"])
+            .inc();
+        m.container_memory_usage_mb
+            .with_label_values(&["abc"])
+            .set(1.0);
         m.container_cpu_percent.with_label_values(&["abc"]).set(1.0);
         let text = m.render();
         for name in [

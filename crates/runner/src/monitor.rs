@@ -100,7 +100,13 @@ struct Streak {
 impl Streak {
     /// Records whether the condition holds at `t` with `value`; returns (mean, duration) once
     /// it has held for `window`.
-    fn update(&mut self, holds: bool, t: Duration, value: f64, window: Duration) -> Option<(f64, Duration)> {
+    fn update(
+        &mut self,
+        holds: bool,
+        t: Duration,
+        value: f64,
+        window: Duration,
+    ) -> Option<(f64, Duration)> {
         if !holds {
             *self = Streak::default();
             return None;
@@ -180,7 +186,8 @@ impl Tracker {
             0.0
         };
         let (cpu_window, memory_window) = (p.cpu_window, p.memory_window);
-        let (max_cpu, max_mem, combined) = (p.max_cpu_percent, p.max_memory_percent, p.combined_percent);
+        let (max_cpu, max_mem, combined) =
+            (p.max_cpu_percent, p.max_memory_percent, p.combined_percent);
         if let Some((mean, held)) = self.cpu.update(cpu > max_cpu, t, cpu, cpu_window) {
             return Some(Violation {
                 rule: Rule::CpuSpike,
@@ -217,6 +224,7 @@ impl Tracker {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -252,7 +260,10 @@ mod tests {
         let (at, v) = run(&mut t, 30, sample(50.0, 10.0, 5)).unwrap();
         assert_eq!(at, 15);
         assert_eq!(v.rule, Rule::CpuSpike);
-        assert_eq!(v.reason, "cpu_spike: 100% of quota for 15 s (limit 95% for 15 s)");
+        assert_eq!(
+            v.reason,
+            "cpu_spike: 100% of quota for 15 s (limit 95% for 15 s)"
+        );
         // The same use with a 2-core quota is 25 %: never killed.
         let mut t = Tracker::new(policy(), Duration::from_secs(1), 2.0);
         assert!(run(&mut t, 60, sample(50.0, 10.0, 5)).is_none());
@@ -262,13 +273,23 @@ mod tests {
     fn a_dip_resets_the_window() {
         let mut t = Tracker::new(policy(), Duration::from_secs(1), 1.0);
         for i in 0..14 {
-            assert!(t.observe(Duration::from_secs(i), &sample(99.0, 10.0, 5)).is_none());
+            assert!(t
+                .observe(Duration::from_secs(i), &sample(99.0, 10.0, 5))
+                .is_none());
         }
-        assert!(t.observe(Duration::from_secs(14), &sample(10.0, 10.0, 5)).is_none());
+        assert!(t
+            .observe(Duration::from_secs(14), &sample(10.0, 10.0, 5))
+            .is_none());
         for i in 15..29 {
-            assert!(t.observe(Duration::from_secs(i), &sample(99.0, 10.0, 5)).is_none(), "{i}");
+            assert!(
+                t.observe(Duration::from_secs(i), &sample(99.0, 10.0, 5))
+                    .is_none(),
+                "{i}"
+            );
         }
-        assert!(t.observe(Duration::from_secs(30), &sample(99.0, 10.0, 5)).is_some());
+        assert!(t
+            .observe(Duration::from_secs(30), &sample(99.0, 10.0, 5))
+            .is_some());
     }
 
     #[test]
@@ -276,7 +297,12 @@ mod tests {
         let mut t = Tracker::new(policy(), Duration::from_secs(1), 1.0);
         let (at, v) = run(&mut t, 30, sample(1.0, 97.0, 5)).unwrap();
         assert_eq!((at, v.rule), (10, Rule::MemorySpike));
-        assert!(v.reason.starts_with("memory_spike: 97% of the memory limit for 10 s"), "{}", v.reason);
+        assert!(
+            v.reason
+                .starts_with("memory_spike: 97% of the memory limit for 10 s"),
+            "{}",
+            v.reason
+        );
 
         let mut t = Tracker::new(policy(), Duration::from_secs(1), 1.0);
         let (at, v) = run(&mut t, 30, sample(1.0, 10.0, 95)).unwrap();
@@ -292,17 +318,31 @@ mod tests {
     fn samples_closer_than_the_interval_are_skipped() {
         let mut t = Tracker::new(policy(), Duration::from_secs(5), 1.0);
         // A fork bomb seen between evaluations waits for the next one.
-        assert!(t.observe(Duration::from_secs(0), &sample(1.0, 1.0, 5)).is_none());
-        assert!(t.observe(Duration::from_secs(2), &sample(1.0, 1.0, 95)).is_none());
-        assert!(t.observe(Duration::from_secs(5), &sample(1.0, 1.0, 95)).is_some());
+        assert!(t
+            .observe(Duration::from_secs(0), &sample(1.0, 1.0, 5))
+            .is_none());
+        assert!(t
+            .observe(Duration::from_secs(2), &sample(1.0, 1.0, 95))
+            .is_none());
+        assert!(t
+            .observe(Duration::from_secs(5), &sample(1.0, 1.0, 95))
+            .is_some());
     }
 
     #[test]
     fn violations_are_counted() {
         let m = Metrics::new();
-        let v = Violation { rule: Rule::ForkBomb, reason: String::new() };
+        let v = Violation {
+            rule: Rule::ForkBomb,
+            reason: String::new(),
+        };
         v.count(&m);
         assert_eq!(m.fork_bomb_kills_total.get(), 1);
-        assert_eq!(m.runtime_violations_total.with_label_values(&["fork_bomb"]).get(), 1);
+        assert_eq!(
+            m.runtime_violations_total
+                .with_label_values(&["fork_bomb"])
+                .get(),
+            1
+        );
     }
 }

@@ -118,7 +118,10 @@ impl Pool {
                     return Some(container);
                 }
                 // Dead (engine restarted, killed from outside) or stale: dropping removes it.
-                tracing::info!(container = container.id(), "discarding a warm container that is no longer usable");
+                tracing::info!(
+                    container = container.id(),
+                    "discarding a warm container that is no longer usable"
+                );
             }
         }
         inner.metrics.pool_misses_total.inc();
@@ -155,7 +158,9 @@ async fn is_running(executor: &Executor, id: &str) -> bool {
 
 /// Keeps the pool full; backs off while the engine fails.
 async fn refill(inner: Arc<Inner>) {
-    let Some(spec) = inner.spec.clone() else { return };
+    let Some(spec) = inner.spec.clone() else {
+        return;
+    };
     let mut backoff = Duration::from_millis(500);
     while !inner.stopped.load(Ordering::Relaxed) {
         let have = inner.ready.lock().map(|r| r.len()).unwrap_or(inner.size);
@@ -165,7 +170,8 @@ async fn refill(inner: Arc<Inner>) {
             let _ = tokio::time::timeout(MAX_IDLE / 4, inner.wake.notified()).await;
             let stale: Vec<PreparedContainer> = match inner.ready.lock() {
                 Ok(mut r) => {
-                    let (old, fresh): (Vec<_>, Vec<_>) = r.drain(..).partition(|c| c.age() >= MAX_IDLE);
+                    let (old, fresh): (Vec<_>, Vec<_>) =
+                        r.drain(..).partition(|c| c.age() >= MAX_IDLE);
                     r.extend(fresh);
                     old
                 }

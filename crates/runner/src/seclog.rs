@@ -149,7 +149,13 @@ pub struct SecurityLog {
 impl std::fmt::Debug for SecurityLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SecurityLog")
-            .field("file", &self.sink.as_ref().map(|s| s.lock().map(|s| s.path.clone()).ok()))
+            .field(
+                "file",
+                &self
+                    .sink
+                    .as_ref()
+                    .map(|s| s.lock().map(|s| s.path.clone()).ok()),
+            )
             .field("max_bytes", &self.max_bytes)
             .field("keep", &self.keep)
             .finish()
@@ -237,6 +243,7 @@ impl SecurityLog {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

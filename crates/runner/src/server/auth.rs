@@ -53,7 +53,7 @@ impl HostPolicy {
     pub fn allows(&self, host: Option<&str>) -> bool {
         let Some(host) = host else { return false };
         let host = host.trim().to_ascii_lowercase();
-        self.allowed.iter().any(|a| *a == host)
+        self.allowed.contains(&host)
     }
 }
 
@@ -71,7 +71,11 @@ pub enum OriginVerdict {
 }
 
 /// Decides on `origin` given the request's (already checked) `host` and configured origins.
-pub fn check_origin(origin: Option<&str>, host: Option<&str>, configured: &[String]) -> OriginVerdict {
+pub fn check_origin(
+    origin: Option<&str>,
+    host: Option<&str>,
+    configured: &[String],
+) -> OriginVerdict {
     let Some(origin) = origin else {
         return OriginVerdict::Absent;
     };
@@ -91,6 +95,7 @@ pub fn check_origin(origin: Option<&str>, host: Option<&str>, configured: &[Stri
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -116,11 +121,27 @@ mod tests {
 
     #[test]
     fn loopback_hosts_and_configured_names_only() {
-        let p = HostPolicy::new("127.0.0.1:8080".parse().unwrap(), &["sandbox.internal".into()]);
-        for ok in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080", "[::1]:8080", "sandbox.internal", "sandbox.internal:8080"] {
+        let p = HostPolicy::new(
+            "127.0.0.1:8080".parse().unwrap(),
+            &["sandbox.internal".into()],
+        );
+        for ok in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "LOCALHOST:8080",
+            "[::1]:8080",
+            "sandbox.internal",
+            "sandbox.internal:8080",
+        ] {
             assert!(p.allows(Some(ok)), "{ok}");
         }
-        for bad in ["evil.example:8080", "127.0.0.1:9999", "localhost", "attacker.test", ""] {
+        for bad in [
+            "evil.example:8080",
+            "127.0.0.1:9999",
+            "localhost",
+            "attacker.test",
+            "",
+        ] {
             assert!(!p.allows(Some(bad)), "{bad}");
         }
         assert!(!p.allows(None));
@@ -134,13 +155,25 @@ mod tests {
         let conf = vec!["https://editor.example".to_string()];
         let host = Some("127.0.0.1:8080");
         assert_eq!(check_origin(None, host, &conf), OriginVerdict::Absent);
-        assert_eq!(check_origin(Some("http://127.0.0.1:8080"), host, &conf), OriginVerdict::SameOrigin);
+        assert_eq!(
+            check_origin(Some("http://127.0.0.1:8080"), host, &conf),
+            OriginVerdict::SameOrigin
+        );
         assert_eq!(
             check_origin(Some("https://editor.example"), host, &conf),
             OriginVerdict::Cors("https://editor.example".into())
         );
-        assert_eq!(check_origin(Some("https://evil.example"), host, &conf), OriginVerdict::Forbidden);
-        assert_eq!(check_origin(Some("null"), host, &conf), OriginVerdict::Forbidden);
-        assert_eq!(check_origin(Some("http://localhost:8080"), host, &conf), OriginVerdict::Forbidden);
+        assert_eq!(
+            check_origin(Some("https://evil.example"), host, &conf),
+            OriginVerdict::Forbidden
+        );
+        assert_eq!(
+            check_origin(Some("null"), host, &conf),
+            OriginVerdict::Forbidden
+        );
+        assert_eq!(
+            check_origin(Some("http://localhost:8080"), host, &conf),
+            OriginVerdict::Forbidden
+        );
     }
 }

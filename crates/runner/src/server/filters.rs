@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
-use warp::http::{HeaderValue, StatusCode};
+use warp::http::{HeaderValue, Method, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
@@ -62,7 +62,7 @@ fn guard(
              origin: Option<String>,
              addr: Option<SocketAddr>,
              state: Arc<AppState>| async move {
-                if !state.hosts.allows(host.as_deref()) {
+                if !state.host_allowed(host.as_deref()) {
                     return Err(refuse(
                         &state,
                         addr,
@@ -95,9 +95,7 @@ fn guard(
 }
 
 /// The bearer token.
-fn authenticated(
-    state: Arc<AppState>,
-) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+fn authenticated(state: Arc<AppState>) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::header::optional::<String>("authorization")
         .and(warp::addr::remote())
         .and(with_state(state))
@@ -178,7 +176,11 @@ fn with_cors(mut response: Response, origin: Option<String>) -> Response {
 }
 
 fn route_label(path: &str) -> &'static str {
-    ROUTES.iter().find(|r| **r == path).copied().unwrap_or("other")
+    ROUTES
+        .iter()
+        .find(|r| **r == path)
+        .copied()
+        .unwrap_or("other")
 }
 
 /// The whole service.
@@ -294,7 +296,14 @@ pub fn routes(
         .unify()
         .or(no_editor)
         .unify();
-    let options = warp::options().map(|| ());
+    // Not `warp::options()`: its 405 for other methods would outrank every 404.
+    let options = warp::method().and_then(|m: Method| async move {
+        if m == Method::OPTIONS {
+            Ok(())
+        } else {
+            Err(warp::reject::not_found())
+        }
+    });
 
     let state_for_log = state.clone();
     guard(state)
@@ -329,7 +338,10 @@ pub fn routes(
 /// may carry the token).
 fn security_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     if !h.contains_key("cache-control") {
@@ -340,16 +352,10 @@ fn security_headers(mut response: Response) -> Response {
 
 /// Turns every rejection into `{"error": {"code", "message"}}` with the matching status.
 pub async fn handle_rejection(err: Rejection) -> Result<Response, Infallible> {
+    // A rejection combines those of every route tried; the most specific one wins, the
+    // "wrong method" and "no such path" of the routes that did not match come last.
     let api = if let Some(e) = err.find::<ApiError>() {
         e.clone()
-    } else if err.is_not_found() {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
-    } else if err.find::<warp::reject::MethodNotAllowed>().is_some() {
-        ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "this endpoint does not accept that method",
-        )
     } else if err.find::<warp::reject::PayloadTooLarge>().is_some() {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -373,6 +379,14 @@ pub async fn handle_rejection(err: Rejection) -> Result<Response, Infallible> {
         || err.find::<warp::reject::InvalidQuery>().is_some()
     {
         ApiError::bad_request("the request has an invalid header or query string")
+    } else if err.find::<warp::reject::MethodNotAllowed>().is_some() {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this endpoint does not accept that method",
+        )
+    } else if err.is_not_found() {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
     } else {
         tracing::error!(rejection = ?err, "unhandled rejection");
         ApiError::new(
@@ -385,6 +399,7 @@ pub async fn handle_rejection(err: Rejection) -> Result<Response, Infallible> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -40,10 +40,17 @@ pub fn healthz() -> Response {
 pub async fn readyz(state: Arc<AppState>) -> Response {
     let docker = state.executor.docker();
     let timeout = Duration::from_secs(3);
-    let engine = matches!(tokio::time::timeout(timeout, docker.ping()).await, Ok(Ok(_)));
+    let engine = matches!(
+        tokio::time::timeout(timeout, docker.ping()).await,
+        Ok(Ok(_))
+    );
     let image = engine
         && matches!(
-            tokio::time::timeout(timeout, docker.inspect_image(&state.executor.config().image)).await,
+            tokio::time::timeout(
+                timeout,
+                docker.inspect_image(&state.executor.config().image)
+            )
+            .await,
             Ok(Ok(_))
         );
     let pool = state.pool.is_ready();
@@ -68,7 +75,11 @@ pub async fn readyz(state: Arc<AppState>) -> Response {
             "pool": {"ready": state.pool.len(), "size": state.pool.capacity()},
             "reasons": reasons,
         }),
-        if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE },
+        if ready {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
     )
 }
 
@@ -172,7 +183,9 @@ pub fn editor_missing(dir: &Path) -> Response {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// `GET /v1/containers`: managed and orphaned containers.
@@ -210,7 +223,10 @@ pub async fn cleanup(state: Arc<AppState>) -> Response {
                         .reason("orphan sweep could not remove the container"),
                 );
             }
-            state.metrics.orphaned_containers.set(report.failed.len() as i64);
+            state
+                .metrics
+                .orphaned_containers
+                .set(report.failed.len() as i64);
             json(&report, StatusCode::OK)
         }
         Err(e) => runner_error(&e).into_response(),
@@ -264,7 +280,7 @@ fn admit_checks(
     state: &AppState,
     client: Option<SocketAddr>,
     req: ExecuteRequest,
-) -> Result<Job, Response> {
+) -> Result<Job, Box<Response>> {
     let request_id = uuid::Uuid::new_v4().to_string();
     if !req.validate && !state.config.allow_unvalidated {
         return Err(ApiError::new(
@@ -272,7 +288,8 @@ fn admit_checks(
             "validation_required",
             "this server does not run unvalidated code",
         )
-        .into_response());
+        .into_response()
+        .into());
     }
     let timeout = match req.timeout_seconds {
         None => None,
@@ -283,14 +300,19 @@ fn admit_checks(
                 "invalid_limits",
                 "timeout_seconds must be a positive number",
             )
-            .into_response())
+            .into_response()
+            .into())
         }
     };
     let runtime = match req.runtime.as_deref().map(str::parse::<Runtime>) {
         None => None,
         Some(Ok(r)) => Some(r),
         Some(Err(msg)) => {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_runtime", msg).into_response())
+            return Err(
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_runtime", msg)
+                    .into_response()
+                    .into(),
+            )
         }
     };
     let data_dir = match req.mode {
@@ -304,7 +326,8 @@ fn admit_checks(
                     "unknown_dataset",
                     format!("no dataset named {name:?} (see GET /v1/info)"),
                 )
-                .into_response());
+                .into_response()
+                .into());
             }
             Some(dir)
         }
@@ -327,7 +350,10 @@ fn admit_checks(
 }
 
 /// Runs the validator; a rejection is logged, counted and answered with 422.
-fn preflight(state: &AppState, job: &Job) -> Result<Vec<stockade_validator::Finding>, Response> {
+fn preflight(
+    state: &AppState,
+    job: &Job,
+) -> Result<Vec<stockade_validator::Finding>, Box<Response>> {
     match state.executor.preflight(&job.code, &job.opts) {
         Ok(findings) => Ok(findings),
         Err(refused) => {
@@ -346,7 +372,7 @@ fn preflight(state: &AppState, job: &Job) -> Result<Vec<stockade_validator::Find
                     .rule(rule)
                     .reason(refused.error.clone().unwrap_or_default()),
             );
-            Err(json(&*refused, StatusCode::UNPROCESSABLE_ENTITY))
+            Err(Box::new(json(&*refused, StatusCode::UNPROCESSABLE_ENTITY)))
         }
     }
 }
@@ -410,7 +436,10 @@ async fn run_job(
         Some(p) => p,
         None => {
             let started = Instant::now();
-            let p = ex.prepare(spec.clone()).await.map_err(|e| runner_error(&e))?;
+            let p = ex
+                .prepare(spec.clone())
+                .await
+                .map_err(|e| runner_error(&e))?;
             state.metrics.container_created_total.inc();
             state
                 .metrics
@@ -456,12 +485,30 @@ async fn run_job(
     };
     while let Ok(event) = rx.try_recv() {
         if !matches!(event, ExecEvent::Stats(_)) {
-            handle_event(state, &job, &container_id, &short, event, &sink, &mut None, &mut killed, export, began).await;
+            handle_event(
+                state,
+                &job,
+                &container_id,
+                &short,
+                event,
+                &sink,
+                &mut None,
+                &mut killed,
+                export,
+                began,
+            )
+            .await;
         }
     }
     if export {
-        let _ = state.metrics.container_memory_usage_mb.remove_label_values(&[&short]);
-        let _ = state.metrics.container_cpu_percent.remove_label_values(&[&short]);
+        let _ = state
+            .metrics
+            .container_memory_usage_mb
+            .remove_label_values(&[&short]);
+        let _ = state
+            .metrics
+            .container_cpu_percent
+            .remove_label_values(&[&short]);
     }
     record_outcome(state, &job, &result);
     Ok(result)
@@ -482,21 +529,50 @@ async fn handle_event(
 ) {
     match event {
         ExecEvent::Stdout(bytes) => {
-            send(sink, sse_json("stdout", &serde_json::json!({"data": String::from_utf8_lossy(&bytes)}))).await;
+            send(
+                sink,
+                sse_json(
+                    "stdout",
+                    &serde_json::json!({"data": String::from_utf8_lossy(&bytes)}),
+                ),
+            )
+            .await;
         }
         ExecEvent::Stderr(bytes) => {
-            send(sink, sse_json("stderr", &serde_json::json!({"data": String::from_utf8_lossy(&bytes)}))).await;
+            send(
+                sink,
+                sse_json(
+                    "stderr",
+                    &serde_json::json!({"data": String::from_utf8_lossy(&bytes)}),
+                ),
+            )
+            .await;
         }
         ExecEvent::Stats(sample) => {
             let t = began.elapsed();
             let (cpu, violation) = match tracker {
-                Some(tr) => (tr.cpu_quota_percent(&sample), if *killed { None } else { tr.observe(t, &sample) }),
+                Some(tr) => (
+                    tr.cpu_quota_percent(&sample),
+                    if *killed {
+                        None
+                    } else {
+                        tr.observe(t, &sample)
+                    },
+                ),
                 None => (sample.cpu_percent, None),
             };
             let memory_mb = sample.memory_bytes as f64 / (1024.0 * 1024.0);
             if export {
-                state.metrics.container_memory_usage_mb.with_label_values(&[short]).set(memory_mb);
-                state.metrics.container_cpu_percent.with_label_values(&[short]).set(cpu);
+                state
+                    .metrics
+                    .container_memory_usage_mb
+                    .with_label_values(&[short])
+                    .set(memory_mb);
+                state
+                    .metrics
+                    .container_cpu_percent
+                    .with_label_values(&[short])
+                    .set(cpu);
             }
             send(
                 sink,
@@ -551,31 +627,51 @@ fn record_outcome(state: &AppState, job: &Job, r: &ExecutionResult) {
     };
     if r.timed_out {
         m.execution_timeout_total.inc();
-        state.seclog.record(&event(EventKind::Timeout).rule("timeout").reason(
-            r.error.clone().unwrap_or_else(|| "execution timed out".into()),
-        ));
+        state.seclog.record(
+            &event(EventKind::Timeout).rule("timeout").reason(
+                r.error
+                    .clone()
+                    .unwrap_or_else(|| "execution timed out".into()),
+            ),
+        );
     }
     if r.oom_killed {
-        m.resource_limit_exceeded_total.with_label_values(&["memory"]).inc();
-        state
-            .seclog
-            .record(&event(EventKind::Kill).rule("oom").reason("killed at the memory limit"));
+        m.resource_limit_exceeded_total
+            .with_label_values(&["memory"])
+            .inc();
+        state.seclog.record(
+            &event(EventKind::Kill)
+                .rule("oom")
+                .reason("killed at the memory limit"),
+        );
     }
     if r.result_truncated {
-        m.resource_limit_exceeded_total.with_label_values(&["result_size"]).inc();
+        m.resource_limit_exceeded_total
+            .with_label_values(&["result_size"])
+            .inc();
     }
     if r.stdout_truncated || r.stderr_truncated {
-        m.resource_limit_exceeded_total.with_label_values(&["output"]).inc();
+        m.resource_limit_exceeded_total
+            .with_label_values(&["output"])
+            .inc();
     }
     if !r.cleanup_success {
-        state.seclog.record(
-            &event(EventKind::CleanupFailure).reason("the container could not be removed"),
-        );
+        state
+            .seclog
+            .record(&event(EventKind::CleanupFailure).reason("the container could not be removed"));
     }
 }
 
 fn deadline(state: &AppState, job: &Job) -> Duration {
     job.opts.timeout.unwrap_or(state.executor.config().timeout) + state.config.deadline_slack
+}
+
+fn cancelled() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "shutting_down",
+        "the server shut down during the execution; its container was removed",
+    )
 }
 
 fn deadline_exceeded() -> ApiError {
@@ -594,11 +690,11 @@ pub async fn execute(
 ) -> Response {
     let job = match admit_checks(&state, client, req) {
         Ok(job) => job,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let findings = match preflight(&state, &job) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if state.shutting_down.load(Ordering::Relaxed) {
         return shutting_down();
@@ -614,10 +710,13 @@ pub async fn execute(
         state.metrics.executions_in_flight.dec();
         r
     };
-    match tokio::time::timeout(limit, work).await {
-        Ok(Ok(result)) => json(&result, StatusCode::OK),
-        Ok(Err(e)) => e.into_response(),
-        Err(_) => deadline_exceeded().into_response(),
+    tokio::select! {
+        outcome = tokio::time::timeout(limit, work) => match outcome {
+            Ok(Ok(result)) => json(&result, StatusCode::OK),
+            Ok(Err(e)) => e.into_response(),
+            Err(_) => deadline_exceeded().into_response(),
+        },
+        () = state.cancelled() => cancelled().into_response(),
     }
 }
 
@@ -629,11 +728,11 @@ pub async fn execute_stream(
 ) -> Response {
     let job = match admit_checks(&state, client, req) {
         Ok(job) => job,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let findings = match preflight(&state, &job) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if state.shutting_down.load(Ordering::Relaxed) {
         return shutting_down();
@@ -659,6 +758,7 @@ pub async fn execute_stream(
         let outcome = tokio::select! {
             r = tokio::time::timeout(limit, work) => Some(r),
             () = tx.closed() => None,
+            () = state.cancelled() => Some(Ok(Err(cancelled()))),
         };
         let event = match outcome {
             None => {
@@ -672,5 +772,10 @@ pub async fn execute_stream(
         let _ = tx.send(event).await;
     });
     let stream = ReceiverStream::new(rx).map(Ok::<_, Infallible>);
-    sse::reply(sse::keep_alive().interval(Duration::from_secs(5)).stream(stream)).into_response()
+    sse::reply(
+        sse::keep_alive()
+            .interval(Duration::from_secs(5))
+            .stream(stream),
+    )
+    .into_response()
 }

@@ -22,7 +22,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::executor::Executor;
 use crate::metrics::{self, Metrics};
@@ -123,7 +122,9 @@ impl Admission {
         let max = self.inner.max_admitted;
         self.inner
             .admitted
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
             .ok()
             .map(|_| Ticket {
                 inner: self.inner.clone(),
@@ -154,6 +155,7 @@ impl Drop for Ticket {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -163,7 +165,10 @@ mod tests {
         let a = Admission::new(1, 1, m);
         let first = a.try_admit().unwrap();
         let second = a.try_admit().unwrap();
-        assert!(a.try_admit().is_none(), "one running + one waiting is the limit");
+        assert!(
+            a.try_admit().is_none(),
+            "one running + one waiting is the limit"
+        );
         let slot = first.slot().await;
         assert!(slot.is_some());
         // The second waits for the slot and is counted in the queue depth meanwhile.
@@ -188,8 +193,8 @@ mod tests {
 pub struct AppState {
     /// Service settings (the listen address is the bound one).
     pub config: ServerConfig,
-    /// Who may call.
-    pub hosts: auth::HostPolicy,
+    /// The Host values accepted, known once the listener is bound.
+    hosts: std::sync::OnceLock<auth::HostPolicy>,
     /// The executor.
     pub executor: Executor,
     /// Warm containers.
@@ -202,6 +207,22 @@ pub struct AppState {
     pub admission: Admission,
     /// Set once shutdown starts: new executions are refused with 503.
     pub shutting_down: AtomicBool,
+    /// Flips to true when the grace period is over: in-flight executions are cancelled
+    /// (their containers killed and removed) and answered with 503.
+    pub cancel: tokio::sync::watch::Sender<bool>,
+}
+
+impl AppState {
+    /// True when `host` names this service (false until it is bound).
+    pub fn host_allowed(&self, host: Option<&str>) -> bool {
+        self.hosts.get().is_some_and(|p| p.allows(host))
+    }
+
+    /// Resolves once in-flight executions must stop.
+    pub async fn cancelled(&self) {
+        let mut rx = self.cancel.subscribe();
+        let _ = rx.wait_for(|c| *c).await;
+    }
 }
 
 impl AppState {
@@ -210,7 +231,7 @@ impl AppState {
         let metrics = metrics::global();
         let pool = Pool::start(executor.clone(), executor.config().pool_size, metrics);
         Arc::new(AppState {
-            hosts: auth::HostPolicy::new(config.listen, &config.allowed_hosts),
+            hosts: std::sync::OnceLock::new(),
             admission: Admission::new(config.max_concurrent, config.queue_depth, metrics),
             config,
             executor,
@@ -218,33 +239,38 @@ impl AppState {
             metrics,
             seclog,
             shutting_down: AtomicBool::new(false),
+            cancel: tokio::sync::watch::channel(false).0,
         })
     }
 }
 
-/// Binds `config.listen` (port 0 picks one), returning the listener and the bound config.
-pub async fn bind(mut config: ServerConfig) -> std::io::Result<(tokio::net::TcpListener, ServerConfig)> {
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    config.listen = listener.local_addr()?;
-    Ok((listener, config))
-}
-
-/// Serves until `shutdown` resolves, then shuts down gracefully: stops accepting, lets
-/// in-flight requests finish for `shutdown_grace`, cancels the rest (their containers are
-/// killed and removed), drains the pool and removes every container of this runner.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
+/// Binds `state.config.listen` (port 0 picks a port) and returns the bound address and the
+/// service future. The future serves until `shutdown` resolves, then shuts down gracefully:
+/// stops accepting, lets in-flight requests finish for `shutdown_grace`, cancels the rest
+/// (their containers are killed and removed), drains the pool and removes every container of
+/// this runner.
+pub fn bind(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) {
+) -> Result<(SocketAddr, impl std::future::Future<Output = ()> + Send), warp::Error> {
     let routes = filters::routes(state.clone());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = warp::serve(routes).serve_incoming_with_graceful_shutdown(
-        TcpListenerStream::new(listener),
-        async move {
+    let (addr, server) =
+        warp::serve(routes).try_bind_with_graceful_shutdown(state.config.listen, async move {
             let _ = stop_rx.await;
-        },
-    );
+        })?;
+    let _ = state
+        .hosts
+        .set(auth::HostPolicy::new(addr, &state.config.allowed_hosts));
+    Ok((addr, run(state, server, stop_tx, shutdown)))
+}
+
+async fn run(
+    state: Arc<AppState>,
+    server: impl std::future::Future<Output = ()> + Send + 'static,
+    stop_tx: tokio::sync::oneshot::Sender<()>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
     let mut server = tokio::spawn(server);
     let scan = tokio::spawn(scan_orphans(state.clone()));
     tokio::select! {
@@ -255,16 +281,33 @@ pub async fn serve(
             let _ = stop_tx.send(());
             if tokio::time::timeout(state.config.shutdown_grace, &mut server).await.is_err() {
                 tracing::warn!(grace = ?state.config.shutdown_grace, "grace period over: cancelling in-flight executions");
-                server.abort();
-                let _ = server.await;
+                let _ = state.cancel.send(true);
+                // Cancelled handlers answer 503 at once; give their connections a moment.
+                if tokio::time::timeout(Duration::from_secs(5), &mut server).await.is_err() {
+                    server.abort();
+                }
             }
         }
     }
     scan.abort();
     state.pool.drain();
-    match state.executor.cleanup_all().await {
-        Ok(report) => tracing::info!(removed = report.removed, failed = report.failed.len(), "containers removed"),
-        Err(e) => tracing::error!(error = %e, "final cleanup failed"),
+    // Guards of cancelled executions and drained warm containers are removing theirs in the
+    // background; sweep until nothing of ours is left (a removal in progress can make one
+    // pass report a failure).
+    for attempt in 1..=5 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        match state.executor.cleanup_all().await {
+            Ok(report) if report.failed.is_empty() => {
+                tracing::info!(removed = report.removed, "all containers removed");
+                return;
+            }
+            Ok(report) => tracing::warn!(
+                attempt,
+                failed = report.failed.len(),
+                "some containers not removed yet"
+            ),
+            Err(e) => tracing::error!(attempt, error = %e, "final cleanup failed"),
+        }
     }
 }
 
