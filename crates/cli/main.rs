@@ -1,3 +1,50 @@
 //! `stockade`: validate and run untrusted Python strategies.
 
-fn main() {}
+mod cleanup;
+mod doctor;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Validate and run untrusted, LLM-generated Python strategies in hardened containers.
+#[derive(Debug, Parser)]
+#[command(name = "stockade", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a Python file in the sandbox.
+    Run(run::RunArgs),
+    /// Remove sandbox containers.
+    Cleanup(cleanup::CleanupArgs),
+    /// Check that this machine can run the sandbox.
+    Doctor(doctor::DoctorArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STOCKADE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Cleanup(args) => cleanup::run(args),
+        Command::Doctor(args) => doctor::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
