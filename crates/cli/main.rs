@@ -1,7 +1,11 @@
 //! `stockade`: validate and run untrusted Python strategies.
+//!
+//! Each subcommand lives in its own module with an `Args` struct and a `run` function that
+//! returns the exit status; `main` only parses the command line and dispatches.
 
 mod cleanup;
 mod doctor;
+mod image;
 mod run;
 
 use std::process::ExitCode;
@@ -24,6 +28,8 @@ enum Command {
     Cleanup(cleanup::CleanupArgs),
     /// Check that this machine can run the sandbox.
     Doctor(doctor::DoctorArgs),
+    /// Build and manage the sandbox image.
+    Image(image::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Cleanup(args) => cleanup::run(args),
         Command::Doctor(args) => doctor::run(args),
+        Command::Image(args) => image::run(args),
     };
     match outcome {
         Ok(code) => code,

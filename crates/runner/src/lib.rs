@@ -4,4 +4,5 @@ pub mod cleanup;
 pub mod config;
 pub mod error;
 pub mod executor;
+pub mod image;
 pub mod result;
