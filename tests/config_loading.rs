@@ -11,13 +11,19 @@ const MIB: u64 = 1024 * 1024;
 const GIB: u64 = 1024 * MIB;
 
 fn fixture(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/config")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn load_with(name: &str, env: &[(&str, &str)]) -> Result<SandboxConfig, String> {
-    let env: HashMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    SandboxConfig::from_yaml_str_with_env(&fixture(name), |k| env.get(k).cloned()).map_err(|e| e.to_string())
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    SandboxConfig::from_yaml_str_with_env(&fixture(name), |k| env.get(k).cloned())
+        .map_err(|e| e.to_string())
 }
 
 fn load(name: &str) -> Result<SandboxConfig, String> {
@@ -47,7 +53,10 @@ fn every_key_is_read() {
     assert_eq!(c.tmpfs.path, "/tmp");
     assert_eq!(c.tmpfs.size_bytes, 256 * MIB);
     assert_eq!(c.tmpfs.mount_options(), "rw,noexec,nosuid,size=268435456");
-    assert_eq!(c.seccomp_profile, PathBuf::from("config/seccomp_profile.json"));
+    assert_eq!(
+        c.seccomp_profile,
+        PathBuf::from("config/seccomp_profile.json")
+    );
     assert_eq!(c.output_dir, Some(PathBuf::from("sandbox_output")));
     assert!(c.cleanup_on_exit);
     assert_eq!(c.stdout_limit_bytes, 512 * 1024);
@@ -88,13 +97,22 @@ fn defaults_follow_the_spec() {
     assert_eq!(c.stdout_limit_bytes, MIB as usize);
     assert_eq!(c.stderr_limit_bytes, MIB as usize);
     assert_eq!(c.pool_size, 2);
-    assert_eq!(c.monitoring.runtime_monitor_interval, Duration::from_secs(5));
+    assert_eq!(
+        c.monitoring.runtime_monitor_interval,
+        Duration::from_secs(5)
+    );
     assert_eq!(c.monitoring.alert_on_orphaned_containers, 3);
     assert_eq!(c.monitoring.prometheus_port, 8000);
     let p = &c.monitoring.policy;
-    assert_eq!((p.max_cpu_percent, p.max_memory_percent, p.combined_percent), (95.0, 95.0, 80.0));
+    assert_eq!(
+        (p.max_cpu_percent, p.max_memory_percent, p.combined_percent),
+        (95.0, 95.0, 80.0)
+    );
     assert_eq!((p.max_pids, p.fork_bomb_pids), (100, 90));
-    assert_eq!((p.cpu_window, p.memory_window), (Duration::from_secs(15), Duration::from_secs(10)));
+    assert_eq!(
+        (p.cpu_window, p.memory_window),
+        (Duration::from_secs(15), Duration::from_secs(10))
+    );
 }
 
 #[test]
@@ -104,7 +122,11 @@ fn shipped_config_is_valid_and_safe() {
     assert_eq!(c.network_mode, "none");
     assert!(c.read_only && !c.allow_network);
     assert!(c.tmpfs.options.iter().any(|o| o == "noexec"));
-    assert!(c.seccomp_profile.exists(), "profile resolved: {}", c.seccomp_profile.display());
+    assert!(
+        c.seccomp_profile.exists(),
+        "profile resolved: {}",
+        c.seccomp_profile.display()
+    );
 }
 
 #[test]
@@ -117,19 +139,37 @@ fn unknown_keys_are_errors() {
 
 #[test]
 fn bad_values_name_key_and_value() {
-    assert_eq!(error("bad_memory.yaml"), r#"docker.memory_limit: "2x" is not a size (use e.g. 512m, 2g)"#);
-    assert_eq!(error("zero_cpu.yaml"), "docker.cpu_limit: 0 must be a positive number of cores");
-    assert_eq!(error("negative_timeout.yaml"), "docker.timeout_seconds: -5 must be a positive number of seconds");
+    assert_eq!(
+        error("bad_memory.yaml"),
+        r#"docker.memory_limit: "2x" is not a size (use e.g. 512m, 2g)"#
+    );
+    assert_eq!(
+        error("zero_cpu.yaml"),
+        "docker.cpu_limit: 0 must be a positive number of cores"
+    );
+    assert_eq!(
+        error("negative_timeout.yaml"),
+        "docker.timeout_seconds: -5 must be a positive number of seconds"
+    );
     let e = error("bad_runtime.yaml");
-    assert!(e.starts_with("docker.runtime:") && e.contains("kata"), "{e}");
+    assert!(
+        e.starts_with("docker.runtime:") && e.contains("kata"),
+        "{e}"
+    );
     let e = error("wrong_type.yaml");
-    assert_eq!(e, r#"docker.read_only: invalid type: string "sometimes", expected a boolean"#);
+    assert_eq!(
+        e,
+        r#"docker.read_only: invalid type: string "sometimes", expected a boolean"#
+    );
 }
 
 #[test]
 fn tmpfs_must_stay_noexec_and_nosuid() {
     let e = error("tmpfs_exec.yaml");
-    assert!(e.starts_with("docker.tmpfs.options:") && e.contains("noexec"), "{e}");
+    assert!(
+        e.starts_with("docker.tmpfs.options:") && e.contains("noexec"),
+        "{e}"
+    );
     let e = error("tmpfs_no_nosuid.yaml");
     assert!(e.contains("nosuid"), "{e}");
     let e = error("tmpfs_suid.yaml");
@@ -156,7 +196,10 @@ fn network_needs_an_explicit_opt_in() {
 #[test]
 fn swap_stays_disabled() {
     let e = error("swap.yaml");
-    assert!(e.starts_with("docker.memory_swap_limit:") && e.contains("swap is disabled"), "{e}");
+    assert!(
+        e.starts_with("docker.memory_swap_limit:") && e.contains("swap is disabled"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -166,16 +209,26 @@ fn variables_are_substituted() {
     assert_eq!(c.timeout, Duration::from_secs(45));
     assert_eq!(c.memory_bytes, 768 * MIB);
     assert!(c.read_only);
-    assert_eq!(c.seccomp_profile, PathBuf::from("config/seccomp_profile.json"));
+    assert_eq!(
+        c.seccomp_profile,
+        PathBuf::from("config/seccomp_profile.json")
+    );
     let c = load_with(
         "substitution.yaml",
-        &[("SANDBOX_TIMEOUT", "45"), ("SANDBOX_IMAGE", "mine:1"), ("SANDBOX_READ_ONLY", "false")],
+        &[
+            ("SANDBOX_TIMEOUT", "45"),
+            ("SANDBOX_IMAGE", "mine:1"),
+            ("SANDBOX_READ_ONLY", "false"),
+        ],
     )
     .expect("valid");
     assert_eq!(c.image, "mine:1");
     assert!(!c.read_only);
     let e = load("substitution.yaml").expect_err("SANDBOX_TIMEOUT unset");
-    assert!(e.contains("docker.timeout_seconds") && e.contains("SANDBOX_TIMEOUT is not set"), "{e}");
+    assert!(
+        e.contains("docker.timeout_seconds") && e.contains("SANDBOX_TIMEOUT is not set"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -198,7 +251,10 @@ fn environment_overrides_apply() {
     assert_eq!(c.cpu_limit, 1.0);
     assert_eq!(c.timeout, Duration::from_secs(120));
     let e = load_with("empty.yaml", &[("DOCKER_MEMORY_LIMIT", "lots")]).expect_err("bad");
-    assert_eq!(e, r#"docker.memory_limit: "lots" is not a size (use e.g. 512m, 2g)"#);
+    assert_eq!(
+        e,
+        r#"docker.memory_limit: "lots" is not a size (use e.g. 512m, 2g)"#
+    );
     let e = load_with("empty.yaml", &[("DOCKER_READ_ONLY", "maybe")]).expect_err("bad");
     assert!(e.starts_with("DOCKER_READ_ONLY:"), "{e}");
     let e = load_with("empty.yaml", &[("DOCKER_NETWORK_MODE", "bridge")]).expect_err("no opt-in");

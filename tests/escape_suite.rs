@@ -46,7 +46,11 @@ fn ensure(cond: bool, what: &str, r: &ExecutionResult) -> Result<(), String> {
 
 /// The code finished normally and every value it reports starts with "denied".
 fn all_denied(r: &ExecutionResult) -> Result<(), String> {
-    ensure(r.success && !r.timed_out && r.exit_code == Some(0), "finished normally", r)?;
+    ensure(
+        r.success && !r.timed_out && r.exit_code == Some(0),
+        "finished normally",
+        r,
+    )?;
     let values: Vec<&Value> = match &r.signal {
         Value::Object(m) => m.values().collect(),
         v => vec![v],
@@ -64,7 +68,9 @@ fn timed_out(r: &ExecutionResult) -> Result<(), String> {
         r,
     )?;
     ensure(
-        r.error.as_deref().is_some_and(|e| e.contains("timeout exceeded")),
+        r.error
+            .as_deref()
+            .is_some_and(|e| e.contains("timeout exceeded")),
         "timeout error message",
         r,
     )
@@ -73,7 +79,9 @@ fn timed_out(r: &ExecutionResult) -> Result<(), String> {
 fn oom(r: &ExecutionResult) -> Result<(), String> {
     ensure(r.oom_killed && !r.success && !r.timed_out, "OOM-killed", r)?;
     ensure(
-        r.error.as_deref().is_some_and(|e| e.contains("Memory limit exceeded")),
+        r.error
+            .as_deref()
+            .is_some_and(|e| e.contains("Memory limit exceeded")),
         "memory error message",
         r,
     )
@@ -81,7 +89,7 @@ fn oom(r: &ExecutionResult) -> Result<(), String> {
 
 fn survived(r: &ExecutionResult) -> Result<(), String> {
     ensure(
-        r.success && r.signal == Value::from("survived"),
+        r.success && r.signal == "survived",
         "finished with its own signal",
         r,
     )
@@ -91,89 +99,297 @@ const CAP: usize = 1024 * 1024;
 
 fn cases() -> Vec<Case> {
     vec![
-        Case { name: "fork_bomb", timeout_secs: 20, strategy: false, check: all_denied },
-        Case { name: "thread_storm", timeout_secs: 20, strategy: false, check: |r| {
-            // runc: the pids limit (100) refuses threads long before 10 000. gVisor keeps
-            // application threads inside one sandbox process, so there the memory limit ends
-            // the storm instead.
-            if r.oom_killed {
-                return oom(r);
-            }
-            all_denied(r)?;
-            ensure(r.signal.as_str().is_some_and(|s| s.contains("RuntimeError")), "thread creation refused", r)
-        }},
-        Case { name: "memory_bomb", timeout_secs: 30, strategy: false, check: oom },
-        Case { name: "slow_memory_growth", timeout_secs: 30, strategy: false, check: oom },
-        Case { name: "tmpfs_fill", timeout_secs: 30, strategy: false, check: |r| {
-            all_denied(r)?;
-            let s = r.signal.as_str().unwrap_or_default();
-            ensure(s.contains("No space left") || s.contains("File too large"), "tmpfs size enforced", r)
-        }},
-        Case { name: "write_outside_tmp", timeout_secs: 20, strategy: false, check: all_denied },
-        Case { name: "write_data_mount", timeout_secs: 20, strategy: true, check: all_denied },
-        Case { name: "read_host_files", timeout_secs: 20, strategy: false, check: |r| {
-            ensure(r.success, "finished", r)?;
-            let s = &r.signal;
-            let denied_or = |key: &str, ok: &dyn Fn(&str) -> bool| {
-                s[key].as_str().is_some_and(|v| v.starts_with("denied") || ok(v))
-            };
-            ensure(denied_or("shadow", &|_| false), "shadow unreadable", r)?;
-            ensure(s["host_marker_visible"] != Value::Bool(true), "host file invisible", r)?;
-            ensure(denied_or("pid1", &|v| v.contains("harness.py")), "PID 1 is the harness", r)?;
-            ensure(denied_or("hostname", &|v| v.trim_end() == "read: sandbox"), "own hostname", r)?;
-            ensure(s["docker_sock"] == Value::Bool(false), "no Docker socket", r)
-        }},
-        Case { name: "network", timeout_secs: 20, strategy: false, check: all_denied },
-        Case { name: "privilege", timeout_secs: 20, strategy: false, check: all_denied },
-        Case { name: "device_proc_writes", timeout_secs: 20, strategy: false, check: all_denied },
-        Case { name: "busy_loop", timeout_secs: 3, strategy: false, check: timed_out },
-        Case { name: "sleep_forever", timeout_secs: 3, strategy: false, check: timed_out },
-        Case { name: "stdout_flood", timeout_secs: 30, strategy: false, check: |r| {
-            survived(r)?;
-            ensure(r.stdout_truncated && r.stdout.len() == CAP, "stdout capped at 1 MiB", r)
-        }},
-        Case { name: "stdout_flood_forever", timeout_secs: 4, strategy: false, check: |r| {
-            timed_out(r)?;
-            ensure(r.stdout_truncated && r.stdout.len() == CAP, "stdout capped at 1 MiB", r)
-        }},
-        Case { name: "stderr_flood", timeout_secs: 30, strategy: false, check: |r| {
-            survived(r)?;
-            ensure(r.stderr_truncated && r.stderr.len() == CAP && !r.stdout_truncated, "stderr capped at 1 MiB", r)
-        }},
-        Case { name: "huge_line", timeout_secs: 30, strategy: false, check: |r| {
-            survived(r)?;
-            ensure(r.stdout_truncated && r.stdout.len() == CAP, "line capped", r)
-        }},
-        Case { name: "binary_output", timeout_secs: 20, strategy: false, check: |r| {
-            survived(r)?;
-            ensure(r.stdout.contains('\u{fffd}') && !r.stdout_truncated, "binary kept (lossy)", r)
-        }},
-        Case { name: "close_stdout", timeout_secs: 20, strategy: false, check: |r| {
-            survived(r)?;
-            ensure(r.stdout == "before close\n", "output before the close kept", r)
-        }},
-        Case { name: "signal_pid1", timeout_secs: 20, strategy: false, check: |r| {
-            // Whatever the code manages to send, the harness (PID 1) survives and reports.
-            ensure(r.success && !r.timed_out && r.exit_code == Some(0), "harness survived", r)
-        }},
-        Case { name: "forged_frame", timeout_secs: 20, strategy: false, check: |r| {
-            ensure(r.success && r.signal == Value::from("genuine"), "forged frames ignored", r)?;
-            ensure(r.stdout.contains("forged"), "forged frames are just output", r)
-        }},
-        Case { name: "deep_recursion", timeout_secs: 30, strategy: false, check: |r| {
-            ensure(!r.success && !r.timed_out, "crash reported", r)?;
-            let e = r.error.as_deref().unwrap_or_default();
-            ensure(e.contains("RecursionError") || e.contains("MemoryError") || e.contains("no result frame") || r.oom_killed, "clear error", r)
-        }},
-        Case { name: "exec_os_system", timeout_secs: 20, strategy: false, check: all_denied },
-        Case { name: "exec_subprocess", timeout_secs: 20, strategy: false, check: all_denied },
-        Case { name: "exec_ctypes", timeout_secs: 20, strategy: false, check: all_denied },
-        Case { name: "exec_tmp_script", timeout_secs: 20, strategy: false, check: all_denied },
+        Case {
+            name: "fork_bomb",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
+            name: "thread_storm",
+            timeout_secs: 20,
+            strategy: false,
+            check: |r| {
+                // runc: the pids limit (100) refuses threads long before 10 000. gVisor keeps
+                // application threads inside one sandbox process, so there the memory limit ends
+                // the storm instead.
+                if r.oom_killed {
+                    return oom(r);
+                }
+                all_denied(r)?;
+                ensure(
+                    r.signal
+                        .as_str()
+                        .is_some_and(|s| s.contains("RuntimeError")),
+                    "thread creation refused",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "memory_bomb",
+            timeout_secs: 30,
+            strategy: false,
+            check: oom,
+        },
+        Case {
+            name: "slow_memory_growth",
+            timeout_secs: 30,
+            strategy: false,
+            check: oom,
+        },
+        Case {
+            name: "tmpfs_fill",
+            timeout_secs: 30,
+            strategy: false,
+            check: |r| {
+                all_denied(r)?;
+                let s = r.signal.as_str().unwrap_or_default();
+                ensure(
+                    s.contains("No space left") || s.contains("File too large"),
+                    "tmpfs size enforced",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "write_outside_tmp",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
+            name: "write_data_mount",
+            timeout_secs: 20,
+            strategy: true,
+            check: all_denied,
+        },
+        Case {
+            name: "read_host_files",
+            timeout_secs: 20,
+            strategy: false,
+            check: |r| {
+                ensure(r.success, "finished", r)?;
+                let s = &r.signal;
+                let denied_or = |key: &str, ok: &dyn Fn(&str) -> bool| {
+                    s[key]
+                        .as_str()
+                        .is_some_and(|v| v.starts_with("denied") || ok(v))
+                };
+                ensure(denied_or("shadow", &|_| false), "shadow unreadable", r)?;
+                ensure(
+                    s["host_marker_visible"] != Value::Bool(true),
+                    "host file invisible",
+                    r,
+                )?;
+                ensure(
+                    denied_or("pid1", &|v| v.contains("harness.py")),
+                    "PID 1 is the harness",
+                    r,
+                )?;
+                ensure(
+                    denied_or("hostname", &|v| v.trim_end() == "read: sandbox"),
+                    "own hostname",
+                    r,
+                )?;
+                ensure(
+                    s["docker_sock"] == Value::Bool(false),
+                    "no Docker socket",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "network",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
+            name: "privilege",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
+            name: "device_proc_writes",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
+            name: "busy_loop",
+            timeout_secs: 3,
+            strategy: false,
+            check: timed_out,
+        },
+        Case {
+            name: "sleep_forever",
+            timeout_secs: 3,
+            strategy: false,
+            check: timed_out,
+        },
+        Case {
+            name: "stdout_flood",
+            timeout_secs: 30,
+            strategy: false,
+            check: |r| {
+                survived(r)?;
+                ensure(
+                    r.stdout_truncated && r.stdout.len() == CAP,
+                    "stdout capped at 1 MiB",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "stdout_flood_forever",
+            timeout_secs: 4,
+            strategy: false,
+            check: |r| {
+                timed_out(r)?;
+                ensure(
+                    r.stdout_truncated && r.stdout.len() == CAP,
+                    "stdout capped at 1 MiB",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "stderr_flood",
+            timeout_secs: 30,
+            strategy: false,
+            check: |r| {
+                survived(r)?;
+                ensure(
+                    r.stderr_truncated && r.stderr.len() == CAP && !r.stdout_truncated,
+                    "stderr capped at 1 MiB",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "huge_line",
+            timeout_secs: 30,
+            strategy: false,
+            check: |r| {
+                survived(r)?;
+                ensure(
+                    r.stdout_truncated && r.stdout.len() == CAP,
+                    "line capped",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "binary_output",
+            timeout_secs: 20,
+            strategy: false,
+            check: |r| {
+                survived(r)?;
+                ensure(
+                    r.stdout.contains('\u{fffd}') && !r.stdout_truncated,
+                    "binary kept (lossy)",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "close_stdout",
+            timeout_secs: 20,
+            strategy: false,
+            check: |r| {
+                survived(r)?;
+                ensure(
+                    r.stdout == "before close\n",
+                    "output before the close kept",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "signal_pid1",
+            timeout_secs: 20,
+            strategy: false,
+            check: |r| {
+                // Whatever the code manages to send, the harness (PID 1) survives and reports.
+                ensure(
+                    r.success && !r.timed_out && r.exit_code == Some(0),
+                    "harness survived",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "forged_frame",
+            timeout_secs: 20,
+            strategy: false,
+            check: |r| {
+                ensure(
+                    r.success && r.signal == "genuine",
+                    "forged frames ignored",
+                    r,
+                )?;
+                ensure(
+                    r.stdout.contains("forged"),
+                    "forged frames are just output",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "deep_recursion",
+            timeout_secs: 30,
+            strategy: false,
+            check: |r| {
+                ensure(!r.success && !r.timed_out, "crash reported", r)?;
+                let e = r.error.as_deref().unwrap_or_default();
+                ensure(
+                    e.contains("RecursionError")
+                        || e.contains("MemoryError")
+                        || e.contains("no result frame")
+                        || r.oom_killed,
+                    "clear error",
+                    r,
+                )
+            },
+        },
+        Case {
+            name: "exec_os_system",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
+            name: "exec_subprocess",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
+            name: "exec_ctypes",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
+            name: "exec_tmp_script",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
     ]
 }
 
-async fn run_case(executor: &Executor, case: &Case, runtime: Runtime, marker: &str) -> Result<String, String> {
-    let path = root().join("tests/fixtures/escape").join(format!("{}.py", case.name));
+async fn run_case(
+    executor: &Executor,
+    case: &Case,
+    runtime: Runtime,
+    marker: &str,
+) -> Result<String, String> {
+    let path = root()
+        .join("tests/fixtures/escape")
+        .join(format!("{}.py", case.name));
     let mut code = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
     if case.name == "read_host_files" {
         code = format!("MARKER = {marker:?}\n{code}");
@@ -249,10 +465,22 @@ async fn suite(runtime: Runtime) {
     let _ = std::fs::remove_file(&marker);
     // The executor still works after all of that.
     let after = executor
-        .execute("signal = 40 + 2\n", ExecOptions { runtime: Some(runtime), ..Default::default() })
+        .execute(
+            "signal = 40 + 2\n",
+            ExecOptions {
+                runtime: Some(runtime),
+                ..Default::default()
+            },
+        )
         .await;
-    assert!(after.success && after.signal == Value::from(42), "executor broken afterwards: {after:?}");
-    assert!(failures.is_empty(), "escape cases failed under {runtime}: {failures:?}");
+    assert!(
+        after.success && after.signal == 42,
+        "executor broken afterwards: {after:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "escape cases failed under {runtime}: {failures:?}"
+    );
     let orphans = executor.orphaned_containers().await.expect("list");
     assert!(orphans.is_empty(), "orphans remain: {orphans:?}");
 }

@@ -30,7 +30,11 @@ async fn rejected_code_never_reaches_a_container() {
     assert!(error.starts_with("Security validation failed: "), "{error}");
     assert!(r.container_id.is_none() && r.cleanup_success);
     assert!(!r.findings.is_empty());
-    assert!(containers_with_label(executor.docker(), LABEL_REQUEST_ID, &id).await.is_empty());
+    assert!(
+        containers_with_label(executor.docker(), LABEL_REQUEST_ID, &id)
+            .await
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -54,7 +58,11 @@ async fn result_carries_signal_output_and_provenance() {
     assert!(r.cleanup_success && r.validated);
     assert_eq!(r.image.as_deref(), Some(executor.image_id()));
     assert!(r.image.as_deref().is_some_and(|i| i.starts_with("sha256:")));
-    assert!(r.memory_peak_mb.is_some_and(|m| m > 1.0), "{:?}", r.memory_peak_mb);
+    assert!(
+        r.memory_peak_mb.is_some_and(|m| m > 1.0),
+        "{:?}",
+        r.memory_peak_mb
+    );
     let mut streamed = Vec::new();
     let mut started = false;
     while let Ok(event) = rx.try_recv() {
@@ -67,19 +75,29 @@ async fn result_carries_signal_output_and_provenance() {
         }
     }
     assert!(started);
-    assert_eq!(String::from_utf8_lossy(&streamed), "hello\n", "frame filtered from the stream");
+    assert_eq!(
+        String::from_utf8_lossy(&streamed),
+        "hello\n",
+        "frame filtered from the stream"
+    );
 }
 
 #[tokio::test]
 async fn python_errors_are_reported_with_traceback() {
     let executor = executor().await;
     let r = executor
-        .execute("def f():\n    raise ValueError('bad input')\nf()\n", ExecOptions::default())
+        .execute(
+            "def f():\n    raise ValueError('bad input')\nf()\n",
+            ExecOptions::default(),
+        )
         .await;
     assert!(!r.success);
     assert_eq!(r.error.as_deref(), Some("ValueError: bad input"));
     assert_eq!(r.error_type.as_deref(), Some("ValueError"));
-    assert!(r.traceback.as_deref().is_some_and(|t| t.contains("<strategy>")));
+    assert!(r
+        .traceback
+        .as_deref()
+        .is_some_and(|t| t.contains("<strategy>")));
     assert_eq!(r.exit_code, Some(0));
 }
 
@@ -88,7 +106,11 @@ async fn strategy_mode_reads_mounted_data() {
     let executor = executor().await;
     let code = "from finlab import data\n\ndef strategy(data):\n    close = data.get('price:收盤價')\n    return float(close.iloc[-1].sum()) > 0\n";
     let r = executor
-        .execute_strategy(code, &root().join("tests/harness/data"), ExecOptions::default())
+        .execute_strategy(
+            code,
+            &root().join("tests/harness/data"),
+            ExecOptions::default(),
+        )
         .await;
     assert!(r.success, "{r:?}");
     assert_eq!(r.signal, Value::Bool(true));
@@ -108,7 +130,13 @@ async fn overrides_beyond_server_limits_are_refused() {
         )
         .await;
     assert!(!r.success && r.container_id.is_none());
-    assert!(r.error.as_deref().is_some_and(|e| e.contains("max_timeout_seconds")), "{:?}", r.error);
+    assert!(
+        r.error
+            .as_deref()
+            .is_some_and(|e| e.contains("max_timeout_seconds")),
+        "{:?}",
+        r.error
+    );
     let r = executor
         .execute(
             "signal = 1\n",
@@ -118,7 +146,13 @@ async fn overrides_beyond_server_limits_are_refused() {
             },
         )
         .await;
-    assert!(r.error.as_deref().is_some_and(|e| e.contains("max_memory_limit")), "{:?}", r.error);
+    assert!(
+        r.error
+            .as_deref()
+            .is_some_and(|e| e.contains("max_memory_limit")),
+        "{:?}",
+        r.error
+    );
 }
 
 #[tokio::test]
@@ -177,11 +211,18 @@ async fn containers_of_a_killed_cli_are_swept() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(!theirs.is_empty(), "stockade run never created its container");
+    assert!(
+        !theirs.is_empty(),
+        "stockade run never created its container"
+    );
     child.kill().expect("SIGKILL");
     child.wait().expect("reap");
     // The container outlives its runner...
-    assert!(!containers_with_label(&docker, "io.stockade.owner-pid", &pid).await.is_empty());
+    assert!(
+        !containers_with_label(&docker, "io.stockade.owner-pid", &pid)
+            .await
+            .is_empty()
+    );
     // ...until the orphan sweep.
     let status = Command::new(env!("CARGO_BIN_EXE_stockade"))
         .args(["cleanup", "--orphans"])
@@ -189,7 +230,11 @@ async fn containers_of_a_killed_cli_are_swept() {
         .status()
         .expect("stockade cleanup");
     assert!(status.success());
-    assert!(containers_with_label(&docker, "io.stockade.owner-pid", &pid).await.is_empty());
+    assert!(
+        containers_with_label(&docker, "io.stockade.owner-pid", &pid)
+            .await
+            .is_empty()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -211,7 +256,10 @@ async fn connect_sweeps_orphans() {
         .expect("spawn");
     let pid = child.id().to_string();
     for _ in 0..100 {
-        if !containers_with_label(&docker, "io.stockade.owner-pid", &pid).await.is_empty() {
+        if !containers_with_label(&docker, "io.stockade.owner-pid", &pid)
+            .await
+            .is_empty()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -219,7 +267,11 @@ async fn connect_sweeps_orphans() {
     child.kill().expect("SIGKILL");
     child.wait().expect("reap");
     let _fresh = Executor::connect(test_config()).await.expect("connect");
-    assert!(containers_with_label(&docker, "io.stockade.owner-pid", &pid).await.is_empty());
+    assert!(
+        containers_with_label(&docker, "io.stockade.owner-pid", &pid)
+            .await
+            .is_empty()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -241,7 +293,9 @@ async fn benign_corpus_runs_under_the_profile() {
         async move {
             let code = std::fs::read_to_string(path).expect("read");
             let r = if code.contains("def strategy(") {
-                executor.execute_strategy(&code, &data, ExecOptions::default()).await
+                executor
+                    .execute_strategy(&code, &data, ExecOptions::default())
+                    .await
             } else {
                 executor.execute(&code, ExecOptions::default()).await
             };
@@ -249,13 +303,20 @@ async fn benign_corpus_runs_under_the_profile() {
         }
     });
     use futures_util::StreamExt;
-    let results: Vec<_> = futures_util::stream::iter(runs).buffer_unordered(3).collect().await;
+    let results: Vec<_> = futures_util::stream::iter(runs)
+        .buffer_unordered(3)
+        .collect()
+        .await;
     for (path, r) in results {
         if !(r.success && r.cleanup_success) {
             failures.push(format!("{}: {:?}", path.display(), r.error));
         }
     }
-    assert!(failures.is_empty(), "benign programs failed:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "benign programs failed:\n{}",
+        failures.join("\n")
+    );
     let left = containers_with_label(executor.docker(), LABEL_MANAGED_BY, MANAGED_BY).await;
     let ours: Vec<_> = executor.orphaned_containers().await.expect("list");
     assert!(ours.is_empty(), "orphans: {ours:?} (all managed: {left:?})");

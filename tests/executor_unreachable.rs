@@ -10,7 +10,11 @@ fn dead_docker_socket_fails_fast_with_a_clear_error() {
     let file = dir.join("hello.py");
     // Were this run outside a container, it would create the marker file.
     let marker = dir.join("ran-on-host");
-    std::fs::write(&file, format!("open({:?}, 'w').write('x')\n", marker.display().to_string())).expect("write");
+    std::fs::write(
+        &file,
+        format!("open({:?}, 'w').write('x')\n", marker.display().to_string()),
+    )
+    .expect("write");
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
         .args(["run", "--no-validate"])
@@ -19,10 +23,17 @@ fn dead_docker_socket_fails_fast_with_a_clear_error() {
         .env("DOCKER_HOST", format!("unix://{}/dead.sock", dir.display()))
         .output()
         .expect("run stockade");
-    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cannot reach the Docker engine"), "{stderr}");
+    assert!(
+        stderr.contains("cannot reach the Docker engine"),
+        "{stderr}"
+    );
     assert!(stderr.contains("dead.sock"), "{stderr}");
     assert!(!marker.exists(), "code ran outside a container");
     let _ = std::fs::remove_dir_all(&dir);

@@ -50,8 +50,9 @@ pub struct RunArgs {
 pub fn load_config(path: Option<&Path>) -> Result<SandboxConfig> {
     match path {
         Some(p) => SandboxConfig::load(p).with_context(|| format!("loading {}", p.display())),
-        None if Path::new(DEFAULT_CONFIG).exists() => SandboxConfig::load(DEFAULT_CONFIG)
-            .with_context(|| format!("loading {DEFAULT_CONFIG}")),
+        None if Path::new(DEFAULT_CONFIG).exists() => {
+            SandboxConfig::load(DEFAULT_CONFIG).with_context(|| format!("loading {DEFAULT_CONFIG}"))
+        }
         None => SandboxConfig::from_yaml_str("").context("applying environment overrides"),
     }
 }
@@ -62,9 +63,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .with_context(|| format!("reading {}", args.file.display()))?;
     let config = load_config(args.config.as_deref())?;
     let memory_bytes = match &args.memory {
-        Some(m) => Some(parse_size(m).with_context(|| {
-            format!("--memory: {m:?} is not a size (use e.g. 512m, 2g)")
-        })?),
+        Some(m) => Some(
+            parse_size(m)
+                .with_context(|| format!("--memory: {m:?} is not a size (use e.g. 512m, 2g)"))?,
+        ),
         None => None,
     };
     let timeout = match args.timeout {

@@ -35,7 +35,11 @@ pub async fn executor() -> Executor {
 }
 
 /// Containers carrying `label=value` (any state).
-pub async fn containers_with_label(docker: &bollard::Docker, label: &str, value: &str) -> Vec<String> {
+pub async fn containers_with_label(
+    docker: &bollard::Docker,
+    label: &str,
+    value: &str,
+) -> Vec<String> {
     let mut filters = HashMap::new();
     filters.insert("label".to_string(), vec![format!("{label}={value}")]);
     docker
@@ -60,6 +64,11 @@ pub fn request_id(name: &str) -> String {
 fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
     h.finish()
 }

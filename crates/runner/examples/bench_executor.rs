@@ -86,7 +86,10 @@ fn raw_docker_args(c: &SandboxConfig, seccomp: &str) -> Vec<String> {
         v.push(b);
     };
     push("--network", c.network_mode.clone());
-    push("--tmpfs", format!("{}:{}", c.tmpfs.path, c.tmpfs.mount_options()));
+    push(
+        "--tmpfs",
+        format!("{}:{}", c.tmpfs.path, c.tmpfs.mount_options()),
+    );
     push("--cap-drop", "ALL".into());
     push("--security-opt", "no-new-privileges:true".into());
     push("--security-opt", format!("seccomp={seccomp}"));
@@ -124,7 +127,9 @@ fn raw_docker_run(args: &[String], request: &[u8]) -> std::io::Result<f64> {
     }
     let out = child.wait_with_output()?;
     if !String::from_utf8_lossy(&out.stdout).contains("STOCKADE-RESULT") {
-        return Err(std::io::Error::other("raw docker run produced no result frame"));
+        return Err(std::io::Error::other(
+            "raw docker run produced no result frame",
+        ));
     }
     Ok(t0.elapsed().as_secs_f64())
 }
@@ -140,7 +145,10 @@ fn host_run(python: &str) -> Result<f64, String> {
     if !out.status.success() {
         return Err(format!(
             "{python} failed (does it have pandas?): {}",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or_default()
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default()
         ));
     }
     String::from_utf8_lossy(&out.stdout)

@@ -196,7 +196,10 @@ pub(crate) async fn list_managed(
 }
 
 /// Lists managed containers as seen by a process that owns none of them (the CLI).
-pub async fn list_all(docker: &Docker, max_age: Duration) -> Result<Vec<ManagedContainer>, RunnerError> {
+pub async fn list_all(
+    docker: &Docker,
+    max_age: Duration,
+) -> Result<Vec<ManagedContainer>, RunnerError> {
     list_managed(docker, &Owner::current(String::new()), max_age).await
 }
 
@@ -217,7 +220,11 @@ pub async fn remove_orphans(
 
 /// Removes every managed container, live runners' included.
 pub async fn remove_every_managed(docker: &Docker) -> Result<CleanupReport, RunnerError> {
-    let ids = list_all(docker, Duration::MAX).await?.into_iter().map(|c| c.id).collect();
+    let ids = list_all(docker, Duration::MAX)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     Ok(remove_all(docker, ids).await)
 }
 

@@ -483,8 +483,7 @@ impl SandboxConfig {
                 ),
             ));
         }
-        if !(self.limits.max_cpu_limit.is_finite() && self.limits.max_cpu_limit >= self.cpu_limit)
-        {
+        if !(self.limits.max_cpu_limit.is_finite() && self.limits.max_cpu_limit >= self.cpu_limit) {
             return Err(invalid(
                 "docker.limits.max_cpu_limit",
                 format!(
@@ -574,9 +573,9 @@ fn check_tmpfs(tmpfs: &TmpfsConfig) -> Result<(), ConfigError> {
     }
     for option in &tmpfs.options {
         let allowed = matches!(option.as_str(), "rw" | "noexec" | "nosuid" | "nodev")
-            || option.strip_prefix("mode=").is_some_and(|m| {
-                !m.is_empty() && m.len() <= 4 && m.chars().all(|c| c.is_digit(8))
-            });
+            || option
+                .strip_prefix("mode=")
+                .is_some_and(|m| !m.is_empty() && m.len() <= 4 && m.chars().all(|c| c.is_digit(8)));
         if !allowed {
             let why = match option.as_str() {
                 "exec" | "suid" | "dev" => "would weaken the sandbox",
@@ -695,7 +694,11 @@ fn apply_env_overrides(
     env: &impl Fn(&str) -> Option<String>,
 ) -> Result<(), ConfigError> {
     let docker = file.docker.get_or_insert_with(Default::default);
-    let get = |name: &str| env(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let get = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     let parse_bool = |name: &str, v: &str| match v.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
@@ -831,8 +834,11 @@ fn build(file: FileConfig) -> Result<SandboxConfig, ConfigError> {
             c.monitoring.export_container_stats = v;
         }
         if let Some(v) = m.alert_on_orphaned_containers {
-            c.monitoring.alert_on_orphaned_containers =
-                bounded("monitoring.alert_on_orphaned_containers", &v, u32::MAX as u64)? as u32;
+            c.monitoring.alert_on_orphaned_containers = bounded(
+                "monitoring.alert_on_orphaned_containers",
+                &v,
+                u32::MAX as u64,
+            )? as u32;
         }
         if let Some(v) = m.prometheus_port {
             c.monitoring.prometheus_port =
@@ -1014,9 +1020,14 @@ mod tests {
     #[test]
     fn substitution() {
         let env = |n: &str| (n == "A").then(|| "x".to_string());
-        assert_eq!(expand("${A}-${B:-y}", "k", &env).unwrap(), "x-y");
-        let err = expand("${B}", "docker.image", &env).unwrap_err().to_string();
-        assert!(err.contains("docker.image") && err.contains("B is not set"), "{err}");
+        assert_eq!(expand("${A}-${B:-y}", "k", &env).expect("expands"), "x-y");
+        let err = expand("${B}", "docker.image", &env)
+            .expect_err("B is unset")
+            .to_string();
+        assert!(
+            err.contains("docker.image") && err.contains("B is not set"),
+            "{err}"
+        );
         assert!(expand("${A", "k", &env).is_err());
         assert!(expand("${1A}", "k", &env).is_err());
     }

@@ -52,7 +52,9 @@ pub enum RunnerError {
         image: String,
     },
     /// The configured runtime is not registered with the engine.
-    #[error("the {runtime} runtime is not registered with the Docker engine (available: {available})")]
+    #[error(
+        "the {runtime} runtime is not registered with the Docker engine (available: {available})"
+    )]
     RuntimeMissing {
         /// The requested runtime.
         runtime: String,

@@ -32,8 +32,8 @@ use std::time::{Duration, Instant};
 
 use bollard::container::LogOutput;
 use bollard::query_parameters::{
-    AttachContainerOptions, CreateContainerOptions, InspectContainerOptions,
-    KillContainerOptions, StatsOptions, WaitContainerOptions,
+    AttachContainerOptions, CreateContainerOptions, InspectContainerOptions, KillContainerOptions,
+    StatsOptions, WaitContainerOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt};
@@ -197,7 +197,11 @@ pub fn load_seccomp_profile(path: &Path) -> Result<String, RunnerError> {
     let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| err(format!("not valid JSON: {e}")))?;
-    if value.get("defaultAction").and_then(|v| v.as_str()).is_none() {
+    if value
+        .get("defaultAction")
+        .and_then(|v| v.as_str())
+        .is_none()
+    {
         return Err(err("has no \"defaultAction\"".into()));
     }
     // Compact it: it travels in every create request.
@@ -457,8 +461,7 @@ impl Executor {
     pub async fn prepare(&self, spec: ContainerSpec) -> Result<PreparedContainer, RunnerError> {
         let inner = &self.inner;
         let labels = inner.owner.labels(spec.request_id.as_deref());
-        let body =
-            hardening::container_body(&inner.config, &inner.seccomp_json, &spec, labels);
+        let body = hardening::container_body(&inner.config, &inner.seccomp_json, &spec, labels);
         let created = Instant::now();
         let response = inner
             .docker
@@ -662,6 +665,12 @@ impl Executor {
         }
         let elapsed = started.elapsed();
         drop(output);
+        if events.is_some() && !stdout_capped(&stdout) {
+            let rest = filter.finish();
+            if !rest.is_empty() {
+                emit(ExecEvent::Stdout(rest));
+            }
+        }
 
         let state = inner
             .docker
@@ -704,9 +713,7 @@ impl Executor {
         let (tail, tail_start) = stdout.tail();
         let found = frame::find(tail, tail_start, &nonce);
         let frame_offset = match &found {
-            frame::Found::Frame { offset, .. } | frame::Found::Garbled { offset, .. } => {
-                *offset
-            }
+            frame::Found::Frame { offset, .. } | frame::Found::Garbled { offset, .. } => *offset,
             frame::Found::Missing => stdout.total(),
         };
         let (out, out_truncated) = stdout.head_until(frame_offset);
@@ -756,9 +763,9 @@ impl Executor {
                             format!("the program exited with code {code_desc} after reporting its result")
                         });
                     } else if !frame.ok {
-                        result
-                            .error
-                            .get_or_insert_with(|| "the code failed without an error message".into());
+                        result.error.get_or_insert_with(|| {
+                            "the code failed without an error message".into()
+                        });
                     } else {
                         result.success = result.error.is_none();
                     }
@@ -844,6 +851,11 @@ impl Executor {
     fn max_age(&self) -> Duration {
         max_age(&self.inner.config)
     }
+}
+
+/// True when stdout already reached its cap (nothing more is streamed).
+fn stdout_capped(c: &Capture) -> bool {
+    c.head().1
 }
 
 /// How old a container from another host must be before it counts as orphaned.

@@ -133,7 +133,9 @@ mod tests {
         let mut out = b"user output".to_vec();
         out.extend(framed(r#"{"ok":false,"signal":1}"#));
         out.extend(b"\n\x1eSTOCKADE-RESULT ffffffffffffffffffffffffffffffff {\"ok\":true}\n");
-        out.extend(framed(r#"{"ok":true,"signal":[1,2],"error":null,"result_truncated":false}"#));
+        out.extend(framed(
+            r#"{"ok":true,"signal":[1,2],"error":null,"result_truncated":false}"#,
+        ));
         match find(&out, 100, NONCE) {
             Found::Frame { offset, frame } => {
                 assert!(frame.ok);
@@ -153,7 +155,10 @@ mod tests {
     #[test]
     fn garbage_and_unterminated_frames_are_garbled() {
         let out = framed("{not json");
-        assert!(matches!(find(&out, 0, NONCE), Found::Garbled { offset: 0, .. }));
+        assert!(matches!(
+            find(&out, 0, NONCE),
+            Found::Garbled { offset: 0, .. }
+        ));
         let mut cut = marker(NONCE);
         cut.extend(b"{\"ok\":tr");
         assert!(matches!(find(&cut, 0, NONCE), Found::Garbled { .. }));
