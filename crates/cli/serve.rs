@@ -78,13 +78,6 @@ fn load_config(path: Option<&PathBuf>) -> Result<SandboxConfig> {
 
 /// Runs the service until SIGTERM or Ctrl-C.
 pub fn run(args: Args) -> Result<ExitCode> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,warp=warn,hyper=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(serve(args))?;
     Ok(ExitCode::from(EXIT_CLEAN))

@@ -195,6 +195,39 @@ pub(crate) async fn list_managed(
         .collect())
 }
 
+/// Lists managed containers as seen by a process that owns none of them (the CLI).
+pub async fn list_all(
+    docker: &Docker,
+    max_age: Duration,
+) -> Result<Vec<ManagedContainer>, RunnerError> {
+    list_managed(docker, &Owner::current(String::new()), max_age).await
+}
+
+/// Removes the containers whose runner is dead (or that are older than `max_age` and were made
+/// on another host); returns what was found and how removal went.
+pub async fn remove_orphans(
+    docker: &Docker,
+    max_age: Duration,
+) -> Result<(Vec<ManagedContainer>, CleanupReport), RunnerError> {
+    let orphans: Vec<ManagedContainer> = list_all(docker, max_age)
+        .await?
+        .into_iter()
+        .filter(|c| !c.owner_alive)
+        .collect();
+    let report = remove_all(docker, orphans.iter().map(|c| c.id.clone()).collect()).await;
+    Ok((orphans, report))
+}
+
+/// Removes every managed container, live runners' included.
+pub async fn remove_every_managed(docker: &Docker) -> Result<CleanupReport, RunnerError> {
+    let ids = list_all(docker, Duration::MAX)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    Ok(remove_all(docker, ids).await)
+}
+
 /// Removes a container, escalating: remove, then force-remove, then kill and force-remove.
 /// Returns true only when the engine then reports the container gone (404).
 pub async fn remove_container(docker: &Docker, id: &str) -> bool {

@@ -350,9 +350,15 @@ impl SandboxConfig {
             value = Value::Mapping(Default::default());
         }
         substitute(&mut value, "", &env)?;
-        let mut file: FileConfig = serde_yaml::from_value(value).map_err(|e| {
-            // serde_yaml names the offending key ("unknown field `pids_limt`, expected ...").
-            ConfigError::Schema(e.to_string())
+        let mut file: FileConfig = serde_path_to_error::deserialize(value).map_err(|e| {
+            // Name where it went wrong: "docker: unknown field `pids_limt`, expected ...".
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            ConfigError::Schema(if path == "." {
+                inner.to_string()
+            } else {
+                format!("{path}: {inner}")
+            })
         })?;
         apply_env_overrides(&mut file, &env)?;
         let config = build(file)?;
@@ -1014,9 +1020,9 @@ mod tests {
     #[test]
     fn substitution() {
         let env = |n: &str| (n == "A").then(|| "x".to_string());
-        assert_eq!(expand("${A}-${B:-y}", "k", &env).unwrap(), "x-y");
+        assert_eq!(expand("${A}-${B:-y}", "k", &env).expect("expands"), "x-y");
         let err = expand("${B}", "docker.image", &env)
-            .unwrap_err()
+            .expect_err("B is unset")
             .to_string();
         assert!(
             err.contains("docker.image") && err.contains("B is not set"),

@@ -24,7 +24,7 @@ pub mod hardening;
 pub mod output;
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -162,6 +162,10 @@ impl std::fmt::Debug for Executor {
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// After a kill, how long to keep draining output and waiting for the exit.
 const KILL_GRACE: Duration = Duration::from_secs(5);
+/// How often a running container's resources are sampled.
+const STATS_PERIOD: Duration = Duration::from_millis(500);
+/// How often the cgroup's memory high-water mark is read, where it is readable.
+const CGROUP_PERIOD: Duration = Duration::from_millis(50);
 
 /// The Docker address bollard will use (for error messages).
 pub fn docker_host() -> String {
@@ -661,6 +665,12 @@ impl Executor {
         }
         let elapsed = started.elapsed();
         drop(output);
+        if events.is_some() && !stdout_capped(&stdout) {
+            let rest = filter.finish();
+            if !rest.is_empty() {
+                emit(ExecEvent::Stdout(rest));
+            }
+        }
 
         let state = inner
             .docker
@@ -835,18 +845,22 @@ impl Executor {
 
     /// Removes every Stockade container on the engine, whichever runner owns it.
     pub async fn cleanup_every_managed(&self) -> Result<CleanupReport, RunnerError> {
-        let ids = self
-            .list_managed()
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
-        Ok(cleanup::remove_all(&self.inner.docker, ids).await)
+        cleanup::remove_every_managed(&self.inner.docker).await
     }
 
     fn max_age(&self) -> Duration {
-        self.inner.config.limits.max_timeout + Duration::from_secs(300)
+        max_age(&self.inner.config)
     }
+}
+
+/// True when stdout already reached its cap (nothing more is streamed).
+fn stdout_capped(c: &Capture) -> bool {
+    c.head().1
+}
+
+/// How old a container from another host must be before it counts as orphaned.
+pub fn max_age(config: &SandboxConfig) -> Duration {
+    config.limits.max_timeout + Duration::from_secs(300)
 }
 
 fn fmt_secs(d: Duration) -> String {
@@ -886,21 +900,46 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// Streams the container's stats: tracks peak memory and forwards samples as events.
+/// Samples the container's resources: tracks peak memory and forwards samples as events.
+///
+/// Where the host's cgroup v1 memory controller is readable, the kernel's own high-water mark
+/// is read often and cheaply; the engine's stats API (slower) feeds the events.
 async fn watch_stats(
     docker: Docker,
     id: String,
     peak: Arc<AtomicU64>,
     events: Option<mpsc::Sender<ExecEvent>>,
 ) {
-    let mut stream = docker.stats(
-        &id,
-        Some(StatsOptions {
-            stream: true,
-            one_shot: false,
-        }),
-    );
-    while let Some(Ok(stats)) = stream.next().await {
+    let cgroup_peak = PathBuf::from(format!(
+        "/sys/fs/cgroup/memory/docker/{id}/memory.max_usage_in_bytes"
+    ));
+    let mut tick = tokio::time::interval(CGROUP_PERIOD);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_api = None::<Instant>;
+    loop {
+        tick.tick().await;
+        let from_cgroup = tokio::fs::read_to_string(&cgroup_peak)
+            .await
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok());
+        if let Some(bytes) = from_cgroup {
+            peak.fetch_max(bytes, Ordering::Relaxed);
+        }
+        let api_due = last_api.is_none_or(|t| t.elapsed() >= STATS_PERIOD);
+        if !api_due || (from_cgroup.is_some() && events.is_none()) {
+            continue;
+        }
+        last_api = Some(Instant::now());
+        let mut stream = docker.stats(
+            &id,
+            Some(StatsOptions {
+                stream: false,
+                one_shot: true,
+            }),
+        );
+        let Some(Ok(stats)) = stream.next().await else {
+            break;
+        };
         let memory = stats.memory_stats.as_ref();
         let usage = memory.and_then(|m| m.usage).unwrap_or(0);
         // cgroup v1 reports the high-water mark; elsewhere the samples' maximum is the best
@@ -908,9 +947,8 @@ async fn watch_stats(
         let high = memory.and_then(|m| m.max_usage).unwrap_or(0).max(usage);
         peak.fetch_max(high, Ordering::Relaxed);
         if let Some(tx) = &events {
-            let cpu_percent = cpu_percent(&stats);
             let sample = ResourceSample {
-                cpu_percent,
+                cpu_percent: cpu_percent(&stats),
                 memory_bytes: usage,
                 memory_limit_bytes: memory.and_then(|m| m.limit).unwrap_or(0),
                 pids: stats.pids_stats.and_then(|p| p.current).unwrap_or(0),

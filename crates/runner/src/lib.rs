@@ -4,6 +4,7 @@ pub mod cleanup;
 pub mod config;
 pub mod error;
 pub mod executor;
+pub mod image;
 pub mod metrics;
 pub mod monitor;
 pub mod pool;

@@ -302,6 +302,9 @@ mod tests {
             .with_label_values(&["abc"])
             .set(1.0);
         m.container_cpu_percent.with_label_values(&["abc"]).set(1.0);
+        m.http_requests_total
+            .with_label_values(&["/", "GET", "200"])
+            .inc();
         let text = m.render();
         for name in [
             "docker_container_created_total",

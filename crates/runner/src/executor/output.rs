@@ -132,6 +132,14 @@ impl FrameFilter {
         }
         out
     }
+
+    /// Releases bytes held back at the end of the stream (a partial marker is just output;
+    /// a frame that never ended stays hidden).
+    pub fn finish(&mut self) -> Vec<u8> {
+        let held = self.marker[..self.matched].to_vec();
+        self.matched = 0;
+        held
+    }
 }
 
 #[cfg(test)]
@@ -165,9 +173,10 @@ mod tests {
     #[test]
     fn filter_removes_frame_lines() {
         let mut f = FrameFilter::new(b"\n\x1eMARK ".to_vec());
-        let mut out = f.feed(b"hello\n\x1eMA");
+        let mut out = f.feed(b"hello\n\n\x1eMA");
         out.extend(f.feed(b"RK {\"ok\":true}\nafter\n\n\x1eNOT"));
         out.extend(f.feed(b"\n"));
         assert_eq!(out, b"hello\nafter\n\n\x1eNOT");
+        assert_eq!(f.finish(), b"\n", "held-back bytes released at the end");
     }
 }
