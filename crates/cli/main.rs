@@ -3,8 +3,13 @@
 //! Each subcommand lives in its own module with an `Args` struct and a `run` function that
 //! returns the exit status; `main` only parses the command line and dispatches.
 
+mod cleanup;
+mod doctor;
+mod image;
 mod printers;
 mod rules;
+mod run;
+mod serve;
 mod source;
 mod terminal;
 mod validate;
@@ -13,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Validate and run untrusted, LLM-generated Python strategies safely.
+/// Validate and run untrusted, LLM-generated Python strategies in hardened containers.
 #[derive(Debug, Parser)]
 #[command(name = "stockade", version, about)]
 struct Cli {
@@ -30,14 +35,41 @@ enum Command {
     Validate(validate::Args),
     /// List the validator's rules, or show one rule's documentation.
     Rules(rules::Args),
+    /// Run a Python file in the sandbox.
+    Run(run::RunArgs),
+    /// Remove sandbox containers.
+    Cleanup(cleanup::CleanupArgs),
+    /// Check that this machine can run the sandbox.
+    Doctor(doctor::DoctorArgs),
+    /// Build and manage the sandbox image.
+    Image(image::Args),
+    /// Serve the HTTP API and the editor (loopback, bearer token).
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli.terminal.apply();
+    // The service logs its requests and security events; one-shot commands only warnings.
+    let default_filter = match cli.command {
+        Command::Serve(_) => "info,warp=warn,hyper=warn",
+        _ => "warn",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STOCKADE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let result = match cli.command {
         Command::Validate(args) => validate::run(args, &cli.terminal),
         Command::Rules(args) => rules::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Cleanup(args) => cleanup::run(args),
+        Command::Doctor(args) => doctor::run(args),
+        Command::Image(args) => image::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     result.unwrap_or_else(|err| terminal::fail(&err))
 }

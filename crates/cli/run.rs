@@ -1,0 +1,169 @@
+//! `stockade run`: one file, one sandboxed execution.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use stockade_runner::config::{parse_size, Runtime, SandboxConfig};
+use stockade_runner::executor::{ExecOptions, ExecutionResult, Executor};
+
+/// Default location of the sandbox configuration.
+pub const DEFAULT_CONFIG: &str = "config/docker_config.yaml";
+
+/// Arguments of `stockade run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The Python file to run.
+    pub file: PathBuf,
+    /// Market-data directory, mounted read-only at /data (strategy mode: the file defines
+    /// `strategy(data)`).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Wall-clock limit in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Memory limit (e.g. 512m, 2g).
+    #[arg(long, value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// CPU limit in cores.
+    #[arg(long, value_name = "CORES")]
+    pub cpus: Option<f64>,
+    /// OCI runtime: runc or runsc (gVisor).
+    #[arg(long)]
+    pub runtime: Option<Runtime>,
+    /// Skip the validator (the container still contains the code).
+    #[arg(long)]
+    pub no_validate: bool,
+    /// Print the result object as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Configuration file.
+    #[arg(long, value_name = "FILE", env = "STOCKADE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// Loads the configuration: the given file, else `config/docker_config.yaml` when present,
+/// else the built-in defaults (environment overrides apply in every case).
+pub fn load_config(path: Option<&Path>) -> Result<SandboxConfig> {
+    match path {
+        Some(p) => SandboxConfig::load(p).with_context(|| format!("loading {}", p.display())),
+        None if Path::new(DEFAULT_CONFIG).exists() => {
+            SandboxConfig::load(DEFAULT_CONFIG).with_context(|| format!("loading {DEFAULT_CONFIG}"))
+        }
+        None => SandboxConfig::from_yaml_str("").context("applying environment overrides"),
+    }
+}
+
+/// Runs the subcommand.
+pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let code = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let config = load_config(args.config.as_deref())?;
+    let memory_bytes = match &args.memory {
+        Some(m) => Some(
+            parse_size(m)
+                .with_context(|| format!("--memory: {m:?} is not a size (use e.g. 512m, 2g)"))?,
+        ),
+        None => None,
+    };
+    let timeout = match args.timeout {
+        Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
+        Some(t) => anyhow::bail!("--timeout: {t} must be a positive number of seconds"),
+        None => None,
+    };
+    let opts = ExecOptions {
+        timeout,
+        memory_bytes,
+        cpu_limit: args.cpus,
+        runtime: args.runtime,
+        validate: !args.no_validate,
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let result = runtime.block_on(async {
+        let executor = Executor::connect(config).await?;
+        let execution = async {
+            match &args.data {
+                Some(dir) => executor.execute_strategy(&code, dir, opts).await,
+                None => executor.execute(&code, opts).await,
+            }
+        };
+        tokio::select! {
+            result = execution => Ok(Some(result)),
+            _ = tokio::signal::ctrl_c() => {
+                // The dropped execution's guard schedules removal; finish it before exiting.
+                let _ = executor.cleanup_all().await;
+                Ok::<_, anyhow::Error>(None)
+            }
+        }
+    })?;
+    let Some(result) = result else {
+        eprintln!("interrupted; the container was removed");
+        return Ok(ExitCode::from(130));
+    };
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &result)?;
+        writeln!(out)?;
+    } else {
+        print_text(&result)?;
+    }
+    Ok(if result.success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_text(r: &ExecutionResult) -> Result<()> {
+    std::io::stdout().write_all(r.stdout.as_bytes())?;
+    std::io::stderr().write_all(r.stderr.as_bytes())?;
+    let mut e = std::io::stderr().lock();
+    writeln!(e, "──")?;
+    if r.success {
+        writeln!(e, "signal: {}", r.signal)?;
+    }
+    if let Some(error) = &r.error {
+        writeln!(e, "error: {error}")?;
+    }
+    if let Some(tb) = &r.traceback {
+        writeln!(e, "{}", tb.trim_end())?;
+    }
+    for f in &r.findings {
+        writeln!(e, "{}: {} {}", f.severity.as_str(), f.code, f.message)?;
+    }
+    let mut flags = Vec::new();
+    for (on, name) in [
+        (r.timed_out, "timed out"),
+        (r.oom_killed, "OOM killed"),
+        (r.stdout_truncated, "stdout truncated"),
+        (r.stderr_truncated, "stderr truncated"),
+        (r.result_truncated, "result truncated"),
+        (!r.cleanup_success, "CLEANUP FAILED"),
+    ] {
+        if on {
+            flags.push(name);
+        }
+    }
+    let runtime = r.runtime.map(|r| r.to_string()).unwrap_or_default();
+    let exit = r
+        .exit_code
+        .map_or_else(|| "-".to_string(), |c| c.to_string());
+    let peak = r
+        .memory_peak_mb
+        .map_or_else(|| "-".to_string(), |m| format!("{m:.0} MiB"));
+    writeln!(
+        e,
+        "time: {:.2}s  exit: {exit}  memory peak: {peak}  runtime: {runtime}{}",
+        r.execution_time,
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", flags.join(", "))
+        }
+    )?;
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! `stockade serve`: the HTTP API and the editor, on loopback by default, behind a token.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use stockade_runner::config::SandboxConfig;
+use stockade_runner::executor::Executor;
+use stockade_runner::seclog::SecurityLog;
+use stockade_runner::server::{self, auth, AppState, ServerConfig};
+
+use crate::terminal::EXIT_CLEAN;
+
+/// Arguments of `stockade serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on. Anything but loopback also needs --allowed-host names.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "STOCKADE_LISTEN")]
+    listen: SocketAddr,
+    /// Bearer token for execution, cleanup and container listing (default: a random one,
+    /// printed at start).
+    #[arg(long, env = "STOCKADE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Sandbox configuration (YAML); default config/docker_config.yaml when present.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// An extra Host name the service answers to (repeatable).
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
+    /// A cross origin allowed to call the API, e.g. https://editor.example (repeatable).
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    allowed_origins: Vec<String>,
+    /// Executions running at once.
+    #[arg(long, default_value_t = 10)]
+    max_concurrent: usize,
+    /// Executions waiting for a slot before requests get 429.
+    #[arg(long, default_value_t = 20)]
+    queue_depth: usize,
+    /// Largest request body, bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    body_limit: u64,
+    /// Warm containers kept ready (overrides the config's pool_size).
+    #[arg(long)]
+    pool_size: Option<usize>,
+    /// The editor's built static files.
+    #[arg(long, default_value = "web/dist")]
+    web_dir: PathBuf,
+    /// Datasets for strategy mode, one sub-directory each.
+    #[arg(long, default_value = "config/datasets")]
+    datasets_dir: PathBuf,
+    /// The security event log (JSON lines, rotated at 10 MiB, 3 kept).
+    #[arg(long, default_value = "logs/sandbox_security.log")]
+    security_log: PathBuf,
+    /// Seconds in-flight executions may finish after SIGTERM/Ctrl-C before they are killed.
+    #[arg(long, default_value_t = 10.0)]
+    shutdown_grace: f64,
+    /// Let requests set "validate": false.
+    #[arg(long)]
+    allow_unvalidated: bool,
+    /// Require the bearer token on /metrics too (Prometheus then needs it in its scrape config).
+    #[arg(long)]
+    metrics_token: bool,
+}
+
+fn load_config(path: Option<&PathBuf>) -> Result<SandboxConfig> {
+    let default = PathBuf::from("config/docker_config.yaml");
+    match path {
+        Some(p) => SandboxConfig::load(p).with_context(|| format!("loading {}", p.display())),
+        None if default.exists() => {
+            SandboxConfig::load(&default).with_context(|| format!("loading {}", default.display()))
+        }
+        None => SandboxConfig::from_yaml_str_with_env("", |k| std::env::var(k).ok())
+            .context("building the default configuration"),
+    }
+}
+
+/// Runs the service until SIGTERM or Ctrl-C.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::from(EXIT_CLEAN))
+}
+
+async fn serve(args: Args) -> Result<()> {
+    let mut sandbox = load_config(args.config.as_ref())?;
+    if let Some(n) = args.pool_size {
+        sandbox.pool_size = n;
+    }
+    // Connecting also sweeps containers that dead runners (e.g. a kill -9) left behind.
+    let executor = Executor::connect(sandbox).await?;
+    let seclog = SecurityLog::open(&args.security_log, 10 * 1024 * 1024, 3)
+        .with_context(|| format!("opening the security log {}", args.security_log.display()))?;
+    let token = args.token.filter(|t| !t.is_empty());
+    let printed_token = token.is_none();
+    let config = ServerConfig {
+        listen: args.listen,
+        token: token.unwrap_or_else(auth::generate_token),
+        allowed_hosts: args.allowed_hosts,
+        allowed_origins: args.allowed_origins,
+        body_limit_bytes: args.body_limit,
+        max_concurrent: args.max_concurrent,
+        queue_depth: args.queue_depth,
+        shutdown_grace: Duration::from_secs_f64(args.shutdown_grace.max(0.0)),
+        web_dir: args.web_dir,
+        datasets_dir: args.datasets_dir,
+        allow_unvalidated: args.allow_unvalidated,
+        metrics_require_token: args.metrics_token,
+        ..ServerConfig::default()
+    };
+    let token = config.token.clone();
+    let state = AppState::new(config, executor, seclog);
+    let (addr, service) = server::bind(state, shutdown_signal())
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let url = if printed_token {
+        format!("http://{addr}/?token={token}")
+    } else {
+        format!("http://{addr}/ (token from STOCKADE_TOKEN / --token)")
+    };
+    println!("Stockade is serving on http://{addr}\n    Open the editor: {url}");
+    tracing::info!(%addr, "listening");
+    service.await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,982 @@
+//! Runs code in single-use, hardened containers.
+//!
+//! One execution: validate (unless told not to) → create a container with every hardening
+//! setting ([`hardening::container_body`]) → attach → start → write the request to the
+//! harness over stdin → read stdout/stderr with caps until the container exits or the
+//! wall-clock limit kills it → inspect (exit code, OOM) → remove (escalating) → build the
+//! [`ExecutionResult`]. A guard removes the container even when the future is dropped midway.
+//!
+//! ```no_run
+//! use stockade_runner::config::SandboxConfig;
+//! use stockade_runner::executor::{ExecOptions, Executor};
+//!
+//! # async fn run() -> Result<(), stockade_runner::error::RunnerError> {
+//! let executor = Executor::connect(SandboxConfig::load("config/docker_config.yaml")?).await?;
+//! let result = executor
+//!     .execute("import pandas as pd\nsignal = pd.Series([1.0]).sum()\n", ExecOptions::default())
+//!     .await;
+//! assert!(result.success, "{:?}", result.error);
+//! # Ok(()) }
+//! ```
+
+pub mod frame;
+pub mod hardening;
+pub mod output;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bollard::container::LogOutput;
+use bollard::query_parameters::{
+    AttachContainerOptions, CreateContainerOptions, InspectContainerOptions, KillContainerOptions,
+    StatsOptions, WaitContainerOptions,
+};
+use bollard::Docker;
+use futures_util::{Stream, StreamExt};
+use serde::Serialize;
+use stockade_validator::{Finding, Policy, Severity};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+use crate::cleanup::{self, CleanupReport, ContainerGuard, LiveSet, ManagedContainer, Owner};
+use crate::config::{human_bytes, Runtime, SandboxConfig};
+use crate::error::{is_not_found, RunnerError};
+pub use crate::result::{ExecEvent, ExecutionResult, ResourceSample};
+use hardening::{ContainerSpec, DATA_MOUNT};
+use output::{Capture, FrameFilter};
+
+/// Per-request options. Limits above the configured server maxima are refused.
+#[derive(Debug, Clone)]
+pub struct ExecOptions {
+    /// Wall-clock limit (default: the config's `timeout`).
+    pub timeout: Option<Duration>,
+    /// Memory limit in bytes (default: the config's).
+    pub memory_bytes: Option<u64>,
+    /// CPU limit in cores (default: the config's).
+    pub cpu_limit: Option<f64>,
+    /// OCI runtime (default: the config's).
+    pub runtime: Option<Runtime>,
+    /// Run the validator first (default true). When it rejects, no container is created.
+    pub validate: bool,
+    /// Written to the container's request-id label.
+    pub request_id: Option<String>,
+    /// Receives live events. Sends never block the execution: events are dropped when the
+    /// channel is full.
+    pub events: Option<mpsc::Sender<ExecEvent>>,
+}
+
+impl Default for ExecOptions {
+    fn default() -> Self {
+        ExecOptions {
+            timeout: None,
+            memory_bytes: None,
+            cpu_limit: None,
+            runtime: None,
+            validate: true,
+            request_id: None,
+            events: None,
+        }
+    }
+}
+
+/// A started container whose harness is waiting for its request on stdin (what the warm pool
+/// keeps). Dropping it removes the container.
+pub struct PreparedContainer {
+    guard: ContainerGuard,
+    output: Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>,
+    input: Pin<Box<dyn AsyncWrite + Send>>,
+    spec: ContainerSpec,
+    created: Instant,
+}
+
+impl std::fmt::Debug for PreparedContainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedContainer")
+            .field("id", &self.guard.id())
+            .field("spec", &self.spec)
+            .finish()
+    }
+}
+
+impl PreparedContainer {
+    /// The container's id.
+    pub fn id(&self) -> &str {
+        self.guard.id()
+    }
+
+    /// The limits and runtime the container was created with.
+    pub fn spec(&self) -> &ContainerSpec {
+        &self.spec
+    }
+
+    /// How long ago the container was created.
+    pub fn age(&self) -> Duration {
+        self.created.elapsed()
+    }
+}
+
+/// What the harness is asked to do.
+#[derive(Debug, Serialize)]
+struct Request<'a> {
+    nonce: &'a str,
+    mode: &'static str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_dir: Option<&'static str>,
+    max_result_bytes: usize,
+}
+
+/// Executes code in sandbox containers. Cheap to clone.
+#[derive(Clone)]
+pub struct Executor {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    docker: Docker,
+    config: SandboxConfig,
+    seccomp_json: String,
+    image_id: String,
+    runtimes: Vec<String>,
+    owner: Owner,
+    policy: Policy,
+    live: LiveSet,
+    kill_reasons: Mutex<HashMap<String, String>>,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("instance", &self.inner.owner.instance)
+            .field("image", &self.inner.config.image)
+            .field("image_id", &self.inner.image_id)
+            .finish()
+    }
+}
+
+/// How long to wait for the engine before declaring it unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// After a kill, how long to keep draining output and waiting for the exit.
+const KILL_GRACE: Duration = Duration::from_secs(5);
+/// How often a running container's resources are sampled.
+const STATS_PERIOD: Duration = Duration::from_millis(500);
+/// How often the cgroup's memory high-water mark is read, where it is readable.
+const CGROUP_PERIOD: Duration = Duration::from_millis(50);
+
+/// The Docker address bollard will use (for error messages).
+pub fn docker_host() -> String {
+    std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_string())
+}
+
+/// Connects to the engine named by `DOCKER_HOST` (or the default socket), negotiating the API
+/// version; fails fast when it does not answer.
+pub async fn connect_docker() -> Result<Docker, RunnerError> {
+    let host = docker_host();
+    let unreachable = |reason: String| RunnerError::DockerUnreachable {
+        host: host.clone(),
+        reason,
+    };
+    let docker = Docker::connect_with_defaults().map_err(|e| unreachable(e.to_string()))?;
+    let docker = tokio::time::timeout(CONNECT_TIMEOUT, docker.negotiate_version())
+        .await
+        .map_err(|_| unreachable(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
+        .map_err(|e| unreachable(e.to_string()))?;
+    Ok(docker)
+}
+
+/// Reads a seccomp profile and checks it is a JSON object with a default action.
+pub fn load_seccomp_profile(path: &Path) -> Result<String, RunnerError> {
+    let err = |reason: String| RunnerError::Seccomp {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| err(format!("not valid JSON: {e}")))?;
+    if value
+        .get("defaultAction")
+        .and_then(|v| v.as_str())
+        .is_none()
+    {
+        return Err(err("has no \"defaultAction\"".into()));
+    }
+    // Compact it: it travels in every create request.
+    Ok(value.to_string())
+}
+
+impl Executor {
+    /// Connects to Docker, checks the image, runtime and seccomp profile, and removes
+    /// containers that dead runners left behind.
+    pub async fn connect(config: SandboxConfig) -> Result<Executor, RunnerError> {
+        config.validate()?;
+        if !config.enabled {
+            return Err(RunnerError::SandboxDisabled);
+        }
+        let seccomp_json = load_seccomp_profile(&config.seccomp_profile)?;
+        let docker = connect_docker().await?;
+        let info = docker
+            .info()
+            .await
+            .map_err(RunnerError::docker("system info"))?;
+        let mut runtimes: Vec<String> = info.runtimes.unwrap_or_default().into_keys().collect();
+        runtimes.sort();
+        let image_id = match docker.inspect_image(&config.image).await {
+            Ok(image) => image.id.unwrap_or_default(),
+            Err(e) if is_not_found(&e) => {
+                return Err(RunnerError::ImageMissing {
+                    image: config.image.clone(),
+                })
+            }
+            Err(e) => return Err(RunnerError::docker("image inspect")(e)),
+        };
+        let instance = {
+            let bytes: [u8; 16] = rand::random();
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        };
+        let executor = Executor {
+            inner: Arc::new(Inner {
+                docker,
+                seccomp_json,
+                image_id,
+                runtimes,
+                owner: Owner::current(instance),
+                policy: Policy::default(),
+                live: Arc::new(Mutex::new(HashSet::new())),
+                kill_reasons: Mutex::new(HashMap::new()),
+                config,
+            }),
+        };
+        executor.check_runtime(executor.inner.config.runtime)?;
+        let swept = executor.cleanup_orphaned_containers().await?;
+        if swept.total > 0 {
+            tracing::warn!(
+                removed = swept.removed,
+                failed = swept.failed.len(),
+                "removed containers left behind by dead runners"
+            );
+        }
+        Ok(executor)
+    }
+
+    /// Replaces the validator policy used for pre-flight checks.
+    pub fn with_policy(self, policy: Policy) -> Executor {
+        let inner = match Arc::try_unwrap(self.inner) {
+            Ok(mut inner) => {
+                inner.policy = policy;
+                inner
+            }
+            Err(shared) => Inner {
+                docker: shared.docker.clone(),
+                config: shared.config.clone(),
+                seccomp_json: shared.seccomp_json.clone(),
+                image_id: shared.image_id.clone(),
+                runtimes: shared.runtimes.clone(),
+                owner: shared.owner.clone(),
+                policy,
+                live: shared.live.clone(),
+                kill_reasons: Mutex::new(HashMap::new()),
+            },
+        };
+        Executor {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.inner.config
+    }
+
+    /// The Docker client (shared with the monitor and pool).
+    pub fn docker(&self) -> &Docker {
+        &self.inner.docker
+    }
+
+    /// Id (digest) of the sandbox image.
+    pub fn image_id(&self) -> &str {
+        &self.inner.image_id
+    }
+
+    /// This runner's instance id (the `io.stockade.instance` label).
+    pub fn instance_id(&self) -> &str {
+        &self.inner.owner.instance
+    }
+
+    /// Runtimes the engine offers.
+    pub fn runtimes(&self) -> &[String] {
+        &self.inner.runtimes
+    }
+
+    fn check_runtime(&self, runtime: Runtime) -> Result<(), RunnerError> {
+        if self.inner.runtimes.iter().any(|r| r == runtime.as_str()) {
+            Ok(())
+        } else {
+            Err(RunnerError::RuntimeMissing {
+                runtime: runtime.to_string(),
+                available: self.inner.runtimes.join(", "),
+            })
+        }
+    }
+
+    /// Runs `code` in execute mode: the result is the top-level variable `signal`.
+    pub async fn execute(&self, code: &str, opts: ExecOptions) -> ExecutionResult {
+        self.run(code, None, opts).await
+    }
+
+    /// Runs `code` in strategy mode: it must define `strategy(data)`; `data_dir` is mounted
+    /// read-only at `/data`.
+    pub async fn execute_strategy(
+        &self,
+        code: &str,
+        data_dir: &Path,
+        opts: ExecOptions,
+    ) -> ExecutionResult {
+        self.run(code, Some(data_dir), opts).await
+    }
+
+    /// The validator's verdict: the findings to attach to the result, or a finished result
+    /// that refuses the code (no container is created for it).
+    pub fn preflight(
+        &self,
+        code: &str,
+        opts: &ExecOptions,
+    ) -> Result<Vec<Finding>, Box<ExecutionResult>> {
+        if !opts.validate {
+            return Ok(Vec::new());
+        }
+        let report = stockade_validator::validate(code, &self.inner.policy);
+        if report.is_accepted() {
+            return Ok(report.findings);
+        }
+        let first = report
+            .findings
+            .iter()
+            .find(|f| f.severity == Severity::Error)
+            .map(|f| format!("{}: {}", f.code, f.message))
+            .unwrap_or_default();
+        let mut result = self.blank_result(opts);
+        result.error = Some(format!("Security validation failed: {first}"));
+        result.findings = report.findings;
+        Err(Box::new(result))
+    }
+
+    fn blank_result(&self, opts: &ExecOptions) -> ExecutionResult {
+        ExecutionResult {
+            validated: opts.validate,
+            cleanup_success: true,
+            image: Some(self.inner.image_id.clone()),
+            runtime: Some(opts.runtime.unwrap_or(self.inner.config.runtime)),
+            ..Default::default()
+        }
+    }
+
+    /// The container settings for a request, or why its overrides are refused.
+    pub fn spec_for(
+        &self,
+        opts: &ExecOptions,
+        data_dir: Option<&Path>,
+    ) -> Result<ContainerSpec, RunnerError> {
+        let c = &self.inner.config;
+        let memory_bytes = opts.memory_bytes.unwrap_or(c.memory_bytes);
+        if memory_bytes > c.limits.max_memory_bytes || memory_bytes < 16 << 20 {
+            return Err(RunnerError::Request(format!(
+                "memory limit {} is outside 16m..{} (docker.limits.max_memory_limit)",
+                human_bytes(memory_bytes),
+                human_bytes(c.limits.max_memory_bytes)
+            )));
+        }
+        let cpu_limit = opts.cpu_limit.unwrap_or(c.cpu_limit);
+        if !(cpu_limit.is_finite() && cpu_limit > 0.0 && cpu_limit <= c.limits.max_cpu_limit) {
+            return Err(RunnerError::Request(format!(
+                "cpu limit {cpu_limit} is outside (0, {}] (docker.limits.max_cpu_limit)",
+                c.limits.max_cpu_limit
+            )));
+        }
+        if let Some(t) = opts.timeout {
+            if t.is_zero() || t > c.limits.max_timeout {
+                return Err(RunnerError::Request(format!(
+                    "timeout {}s is outside (0, {}s] (docker.limits.max_timeout_seconds)",
+                    t.as_secs_f64(),
+                    c.limits.max_timeout.as_secs_f64()
+                )));
+            }
+        }
+        let runtime = opts.runtime.unwrap_or(c.runtime);
+        self.check_runtime(runtime)?;
+        let data_dir = match data_dir {
+            None => None,
+            Some(dir) => {
+                let canonical = dir.canonicalize().map_err(|e| {
+                    RunnerError::Request(format!("data directory {}: {e}", dir.display()))
+                })?;
+                if !canonical.is_dir() {
+                    return Err(RunnerError::Request(format!(
+                        "data directory {} is not a directory",
+                        dir.display()
+                    )));
+                }
+                Some(canonical)
+            }
+        };
+        Ok(ContainerSpec {
+            memory_bytes,
+            cpu_limit,
+            runtime,
+            data_dir,
+            request_id: opts.request_id.clone(),
+        })
+    }
+
+    async fn run(&self, code: &str, data_dir: Option<&Path>, opts: ExecOptions) -> ExecutionResult {
+        let findings = match self.preflight(code, &opts) {
+            Ok(findings) => findings,
+            Err(refused) => return *refused,
+        };
+        let spec = match self.spec_for(&opts, data_dir) {
+            Ok(spec) => spec,
+            Err(e) => {
+                let mut result = self.blank_result(&opts);
+                result.error = Some(e.to_string());
+                result.findings = findings;
+                return result;
+            }
+        };
+        let prepared = match self.prepare(spec).await {
+            Ok(p) => p,
+            Err(e) => {
+                let mut result = self.blank_result(&opts);
+                result.error = Some(e.to_string());
+                result.findings = findings;
+                return result;
+            }
+        };
+        self.run_prepared(prepared, code, opts, findings).await
+    }
+
+    /// Creates, attaches and starts a container whose harness then waits for its request.
+    pub async fn prepare(&self, spec: ContainerSpec) -> Result<PreparedContainer, RunnerError> {
+        let inner = &self.inner;
+        let labels = inner.owner.labels(spec.request_id.as_deref());
+        let body = hardening::container_body(&inner.config, &inner.seccomp_json, &spec, labels);
+        let created = Instant::now();
+        let response = inner
+            .docker
+            .create_container(None::<CreateContainerOptions>, body)
+            .await
+            .map_err(|e| match e {
+                ref err if is_not_found(err) => RunnerError::ImageMissing {
+                    image: inner.config.image.clone(),
+                },
+                other => RunnerError::docker("container create")(other),
+            })?;
+        // From here on the guard owns the container: any early return removes it.
+        let guard = ContainerGuard::new(inner.docker.clone(), response.id, inner.live.clone());
+        let attach = inner
+            .docker
+            .attach_container(
+                guard.id(),
+                Some(AttachContainerOptions {
+                    stdin: true,
+                    stdout: true,
+                    stderr: true,
+                    stream: true,
+                    logs: false,
+                    detach_keys: None,
+                }),
+            )
+            .await
+            .map_err(RunnerError::docker("container attach"))?;
+        inner
+            .docker
+            .start_container(guard.id(), None)
+            .await
+            .map_err(RunnerError::docker("container start"))?;
+        Ok(PreparedContainer {
+            guard,
+            output: attach.output,
+            input: attach.input,
+            spec,
+            created,
+        })
+    }
+
+    /// Kills a running container on behalf of the runtime monitor; `reason` ends up in the
+    /// execution's `killed_reason`.
+    pub async fn kill(&self, container_id: &str, reason: &str) -> Result<(), RunnerError> {
+        if let Ok(mut reasons) = self.inner.kill_reasons.lock() {
+            reasons.insert(container_id.to_string(), reason.to_string());
+        }
+        match self
+            .inner
+            .docker
+            .kill_container(
+                container_id,
+                Some(KillContainerOptions {
+                    signal: "SIGKILL".into(),
+                }),
+            )
+            .await
+        {
+            Ok(()) => Ok(()),
+            // Already gone or already stopped: nothing left to kill.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404 | 409,
+                ..
+            }) => Ok(()),
+            Err(e) => Err(RunnerError::docker("container kill")(e)),
+        }
+    }
+
+    /// Hands `code` to a prepared container and collects the result. `findings` are the
+    /// validator's (see [`Executor::preflight`]); the container's limits are the ones it was
+    /// prepared with, only `opts.timeout` and `opts.events` apply here.
+    pub async fn run_prepared(
+        &self,
+        prepared: PreparedContainer,
+        code: &str,
+        opts: ExecOptions,
+        findings: Vec<Finding>,
+    ) -> ExecutionResult {
+        let inner = &self.inner;
+        let PreparedContainer {
+            guard,
+            mut output,
+            mut input,
+            spec,
+            created: _,
+        } = prepared;
+        let id = guard.id().to_string();
+        let timeout = opts.timeout.unwrap_or(inner.config.timeout);
+        let events = opts.events.clone();
+        let emit = |event: ExecEvent| {
+            if let Some(tx) = &events {
+                let _ = tx.try_send(event);
+            }
+        };
+        let mut result = self.blank_result(&opts);
+        result.runtime = Some(spec.runtime);
+        result.findings = findings;
+        result.container_id = Some(id.clone());
+        emit(ExecEvent::Started {
+            container_id: id.clone(),
+        });
+
+        let nonce = frame::new_nonce();
+        let request = Request {
+            nonce: &nonce,
+            mode: if spec.data_dir.is_some() {
+                "strategy"
+            } else {
+                "execute"
+            },
+            code,
+            data_dir: spec.data_dir.as_ref().map(|_| DATA_MOUNT),
+            max_result_bytes: inner.config.max_result_bytes,
+        };
+        let mut payload = serde_json::to_vec(&request).unwrap_or_default();
+        payload.push(b'\n');
+
+        let peak = Arc::new(AtomicU64::new(0));
+        let _stats = AbortOnDrop(tokio::spawn(watch_stats(
+            inner.docker.clone(),
+            id.clone(),
+            peak.clone(),
+            events.clone(),
+        )));
+
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut stdout = Capture::new(
+            inner.config.stdout_limit_bytes,
+            inner.config.max_result_bytes + 256,
+        );
+        let mut stderr = Capture::new(inner.config.stderr_limit_bytes, 0);
+        let mut filter = FrameFilter::new(frame::marker(&nonce));
+        let mut timed_out = false;
+
+        // Hand over the request; stdin then closes so the harness sees EOF.
+        let write = async {
+            input.write_all(&payload).await?;
+            input.flush().await?;
+            input.shutdown().await
+        };
+        match tokio::time::timeout_at(deadline, write).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::debug!(container = %id, error = %e, "stdin write failed"),
+            Err(_) => timed_out = true,
+        }
+        drop(input);
+
+        let mut handle_output = |item: LogOutput| match item {
+            LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                let shown = stdout.push(&message);
+                if events.is_some() && !shown.is_empty() {
+                    let clean = filter.feed(shown);
+                    if !clean.is_empty() {
+                        emit(ExecEvent::Stdout(clean));
+                    }
+                }
+            }
+            LogOutput::StdErr { message } => {
+                let shown = stderr.push(&message);
+                if !shown.is_empty() {
+                    emit(ExecEvent::Stderr(shown.to_vec()));
+                }
+            }
+            LogOutput::StdIn { .. } => {}
+        };
+
+        // Read until the streams close or the deadline passes.
+        if !timed_out {
+            loop {
+                tokio::select! {
+                    item = output.next() => match item {
+                        Some(Ok(item)) => handle_output(item),
+                        Some(Err(e)) => {
+                            tracing::debug!(container = %id, error = %e, "attach stream error");
+                            break;
+                        }
+                        None => break,
+                    },
+                    _ = tokio::time::sleep_until(deadline) => {
+                        timed_out = true;
+                        break;
+                    }
+                }
+            }
+        }
+        // The streams can close before the process ends (the code closed its fds), so wait
+        // for the exit itself, still under the deadline.
+        if !timed_out && !wait_exit(&inner.docker, &id, Some(deadline)).await {
+            timed_out = true;
+        }
+        if timed_out {
+            let _ = self.kill(&id, "timeout").await;
+            // Collect what was written before the kill, briefly.
+            let grace = tokio::time::Instant::now() + KILL_GRACE;
+            while let Ok(Some(Ok(item))) = tokio::time::timeout_at(grace, output.next()).await {
+                handle_output(item);
+            }
+            wait_exit(&inner.docker, &id, Some(grace)).await;
+        }
+        let elapsed = started.elapsed();
+        drop(output);
+        if events.is_some() && !stdout_capped(&stdout) {
+            let rest = filter.finish();
+            if !rest.is_empty() {
+                emit(ExecEvent::Stdout(rest));
+            }
+        }
+
+        let state = inner
+            .docker
+            .inspect_container(&id, None::<InspectContainerOptions>)
+            .await
+            .ok()
+            .and_then(|c| c.state);
+        let exit_code = state.as_ref().and_then(|s| s.exit_code);
+        let mut oom_killed = state.as_ref().and_then(|s| s.oom_killed).unwrap_or(false);
+        let peak_bytes = peak.load(Ordering::Relaxed);
+        // gVisor does not always report OOMKilled; a SIGKILL nobody sent with memory at the
+        // limit is the OOM killer.
+        let monitor_reason = inner
+            .kill_reasons
+            .lock()
+            .ok()
+            .and_then(|mut r| r.remove(&id));
+        if !oom_killed
+            && !timed_out
+            && monitor_reason.is_none()
+            && exit_code == Some(137)
+            && peak_bytes as f64 >= 0.9 * spec.memory_bytes as f64
+        {
+            oom_killed = true;
+        }
+
+        result.cleanup_success = if inner.config.cleanup_on_exit {
+            guard.remove().await
+        } else {
+            guard.keep();
+            false
+        };
+
+        result.execution_time = elapsed.as_secs_f64();
+        result.exit_code = exit_code;
+        result.timed_out = timed_out;
+        result.oom_killed = oom_killed;
+        result.memory_peak_mb = (peak_bytes > 0).then(|| peak_bytes as f64 / (1024.0 * 1024.0));
+
+        let (tail, tail_start) = stdout.tail();
+        let found = frame::find(tail, tail_start, &nonce);
+        let frame_offset = match &found {
+            frame::Found::Frame { offset, .. } | frame::Found::Garbled { offset, .. } => *offset,
+            frame::Found::Missing => stdout.total(),
+        };
+        let (out, out_truncated) = stdout.head_until(frame_offset);
+        let (err, err_truncated) = stderr.head();
+        result.stdout = String::from_utf8_lossy(out).into_owned();
+        result.stderr = String::from_utf8_lossy(err).into_owned();
+        result.stdout_truncated = out_truncated;
+        result.stderr_truncated = err_truncated;
+        result.logs = if result.stderr.is_empty() {
+            result.stdout.clone()
+        } else {
+            format!("{}{}", result.stdout, result.stderr)
+        };
+
+        let code_desc = exit_code.map_or_else(|| "unknown".to_string(), |c| c.to_string());
+        if timed_out {
+            result.killed_reason = Some("timeout".into());
+            result.error = Some(format!(
+                "Container execution timeout exceeded ({}s)",
+                fmt_secs(timeout)
+            ));
+        } else if let Some(reason) = monitor_reason {
+            result.error = Some(format!("Killed by the runtime monitor: {reason}"));
+            result.killed_reason = Some(reason);
+        } else if oom_killed {
+            result.killed_reason = Some("memory limit".into());
+            result.error = Some(format!(
+                "Memory limit exceeded ({}): the process was killed by the OOM killer",
+                human_bytes(spec.memory_bytes)
+            ));
+        } else {
+            match found {
+                frame::Found::Frame { frame, .. } => {
+                    result.signal = frame.signal;
+                    result.result_truncated = frame.result_truncated;
+                    if let Some(e) = frame.error {
+                        result.error = Some(if e.message.is_empty() {
+                            e.kind.clone()
+                        } else {
+                            format!("{}: {}", e.kind, e.message)
+                        });
+                        result.error_type = Some(e.kind);
+                        result.traceback = (!e.traceback.is_empty()).then_some(e.traceback);
+                    }
+                    if exit_code != Some(0) {
+                        result.error.get_or_insert_with(|| {
+                            format!("the program exited with code {code_desc} after reporting its result")
+                        });
+                    } else if !frame.ok {
+                        result.error.get_or_insert_with(|| {
+                            "the code failed without an error message".into()
+                        });
+                    } else {
+                        result.success = result.error.is_none();
+                    }
+                }
+                frame::Found::Garbled { reason, .. } => {
+                    result.error = Some(format!("garbled result frame: {reason}"));
+                }
+                frame::Found::Missing => {
+                    let why = match exit_code {
+                        Some(0) => " (it may have closed or redirected its stdout)".to_string(),
+                        Some(137) => " (killed by SIGKILL)".to_string(),
+                        Some(139) => " (segmentation fault)".to_string(),
+                        Some(c) if c > 128 => format!(" (signal {})", c - 128),
+                        _ => String::new(),
+                    };
+                    result.error = Some(format!(
+                        "no result frame: the program exited with code {code_desc} before finishing{why}"
+                    ));
+                }
+            }
+        }
+        result
+    }
+
+    /// Every container Stockade manages on this engine (all runners).
+    pub async fn list_managed(&self) -> Result<Vec<ManagedContainer>, RunnerError> {
+        cleanup::list_managed(&self.inner.docker, &self.inner.owner, self.max_age()).await
+    }
+
+    /// Containers left behind: their runner is dead, or they belong to this runner but no
+    /// execution is using them.
+    pub async fn orphaned_containers(&self) -> Result<Vec<ManagedContainer>, RunnerError> {
+        let live: HashSet<String> = self
+            .inner
+            .live
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        let ours = &self.inner.owner.instance;
+        Ok(self
+            .list_managed()
+            .await?
+            .into_iter()
+            .filter(|c| {
+                if &c.instance == ours {
+                    !live.contains(&c.id)
+                } else {
+                    !c.owner_alive
+                }
+            })
+            .collect())
+    }
+
+    /// Removes [`Executor::orphaned_containers`].
+    pub async fn cleanup_orphaned_containers(&self) -> Result<CleanupReport, RunnerError> {
+        let ids = self
+            .orphaned_containers()
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        Ok(cleanup::remove_all(&self.inner.docker, ids).await)
+    }
+
+    /// Removes every container this runner created (in-flight executions then fail).
+    pub async fn cleanup_all(&self) -> Result<CleanupReport, RunnerError> {
+        let ours = &self.inner.owner.instance;
+        let ids = self
+            .list_managed()
+            .await?
+            .into_iter()
+            .filter(|c| &c.instance == ours)
+            .map(|c| c.id)
+            .collect();
+        Ok(cleanup::remove_all(&self.inner.docker, ids).await)
+    }
+
+    /// Removes every Stockade container on the engine, whichever runner owns it.
+    pub async fn cleanup_every_managed(&self) -> Result<CleanupReport, RunnerError> {
+        cleanup::remove_every_managed(&self.inner.docker).await
+    }
+
+    fn max_age(&self) -> Duration {
+        max_age(&self.inner.config)
+    }
+}
+
+/// True when stdout already reached its cap (nothing more is streamed).
+fn stdout_capped(c: &Capture) -> bool {
+    c.head().1
+}
+
+/// How old a container from another host must be before it counts as orphaned.
+pub fn max_age(config: &SandboxConfig) -> Duration {
+    config.limits.max_timeout + Duration::from_secs(300)
+}
+
+fn fmt_secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{}", s as u64)
+    } else {
+        format!("{s:.1}")
+    }
+}
+
+/// Waits until the container is not running; false when `deadline` passed first.
+async fn wait_exit(docker: &Docker, id: &str, deadline: Option<tokio::time::Instant>) -> bool {
+    let mut wait = docker.wait_container(
+        id,
+        Some(WaitContainerOptions {
+            condition: "not-running".into(),
+        }),
+    );
+    // Any answer (including a non-zero exit, reported as an error by bollard) means it ended.
+    let done = wait.next();
+    match deadline {
+        Some(d) => tokio::time::timeout_at(d, done).await.is_ok(),
+        None => {
+            done.await;
+            true
+        }
+    }
+}
+
+/// Aborts the task when dropped (the stats watcher must not outlive its execution).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Samples the container's resources: tracks peak memory and forwards samples as events.
+///
+/// Where the host's cgroup v1 memory controller is readable, the kernel's own high-water mark
+/// is read often and cheaply; the engine's stats API (slower) feeds the events.
+async fn watch_stats(
+    docker: Docker,
+    id: String,
+    peak: Arc<AtomicU64>,
+    events: Option<mpsc::Sender<ExecEvent>>,
+) {
+    let cgroup_peak = PathBuf::from(format!(
+        "/sys/fs/cgroup/memory/docker/{id}/memory.max_usage_in_bytes"
+    ));
+    let mut tick = tokio::time::interval(CGROUP_PERIOD);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_api = None::<Instant>;
+    loop {
+        tick.tick().await;
+        let from_cgroup = tokio::fs::read_to_string(&cgroup_peak)
+            .await
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok());
+        if let Some(bytes) = from_cgroup {
+            peak.fetch_max(bytes, Ordering::Relaxed);
+        }
+        let api_due = last_api.is_none_or(|t| t.elapsed() >= STATS_PERIOD);
+        if !api_due || (from_cgroup.is_some() && events.is_none()) {
+            continue;
+        }
+        last_api = Some(Instant::now());
+        let mut stream = docker.stats(
+            &id,
+            Some(StatsOptions {
+                stream: false,
+                one_shot: true,
+            }),
+        );
+        let Some(Ok(stats)) = stream.next().await else {
+            break;
+        };
+        let memory = stats.memory_stats.as_ref();
+        let usage = memory.and_then(|m| m.usage).unwrap_or(0);
+        // cgroup v1 reports the high-water mark; elsewhere the samples' maximum is the best
+        // available estimate.
+        let high = memory.and_then(|m| m.max_usage).unwrap_or(0).max(usage);
+        peak.fetch_max(high, Ordering::Relaxed);
+        if let Some(tx) = &events {
+            let sample = ResourceSample {
+                cpu_percent: cpu_percent(&stats),
+                memory_bytes: usage,
+                memory_limit_bytes: memory.and_then(|m| m.limit).unwrap_or(0),
+                pids: stats.pids_stats.and_then(|p| p.current).unwrap_or(0),
+            };
+            let _ = tx.try_send(ExecEvent::Stats(sample));
+        }
+    }
+}
+
+fn cpu_percent(stats: &bollard::models::ContainerStatsResponse) -> f64 {
+    let (Some(cur), Some(pre)) = (&stats.cpu_stats, &stats.precpu_stats) else {
+        return 0.0;
+    };
+    let total = |s: &bollard::models::ContainerCpuStats| {
+        s.cpu_usage
+            .as_ref()
+            .and_then(|u| u.total_usage)
+            .unwrap_or(0)
+    };
+    let cpu_delta = total(cur).saturating_sub(total(pre)) as f64;
+    let system_delta = cur
+        .system_cpu_usage
+        .unwrap_or(0)
+        .saturating_sub(pre.system_cpu_usage.unwrap_or(0)) as f64;
+    let cpus = cur.online_cpus.unwrap_or(1).max(1) as f64;
+    if system_delta > 0.0 {
+        cpu_delta / system_delta * cpus * 100.0
+    } else {
+        0.0
+    }
+}

@@ -1,0 +1,218 @@
+//! Every container setting that contains untrusted code, in one place.
+//!
+//! [`container_body`] is the only function that turns the configuration into Docker's
+//! `ContainerCreateBody`/`HostConfig`; review changes to it as changes to the security boundary.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use bollard::models::{
+    ContainerCreateBody, HostConfig, HostConfigCgroupnsModeEnum, HostConfigLogConfig, Mount,
+    MountBindOptions, MountBindOptionsPropagationEnum, MountType, ResourcesUlimits,
+};
+
+use crate::config::{Runtime, SandboxConfig};
+
+/// Where market data appears inside the container (read-only).
+pub const DATA_MOUNT: &str = "/data";
+
+/// The harness command; the image sets the same, but the runner does not rely on it.
+pub const HARNESS_CMD: [&str; 3] = ["python3", "-I", "/opt/stockade/harness.py"];
+
+/// uid:gid the code runs as.
+pub const SANDBOX_USER: &str = "1000:1000";
+
+/// Per-container resource settings (the config's defaults, or a request's overrides).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerSpec {
+    /// Memory limit (and memory+swap limit) in bytes.
+    pub memory_bytes: u64,
+    /// CPU limit in cores.
+    pub cpu_limit: f64,
+    /// OCI runtime.
+    pub runtime: Runtime,
+    /// Host directory mounted read-only at `/data` (strategy mode).
+    pub data_dir: Option<PathBuf>,
+    /// The request id written to the container's labels.
+    pub request_id: Option<String>,
+}
+
+/// Open-file limit inside the sandbox (Python with pandas needs a few hundred at most).
+const NOFILE: i64 = 1024;
+/// RLIMIT_NPROC counts every process of uid 1000 on the host, so it is only a backstop above
+/// the per-container `pids_limit`, which is the real cap.
+const NPROC: i64 = 4096;
+
+fn ulimit(name: &str, value: i64) -> ResourcesUlimits {
+    ResourcesUlimits {
+        name: Some(name.to_string()),
+        soft: Some(value),
+        hard: Some(value),
+    }
+}
+
+/// Builds the create request for one sandbox container.
+///
+/// `seccomp_json` is the profile's contents (Docker expects the JSON itself, not a path).
+pub fn container_body(
+    config: &SandboxConfig,
+    seccomp_json: &str,
+    spec: &ContainerSpec,
+    labels: HashMap<String, String>,
+) -> ContainerCreateBody {
+    let memory = i64::try_from(spec.memory_bytes).unwrap_or(i64::MAX);
+    let mut tmpfs = HashMap::new();
+    tmpfs.insert(config.tmpfs.path.clone(), config.tmpfs.mount_options());
+
+    let mounts = spec.data_dir.as_ref().map(|dir| {
+        vec![Mount {
+            target: Some(DATA_MOUNT.to_string()),
+            source: Some(dir.to_string_lossy().into_owned()),
+            typ: Some(MountType::BIND),
+            read_only: Some(true),
+            bind_options: Some(MountBindOptions {
+                propagation: Some(MountBindOptionsPropagationEnum::RPRIVATE),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }]
+    });
+
+    let host_config = HostConfig {
+        // Filesystem: read-only root, one size-capped noexec/nosuid tmpfs, data read-only.
+        readonly_rootfs: Some(config.read_only),
+        tmpfs: Some(tmpfs),
+        mounts,
+        binds: None,
+        // Network.
+        network_mode: Some(config.network_mode.clone()),
+        // Privileges: no capabilities, no setuid gains, syscall filter.
+        privileged: Some(false),
+        cap_drop: Some(vec!["ALL".to_string()]),
+        cap_add: None,
+        security_opt: Some(vec![
+            "no-new-privileges:true".to_string(),
+            format!("seccomp={seccomp_json}"),
+        ]),
+        // Namespaces: private IPC without /dev/shm (nothing in the sandbox needs it), private
+        // cgroup namespace so host cgroup paths are not visible.
+        ipc_mode: Some("none".to_string()),
+        cgroupns_mode: Some(HostConfigCgroupnsModeEnum::PRIVATE),
+        // The harness is PID 1: signals the code sends to PID 1 are ignored by the kernel and
+        // no host binary (docker-init) is mounted in.
+        init: Some(false),
+        // Resources: memory without swap, CPU quota, process cap, ulimits.
+        memory: Some(memory),
+        memory_swap: Some(memory),
+        memory_swappiness: (spec.runtime == Runtime::Runc).then_some(0),
+        oom_kill_disable: Some(false),
+        nano_cpus: Some((spec.cpu_limit * 1e9).round() as i64),
+        pids_limit: Some(config.pids_limit),
+        ulimits: Some(vec![
+            ulimit("nofile", NOFILE),
+            ulimit("nproc", NPROC),
+            ulimit("core", 0),
+            ulimit(
+                "fsize",
+                i64::try_from(config.tmpfs.size_bytes).unwrap_or(i64::MAX),
+            ),
+        ]),
+        // The host's OOM killer picks a sandbox before anything else.
+        oom_score_adj: Some(500),
+        // Output is captured over the attach stream; a log driver would copy a flood to disk.
+        log_config: Some(HostConfigLogConfig {
+            typ: Some("none".to_string()),
+            config: None,
+        }),
+        auto_remove: Some(false),
+        runtime: Some(spec.runtime.as_str().to_string()),
+        ..Default::default()
+    };
+
+    let threads = (spec.cpu_limit.ceil() as i64).max(1);
+    ContainerCreateBody {
+        image: Some(config.image.clone()),
+        cmd: Some(HARNESS_CMD.iter().map(|s| s.to_string()).collect()),
+        entrypoint: Some(Vec::new()),
+        user: Some(SANDBOX_USER.to_string()),
+        working_dir: Some("/tmp".to_string()),
+        hostname: Some("sandbox".to_string()),
+        env: Some(vec![
+            "PYTHONDONTWRITEBYTECODE=1".to_string(),
+            "HOME=/tmp".to_string(),
+            format!("OMP_NUM_THREADS={threads}"),
+            format!("OPENBLAS_NUM_THREADS={threads}"),
+            format!("MKL_NUM_THREADS={threads}"),
+        ]),
+        // Code arrives over stdin, which closes after the request (stdin_once).
+        open_stdin: Some(true),
+        stdin_once: Some(true),
+        attach_stdin: Some(true),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        tty: Some(false),
+        network_disabled: Some(config.network_mode == "none"),
+        labels: Some(labels),
+        host_config: Some(host_config),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> ContainerSpec {
+        ContainerSpec {
+            memory_bytes: 256 << 20,
+            cpu_limit: 0.5,
+            runtime: Runtime::Runc,
+            data_dir: None,
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn every_hardening_setting_is_present() {
+        let body = container_body(&SandboxConfig::default(), "{}", &spec(), HashMap::new());
+        let hc = body.host_config.expect("host config");
+        assert_eq!(hc.network_mode.as_deref(), Some("none"));
+        assert_eq!(hc.readonly_rootfs, Some(true));
+        assert_eq!(hc.privileged, Some(false));
+        assert_eq!(hc.cap_drop, Some(vec!["ALL".to_string()]));
+        assert!(hc.cap_add.is_none());
+        let sec = hc.security_opt.expect("security opts");
+        assert!(sec.contains(&"no-new-privileges:true".to_string()));
+        assert!(sec.contains(&"seccomp={}".to_string()));
+        assert_eq!(hc.memory, Some(256 << 20));
+        assert_eq!(hc.memory_swap, hc.memory, "no swap");
+        assert_eq!(hc.nano_cpus, Some(500_000_000));
+        assert_eq!(hc.pids_limit, Some(100));
+        let tmp = hc.tmpfs.expect("tmpfs");
+        assert_eq!(tmp["/tmp"], "rw,noexec,nosuid,size=1073741824");
+        assert!(hc.mounts.is_none() && hc.binds.is_none(), "no host mounts");
+        assert_eq!(hc.ipc_mode.as_deref(), Some("none"));
+        assert_eq!(hc.runtime.as_deref(), Some("runc"));
+        let ulimits = hc.ulimits.expect("ulimits");
+        let core = ulimits.iter().find(|u| u.name.as_deref() == Some("core"));
+        assert_eq!(core.and_then(|u| u.hard), Some(0));
+        assert_eq!(hc.log_config.and_then(|l| l.typ).as_deref(), Some("none"));
+        assert_eq!(body.user.as_deref(), Some(SANDBOX_USER));
+        assert_eq!(body.network_disabled, Some(true));
+        assert_eq!(body.stdin_once, Some(true));
+    }
+
+    #[test]
+    fn data_dir_is_mounted_read_only() {
+        let mut s = spec();
+        s.data_dir = Some(PathBuf::from("/srv/market"));
+        s.runtime = Runtime::Runsc;
+        let body = container_body(&SandboxConfig::default(), "{}", &s, HashMap::new());
+        let hc = body.host_config.expect("host config");
+        let mounts = hc.mounts.expect("mounts");
+        assert_eq!(mounts.len(), 1);
+        assert_eq!(mounts[0].target.as_deref(), Some(DATA_MOUNT));
+        assert_eq!(mounts[0].read_only, Some(true));
+        assert_eq!(hc.runtime.as_deref(), Some("runsc"));
+    }
+}

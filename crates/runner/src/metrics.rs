@@ -1,0 +1,332 @@
+//! Prometheus metrics: one process-wide registry holding every series the runner exports.
+//!
+//! Names follow the security document's monitoring section (`docker_*`), plus the service's own
+//! series (`stockade_*`: queue depth, pool, HTTP). `GET /metrics` renders [`Metrics::render`].
+//!
+//! ```
+//! let m = stockade_runner::metrics::global();
+//! m.security_rejections_total.inc();
+//! assert!(m.render().contains("docker_security_rejections_total"));
+//! ```
+
+use std::sync::LazyLock;
+
+use prometheus::{
+    Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Opts, Registry, TextEncoder,
+};
+
+/// Every metric the runner exports, registered in [`Metrics::registry`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Metrics {
+    /// The registry `GET /metrics` renders.
+    pub registry: Registry,
+    /// Containers created (warm pool and cold).
+    pub container_created_total: IntCounter,
+    /// Containers removed without error after use.
+    pub container_cleanup_success_total: IntCounter,
+    /// Containers whose removal failed (they may be left behind).
+    pub container_cleanup_failed_total: IntCounter,
+    /// Orphaned containers seen by the last scan (labelled ours, not owned by a live request).
+    pub orphaned_containers: IntGauge,
+    /// Code rejected by validation before any container was created.
+    pub security_rejections_total: IntCounter,
+    /// Runtime monitor policy violations, by rule.
+    pub runtime_violations_total: IntCounterVec,
+    /// Containers killed for sustained CPU use.
+    pub cpu_spike_kills_total: IntCounter,
+    /// Containers killed for sustained memory use.
+    pub memory_spike_kills_total: IntCounter,
+    /// Containers killed for running too many processes.
+    pub fork_bomb_kills_total: IntCounter,
+    /// Memory use of each running container, MiB, by container id (short).
+    pub container_memory_usage_mb: GaugeVec,
+    /// CPU use of each running container, percent of its own quota, by container id (short).
+    pub container_cpu_percent: GaugeVec,
+    /// Wall time of executions, seconds.
+    pub container_execution_time_seconds: Histogram,
+    /// Time to create and start a container up to a harness waiting on stdin, seconds.
+    pub container_creation_time_seconds: Histogram,
+    /// Executions that hit their deadline.
+    pub execution_timeout_total: IntCounter,
+    /// Executions stopped by a resource limit (OOM kill, pids, output, result size), by kind.
+    pub resource_limit_exceeded_total: IntCounterVec,
+    /// Execution requests waiting for a slot.
+    pub queue_depth: IntGauge,
+    /// Executions running now.
+    pub executions_in_flight: IntGauge,
+    /// Requests refused because the queue was full (429).
+    pub queue_rejections_total: IntCounter,
+    /// Warm containers ready in the pool.
+    pub pool_size: IntGauge,
+    /// Executions served by a warm container.
+    pub pool_hits_total: IntCounter,
+    /// Executions that needed a cold container (pool empty or non-default settings).
+    pub pool_misses_total: IntCounter,
+    /// HTTP requests by route, method and status.
+    pub http_requests_total: IntCounterVec,
+    /// HTTP request latency by route and method, seconds.
+    pub http_request_duration_seconds: HistogramVec,
+}
+
+static GLOBAL: LazyLock<Metrics> = LazyLock::new(Metrics::new);
+
+/// The process-wide metrics.
+pub fn global() -> &'static Metrics {
+    &GLOBAL
+}
+
+fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
+    let c = IntCounter::new(name, help).expect("static metric definition");
+    registry
+        .register(Box::new(c.clone()))
+        .expect("unique metric name");
+    c
+}
+
+fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let c = IntCounterVec::new(Opts::new(name, help), labels).expect("static metric definition");
+    registry
+        .register(Box::new(c.clone()))
+        .expect("unique metric name");
+    c
+}
+
+fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+    let g = IntGauge::new(name, help).expect("static metric definition");
+    registry
+        .register(Box::new(g.clone()))
+        .expect("unique metric name");
+    g
+}
+
+fn gauge_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> GaugeVec {
+    let g = GaugeVec::new(Opts::new(name, help), labels).expect("static metric definition");
+    registry
+        .register(Box::new(g.clone()))
+        .expect("unique metric name");
+    g
+}
+
+fn histogram(registry: &Registry, name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
+    let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
+        .expect("static metric definition");
+    registry
+        .register(Box::new(h.clone()))
+        .expect("unique metric name");
+    h
+}
+
+impl Metrics {
+    /// A fresh registry with every metric registered (tests use their own; the service uses [`global`]).
+    pub fn new() -> Metrics {
+        let r = Registry::new();
+        let exec_buckets = vec![
+            0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+        ];
+        let create_buckets = vec![0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0];
+        Metrics {
+            container_created_total: counter(
+                &r,
+                "docker_container_created_total",
+                "Sandbox containers created (warm pool and cold)",
+            ),
+            container_cleanup_success_total: counter(
+                &r,
+                "docker_container_cleanup_success_total",
+                "Sandbox containers removed after use",
+            ),
+            container_cleanup_failed_total: counter(
+                &r,
+                "docker_container_cleanup_failed_total",
+                "Sandbox containers whose removal failed",
+            ),
+            orphaned_containers: gauge(
+                &r,
+                "docker_orphaned_containers",
+                "Orphaned sandbox containers found by the last scan",
+            ),
+            security_rejections_total: counter(
+                &r,
+                "docker_security_rejections_total",
+                "Code rejected by validation before execution",
+            ),
+            runtime_violations_total: counter_vec(
+                &r,
+                "docker_runtime_violations_total",
+                "Runtime monitor policy violations",
+                &["rule"],
+            ),
+            cpu_spike_kills_total: counter(
+                &r,
+                "docker_cpu_spike_kills_total",
+                "Containers killed for sustained CPU use",
+            ),
+            memory_spike_kills_total: counter(
+                &r,
+                "docker_memory_spike_kills_total",
+                "Containers killed for sustained memory use",
+            ),
+            fork_bomb_kills_total: counter(
+                &r,
+                "docker_fork_bomb_kills_total",
+                "Containers killed for too many processes",
+            ),
+            container_memory_usage_mb: gauge_vec(
+                &r,
+                "docker_container_memory_usage_mb",
+                "Memory use of a running sandbox container, MiB",
+                &["container"],
+            ),
+            container_cpu_percent: gauge_vec(
+                &r,
+                "docker_container_cpu_percent",
+                "CPU use of a running sandbox container, percent of its CPU quota",
+                &["container"],
+            ),
+            container_execution_time_seconds: histogram(
+                &r,
+                "docker_container_execution_time_seconds",
+                "Execution wall time",
+                exec_buckets,
+            ),
+            container_creation_time_seconds: histogram(
+                &r,
+                "docker_container_creation_time_seconds",
+                "Time to create and start a sandbox container",
+                create_buckets,
+            ),
+            execution_timeout_total: counter(
+                &r,
+                "docker_execution_timeout_total",
+                "Executions that hit their deadline",
+            ),
+            resource_limit_exceeded_total: counter_vec(
+                &r,
+                "docker_resource_limit_exceeded_total",
+                "Executions stopped by a resource limit",
+                &["kind"],
+            ),
+            queue_depth: gauge(
+                &r,
+                "stockade_queue_depth",
+                "Execution requests waiting for a slot",
+            ),
+            executions_in_flight: gauge(
+                &r,
+                "stockade_executions_in_flight",
+                "Executions running now",
+            ),
+            queue_rejections_total: counter(
+                &r,
+                "stockade_queue_rejections_total",
+                "Execution requests refused because the queue was full",
+            ),
+            pool_size: gauge(
+                &r,
+                "stockade_pool_size",
+                "Warm containers ready in the pool",
+            ),
+            pool_hits_total: counter(
+                &r,
+                "stockade_pool_hits_total",
+                "Executions served by a warm container",
+            ),
+            pool_misses_total: counter(
+                &r,
+                "stockade_pool_misses_total",
+                "Executions that needed a cold container",
+            ),
+            http_requests_total: counter_vec(
+                &r,
+                "stockade_http_requests_total",
+                "HTTP requests",
+                &["route", "method", "status"],
+            ),
+            http_request_duration_seconds: {
+                let h = HistogramVec::new(
+                    HistogramOpts::new(
+                        "stockade_http_request_duration_seconds",
+                        "HTTP request latency",
+                    )
+                    .buckets(vec![
+                        0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+                    ]),
+                    &["route", "method"],
+                )
+                .expect("static metric definition");
+                r.register(Box::new(h.clone())).expect("unique metric name");
+                h
+            },
+            registry: r,
+        }
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        // Encoding into a Vec cannot fail for well-formed families.
+        if TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buf)
+            .is_err()
+        {
+            return String::new();
+        }
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spec_metric_is_exported() {
+        let m = Metrics::new();
+        // Labelled families only appear once a child exists.
+        m.runtime_violations_total
+            .with_label_values(&["cpu_spike"])
+            .inc();
+        m.resource_limit_exceeded_total
+            .with_label_values(&["memory"])
+            .inc();
+        m.container_memory_usage_mb
+            .with_label_values(&["abc"])
+            .set(1.0);
+        m.container_cpu_percent.with_label_values(&["abc"]).set(1.0);
+        m.http_requests_total
+            .with_label_values(&["/", "GET", "200"])
+            .inc();
+        let text = m.render();
+        for name in [
+            "docker_container_created_total",
+            "docker_container_cleanup_success_total",
+            "docker_container_cleanup_failed_total",
+            "docker_orphaned_containers",
+            "docker_security_rejections_total",
+            "docker_runtime_violations_total",
+            "docker_cpu_spike_kills_total",
+            "docker_memory_spike_kills_total",
+            "docker_fork_bomb_kills_total",
+            "docker_container_memory_usage_mb",
+            "docker_container_cpu_percent",
+            "docker_container_execution_time_seconds",
+            "docker_container_creation_time_seconds",
+            "docker_execution_timeout_total",
+            "docker_resource_limit_exceeded_total",
+            "stockade_queue_depth",
+            "stockade_pool_size",
+            "stockade_http_requests_total",
+        ] {
+            assert!(text.contains(&format!("# TYPE {name} ")), "{name} missing");
+        }
+    }
+}

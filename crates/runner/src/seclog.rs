@@ -1,0 +1,295 @@
+//! The security event log: one JSON line per rejection, violation, kill, timeout, cleanup
+//! failure or refused request, written to a size-bounded, rotated file and to `tracing`.
+//!
+//! ```
+//! use stockade_runner::seclog::{SecurityEvent, SecurityLog, EventKind};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let log = SecurityLog::open(dir.path().join("security.log"), 1024 * 1024, 3).unwrap();
+//! log.record(&SecurityEvent::new(EventKind::Rejection).code("import os").reason("SBX101"));
+//! let text = std::fs::read_to_string(dir.path().join("security.log")).unwrap();
+//! assert!(text.contains("\"event\":\"rejection\""));
+//! ```
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// Validation rejected the code; no container was created.
+    Rejection,
+    /// The runtime monitor found a policy violation (and killed the container).
+    PolicyViolation,
+    /// A container was killed for another reason (OOM, client gone, shutdown).
+    Kill,
+    /// An execution hit its deadline.
+    Timeout,
+    /// A container could not be removed.
+    CleanupFailure,
+    /// A request was refused before reaching a handler: auth, host, origin or a full queue.
+    RefusedRequest,
+}
+
+impl EventKind {
+    /// The snake_case name written in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Rejection => "rejection",
+            EventKind::PolicyViolation => "policy_violation",
+            EventKind::Kill => "kill",
+            EventKind::Timeout => "timeout",
+            EventKind::CleanupFailure => "cleanup_failure",
+            EventKind::RefusedRequest => "refused_request",
+        }
+    }
+}
+
+/// One line of the security log.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityEvent {
+    /// RFC 3339 UTC time.
+    pub time: String,
+    /// What happened.
+    pub event: EventKind,
+    /// The request's id, when the event belongs to a request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The client's socket address, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_addr: Option<String>,
+    /// SHA-256 of the submitted code (never the code itself), when there was code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_sha256: Option<String>,
+    /// The rule (finding code, monitor rule, refusal code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Human-readable detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The container involved, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<String>,
+}
+
+impl SecurityEvent {
+    /// An event of `kind` stamped with the current time.
+    pub fn new(kind: EventKind) -> SecurityEvent {
+        SecurityEvent {
+            time: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+            event: kind,
+            request_id: None,
+            client_addr: None,
+            code_sha256: None,
+            rule: None,
+            reason: None,
+            container_id: None,
+        }
+    }
+
+    /// Sets the request id.
+    pub fn request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
+    }
+
+    /// Sets the client address.
+    pub fn client(mut self, addr: Option<std::net::SocketAddr>) -> Self {
+        self.client_addr = addr.map(|a| a.to_string());
+        self
+    }
+
+    /// Records the SHA-256 of `code`.
+    pub fn code(mut self, code: &str) -> Self {
+        self.code_sha256 = Some(hex::encode(Sha256::digest(code.as_bytes())));
+        self
+    }
+
+    /// Sets the rule.
+    pub fn rule(mut self, rule: impl Into<String>) -> Self {
+        self.rule = Some(rule.into());
+        self
+    }
+
+    /// Sets the human-readable reason.
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// Sets the container id.
+    pub fn container(mut self, id: impl Into<String>) -> Self {
+        self.container_id = Some(id.into());
+        self
+    }
+}
+
+struct Sink {
+    path: PathBuf,
+    file: File,
+    size: u64,
+}
+
+/// A rotating JSON-lines file: when the next line would pass `max_bytes`, `log` becomes
+/// `log.1`, `log.1` becomes `log.2`, ... and the oldest beyond `keep` is deleted.
+pub struct SecurityLog {
+    sink: Option<Mutex<Sink>>,
+    max_bytes: u64,
+    keep: usize,
+}
+
+impl std::fmt::Debug for SecurityLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecurityLog")
+            .field(
+                "file",
+                &self
+                    .sink
+                    .as_ref()
+                    .map(|s| s.lock().map(|s| s.path.clone()).ok()),
+            )
+            .field("max_bytes", &self.max_bytes)
+            .field("keep", &self.keep)
+            .finish()
+    }
+}
+
+fn open_append(path: &Path) -> io::Result<File> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+fn rotated(path: &Path, n: usize) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(format!(".{n}"));
+    PathBuf::from(s)
+}
+
+impl SecurityLog {
+    /// Opens (creating directories as needed) the log at `path`, rotating at `max_bytes` and
+    /// keeping `keep` rotated files.
+    pub fn open(path: impl Into<PathBuf>, max_bytes: u64, keep: usize) -> io::Result<SecurityLog> {
+        let path = path.into();
+        let file = open_append(&path)?;
+        let size = file.metadata()?.len();
+        Ok(SecurityLog {
+            sink: Some(Mutex::new(Sink { path, file, size })),
+            max_bytes: max_bytes.max(1),
+            keep,
+        })
+    }
+
+    /// A log that only reports to `tracing` (no file).
+    pub fn tracing_only() -> SecurityLog {
+        SecurityLog {
+            sink: None,
+            max_bytes: u64::MAX,
+            keep: 0,
+        }
+    }
+
+    /// Writes `event` to `tracing` and, as one JSON line, to the file.
+    pub fn record(&self, event: &SecurityEvent) {
+        let Ok(mut line) = serde_json::to_string(event) else {
+            return;
+        };
+        tracing::warn!(target: "stockade::security", event = event.event.as_str(),
+            request_id = event.request_id.as_deref(), rule = event.rule.as_deref(),
+            reason = event.reason.as_deref(), "security event");
+        line.push('\n');
+        let Some(sink) = &self.sink else { return };
+        let Ok(mut sink) = sink.lock() else { return };
+        if let Err(err) = self.write_line(&mut sink, line.as_bytes()) {
+            tracing::error!(path = %sink.path.display(), %err, "cannot write the security log");
+        }
+    }
+
+    fn write_line(&self, sink: &mut Sink, line: &[u8]) -> io::Result<()> {
+        if sink.size > 0 && sink.size + line.len() as u64 > self.max_bytes {
+            self.rotate(sink)?;
+        }
+        sink.file.write_all(line)?;
+        sink.size += line.len() as u64;
+        Ok(())
+    }
+
+    fn rotate(&self, sink: &mut Sink) -> io::Result<()> {
+        if self.keep == 0 {
+            sink.file = File::create(&sink.path)?;
+        } else {
+            let _ = std::fs::remove_file(rotated(&sink.path, self.keep));
+            for n in (1..self.keep).rev() {
+                let from = rotated(&sink.path, n);
+                if from.exists() {
+                    std::fs::rename(&from, rotated(&sink.path, n + 1))?;
+                }
+            }
+            std::fs::rename(&sink.path, rotated(&sink.path, 1))?;
+            sink.file = open_append(&sink.path)?;
+        }
+        sink.size = 0;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_json_with_a_code_hash_not_the_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logs/sec.log");
+        let log = SecurityLog::open(&path, 1 << 20, 3).unwrap();
+        log.record(
+            &SecurityEvent::new(EventKind::Rejection)
+                .request_id("r1")
+                .code("import os")
+                .rule("SBX101"),
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(v["event"], "rejection");
+        assert_eq!(v["request_id"], "r1");
+        assert_eq!(v["rule"], "SBX101");
+        assert_eq!(
+            v["code_sha256"],
+            hex::encode(Sha256::digest(b"import os")).as_str()
+        );
+        assert!(!text.contains("import os"));
+        assert!(v["time"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[test]
+    fn rotates_and_keeps_a_bounded_number_of_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sec.log");
+        let log = SecurityLog::open(&path, 400, 2).unwrap();
+        for i in 0..40 {
+            log.record(&SecurityEvent::new(EventKind::Timeout).request_id(format!("req-{i}")));
+        }
+        assert!(std::fs::metadata(&path).unwrap().len() <= 400);
+        assert!(rotated(&path, 1).exists());
+        assert!(rotated(&path, 2).exists());
+        assert!(!rotated(&path, 3).exists());
+        // The newest event is in the live file, the oldest ones are gone.
+        let live = std::fs::read_to_string(&path).unwrap();
+        assert!(live.contains("req-39"));
+        let all: String = [path.clone(), rotated(&path, 1), rotated(&path, 2)]
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        assert!(!all.contains("\"req-0\""));
+    }
+}

@@ -1,0 +1,323 @@
+//! `stockade serve`: the HTTP API (warp on tokio) in front of the executor, the warm pool and
+//! the runtime monitor.
+//!
+//! Layout after warp's todos example: [`filters`] builds the route tree, [`handlers`] does the
+//! work, [`models`] holds the bodies; [`auth`] decides who may call, [`openapi`] describes it.
+//!
+//! Not an open door: it listens on loopback by default; execution, cleanup and container
+//! listing need the bearer token; the Host header must name this service (DNS rebinding) and
+//! a browser Origin must be this service or a configured one; bodies are capped; at most
+//! `max_concurrent` executions run, `queue_depth` more wait, the rest get 429.
+
+pub mod auth;
+pub mod filters;
+pub mod handlers;
+pub mod models;
+pub mod openapi;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::executor::Executor;
+use crate::metrics::{self, Metrics};
+use crate::pool::Pool;
+use crate::seclog::SecurityLog;
+
+/// Settings of the HTTP service (the sandbox's own settings live in the executor's config).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where to listen (default `127.0.0.1:8080`).
+    pub listen: SocketAddr,
+    /// The bearer token execution, cleanup and container listing require.
+    pub token: String,
+    /// Extra Host names the service answers to (beyond its address and, on loopback, localhost).
+    pub allowed_hosts: Vec<String>,
+    /// Cross origins allowed to call the API (CORS); none by default.
+    pub allowed_origins: Vec<String>,
+    /// Largest request body (default 1 MiB).
+    pub body_limit_bytes: u64,
+    /// Executions running at once (default 10).
+    pub max_concurrent: usize,
+    /// Executions waiting for a slot before 429 (default 20).
+    pub queue_depth: usize,
+    /// Added to an execution's timeout to give its request deadline (queue wait, start-up,
+    /// cleanup; default 30 s).
+    pub deadline_slack: Duration,
+    /// How long in-flight executions may finish after SIGTERM before they are killed.
+    pub shutdown_grace: Duration,
+    /// The editor's built static files (default `web/dist`).
+    pub web_dir: PathBuf,
+    /// Datasets for strategy mode: one sub-directory per dataset (default `config/datasets`).
+    pub datasets_dir: PathBuf,
+    /// Whether requests may set `validate: false`.
+    pub allow_unvalidated: bool,
+    /// Whether `GET /metrics` needs the token too (default false: open, like `/healthz`).
+    pub metrics_require_token: bool,
+    /// How often orphaned containers are counted for `docker_orphaned_containers`.
+    pub orphan_scan_interval: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            token: String::new(),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            body_limit_bytes: 1024 * 1024,
+            max_concurrent: 10,
+            queue_depth: 20,
+            deadline_slack: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
+            web_dir: PathBuf::from("web/dist"),
+            datasets_dir: PathBuf::from("config/datasets"),
+            allow_unvalidated: false,
+            metrics_require_token: false,
+            orphan_scan_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Admission control: a semaphore of `max_concurrent` slots and a bounded waiting line.
+/// Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Admission {
+    inner: Arc<AdmissionInner>,
+}
+
+#[derive(Debug)]
+struct AdmissionInner {
+    slots: Arc<Semaphore>,
+    admitted: AtomicUsize,
+    max_admitted: usize,
+    metrics: &'static Metrics,
+}
+
+/// A place in line (or in a slot); dropping it frees the place.
+#[derive(Debug)]
+pub struct Ticket {
+    inner: Arc<AdmissionInner>,
+}
+
+impl Admission {
+    /// `max_concurrent` slots plus `queue_depth` waiting places.
+    pub fn new(max_concurrent: usize, queue_depth: usize, metrics: &'static Metrics) -> Admission {
+        Admission {
+            inner: Arc::new(AdmissionInner {
+                slots: Arc::new(Semaphore::new(max_concurrent.max(1))),
+                admitted: AtomicUsize::new(0),
+                max_admitted: max_concurrent.max(1) + queue_depth,
+                metrics,
+            }),
+        }
+    }
+
+    /// A place, or `None` when every slot and waiting place is taken.
+    pub fn try_admit(&self) -> Option<Ticket> {
+        let max = self.inner.max_admitted;
+        self.inner
+            .admitted
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Ticket {
+                inner: self.inner.clone(),
+            })
+    }
+
+    /// Requests admitted now (running or waiting).
+    pub fn admitted(&self) -> usize {
+        self.inner.admitted.load(Ordering::Acquire)
+    }
+}
+
+impl Ticket {
+    /// Waits for a slot, counting this request in the queue depth meanwhile.
+    pub async fn slot(&self) -> Option<OwnedSemaphorePermit> {
+        let m = self.inner.metrics;
+        m.queue_depth.inc();
+        let permit = self.inner.slots.clone().acquire_owned().await.ok();
+        m.queue_depth.dec();
+        permit
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.inner.admitted.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn admission_is_bounded_and_frees_places() {
+        let m = Box::leak(Box::new(Metrics::new()));
+        let a = Admission::new(1, 1, m);
+        let first = a.try_admit().unwrap();
+        let second = a.try_admit().unwrap();
+        assert!(
+            a.try_admit().is_none(),
+            "one running + one waiting is the limit"
+        );
+        let slot = first.slot().await;
+        assert!(slot.is_some());
+        // The second waits for the slot and is counted in the queue depth meanwhile.
+        let waiting = tokio::spawn(async move {
+            let s = second.slot().await;
+            drop(s);
+            drop(second);
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(m.queue_depth.get(), 1);
+        drop(slot);
+        drop(first);
+        waiting.await.unwrap();
+        assert_eq!(m.queue_depth.get(), 0);
+        assert_eq!(a.admitted(), 0);
+        assert!(a.try_admit().is_some());
+    }
+}
+
+/// Everything a handler needs, shared by all requests.
+#[derive(Debug)]
+pub struct AppState {
+    /// Service settings (the listen address is the bound one).
+    pub config: ServerConfig,
+    /// The Host values accepted, known once the listener is bound.
+    hosts: std::sync::OnceLock<auth::HostPolicy>,
+    /// The executor.
+    pub executor: Executor,
+    /// Warm containers.
+    pub pool: Pool,
+    /// Metrics.
+    pub metrics: &'static Metrics,
+    /// The security event log.
+    pub seclog: SecurityLog,
+    /// Admission control for executions.
+    pub admission: Admission,
+    /// Set once shutdown starts: new executions are refused with 503.
+    pub shutting_down: AtomicBool,
+    /// Flips to true when the grace period is over: in-flight executions are cancelled
+    /// (their containers killed and removed) and answered with 503.
+    pub cancel: tokio::sync::watch::Sender<bool>,
+}
+
+impl AppState {
+    /// True when `host` names this service (false until it is bound).
+    pub fn host_allowed(&self, host: Option<&str>) -> bool {
+        self.hosts.get().is_some_and(|p| p.allows(host))
+    }
+
+    /// Resolves once in-flight executions must stop.
+    pub async fn cancelled(&self) {
+        let mut rx = self.cancel.subscribe();
+        let _ = rx.wait_for(|c| *c).await;
+    }
+}
+
+impl AppState {
+    /// Builds the shared state for a service bound to `config.listen`, starting the warm pool.
+    pub fn new(config: ServerConfig, executor: Executor, seclog: SecurityLog) -> Arc<AppState> {
+        let metrics = metrics::global();
+        let pool = Pool::start(executor.clone(), executor.config().pool_size, metrics);
+        Arc::new(AppState {
+            hosts: std::sync::OnceLock::new(),
+            admission: Admission::new(config.max_concurrent, config.queue_depth, metrics),
+            config,
+            executor,
+            pool,
+            metrics,
+            seclog,
+            shutting_down: AtomicBool::new(false),
+            cancel: tokio::sync::watch::channel(false).0,
+        })
+    }
+}
+
+/// Binds `state.config.listen` (port 0 picks a port) and returns the bound address and the
+/// service future. The future serves until `shutdown` resolves, then shuts down gracefully:
+/// stops accepting, lets in-flight requests finish for `shutdown_grace`, cancels the rest
+/// (their containers are killed and removed), drains the pool and removes every container of
+/// this runner.
+pub fn bind(
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(SocketAddr, impl std::future::Future<Output = ()> + Send), warp::Error> {
+    let routes = filters::routes(state.clone());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr, server) =
+        warp::serve(routes).try_bind_with_graceful_shutdown(state.config.listen, async move {
+            let _ = stop_rx.await;
+        })?;
+    let _ = state
+        .hosts
+        .set(auth::HostPolicy::new(addr, &state.config.allowed_hosts));
+    Ok((addr, run(state, server, stop_tx, shutdown)))
+}
+
+async fn run(
+    state: Arc<AppState>,
+    server: impl std::future::Future<Output = ()> + Send + 'static,
+    stop_tx: tokio::sync::oneshot::Sender<()>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let mut server = tokio::spawn(server);
+    let scan = tokio::spawn(scan_orphans(state.clone()));
+    tokio::select! {
+        _ = &mut server => {}
+        () = shutdown => {
+            tracing::info!("shutting down: no new connections, finishing in-flight requests");
+            state.shutting_down.store(true, Ordering::Relaxed);
+            let _ = stop_tx.send(());
+            if tokio::time::timeout(state.config.shutdown_grace, &mut server).await.is_err() {
+                tracing::warn!(grace = ?state.config.shutdown_grace, "grace period over: cancelling in-flight executions");
+                let _ = state.cancel.send(true);
+                // Cancelled handlers answer 503 at once; give their connections a moment.
+                if tokio::time::timeout(Duration::from_secs(5), &mut server).await.is_err() {
+                    server.abort();
+                }
+            }
+        }
+    }
+    scan.abort();
+    state.pool.drain();
+    // Guards of cancelled executions and drained warm containers are removing theirs in the
+    // background; sweep until nothing of ours is left (a removal in progress can make one
+    // pass report a failure).
+    for attempt in 1..=5 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        match state.executor.cleanup_all().await {
+            Ok(report) if report.failed.is_empty() => {
+                tracing::info!(removed = report.removed, "all containers removed");
+                return;
+            }
+            Ok(report) => tracing::warn!(
+                attempt,
+                failed = report.failed.len(),
+                "some containers not removed yet"
+            ),
+            Err(e) => tracing::error!(attempt, error = %e, "final cleanup failed"),
+        }
+    }
+}
+
+/// Keeps `docker_orphaned_containers` current.
+async fn scan_orphans(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(state.config.orphan_scan_interval);
+    loop {
+        tick.tick().await;
+        if let Ok(orphans) = state.executor.orphaned_containers().await {
+            state.metrics.orphaned_containers.set(orphans.len() as i64);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The OpenAPI 3 description of the service, served at `GET /openapi.json`. The route test
+//! walks every path and method listed here against the live filter tree, so the document
+//! cannot drift from the routes.
+
+use serde_json::{json, Value};
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn ok_json(description: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+fn execute_body() -> Value {
+    json!({
+        "required": true,
+        "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/ExecuteRequest"},
+            "example": {"code": "signal = 1 + 1", "timeout_seconds": 30}
+        }}
+    })
+}
+
+/// The document.
+pub fn document() -> Value {
+    let auth = json!([{"bearer": []}]);
+    let common_errors = |v: &mut Value| {
+        let r = &mut v["responses"];
+        r["403"] = error_response("Host or Origin not allowed");
+    };
+    let mut paths = json!({
+        "/healthz": {"get": {
+            "summary": "Liveness: the process is up",
+            "responses": {"200": ok_json("Alive", json!({"type": "object", "properties": {"status": {"type": "string"}}}))}
+        }},
+        "/readyz": {"get": {
+            "summary": "Readiness: engine reachable, image present, warm pool filled",
+            "responses": {
+                "200": ok_json("Ready", json!({"$ref": "#/components/schemas/Readiness"})),
+                "503": ok_json("Not ready, with reasons", json!({"$ref": "#/components/schemas/Readiness"}))
+            }
+        }},
+        "/metrics": {"get": {
+            "summary": "Prometheus metrics (text exposition format)",
+            "responses": {"200": {"description": "Metrics", "content": {"text/plain": {}}}}
+        }},
+        "/openapi.json": {"get": {
+            "summary": "This document",
+            "responses": {"200": ok_json("OpenAPI 3 document", json!({"type": "object"}))}
+        }},
+        "/": {"get": {
+            "summary": "The strategy editor (static files from web/dist)",
+            "responses": {
+                "200": {"description": "The editor", "content": {"text/html": {}}},
+                "404": {"description": "The editor has not been built; the page says how", "content": {"text/html": {}}}
+            }
+        }},
+        "/v1/info": {"get": {
+            "summary": "Version, runtimes, limits and datasets",
+            "responses": {"200": ok_json("Server information", json!({"$ref": "#/components/schemas/Info"}))}
+        }},
+        "/v1/validate": {"post": {
+            "summary": "Validate code; nothing runs",
+            "requestBody": {"required": true, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/ValidateRequest"},
+                "example": {"code": "import os\nos.system('id')\n"}
+            }}},
+            "responses": {
+                "200": ok_json("Findings", json!({"$ref": "#/components/schemas/ValidateResponse"})),
+                "400": error_response("Invalid body or policy"),
+                "413": error_response("Body too large"),
+                "415": error_response("Not JSON")
+            }
+        }},
+        "/v1/execute": {"post": {
+            "summary": "Validate, then run the code in a single-use sandbox container",
+            "security": auth,
+            "requestBody": execute_body(),
+            "responses": {
+                "200": ok_json("The execution result (success may be false)", json!({"$ref": "#/components/schemas/ExecutionResult"})),
+                "400": error_response("Invalid body, limits, runtime or dataset"),
+                "401": error_response("Missing or wrong bearer token"),
+                "413": error_response("Body too large"),
+                "415": error_response("Not JSON"),
+                "422": ok_json("Rejected by validation; no container was created", json!({"$ref": "#/components/schemas/ExecutionResult"})),
+                "429": error_response("Queue full; see Retry-After"),
+                "503": error_response("Engine unavailable or shutting down"),
+                "504": error_response("Request deadline exceeded")
+            }
+        }},
+        "/v1/execute/stream": {"post": {
+            "summary": "Same as /v1/execute, streamed as server-sent events: started, stdout, stderr, stats, then result or error",
+            "security": auth,
+            "requestBody": execute_body(),
+            "responses": {
+                "200": {"description": "text/event-stream of events", "content": {"text/event-stream": {}}},
+                "400": error_response("Invalid body, limits, runtime or dataset"),
+                "401": error_response("Missing or wrong bearer token"),
+                "413": error_response("Body too large"),
+                "415": error_response("Not JSON"),
+                "422": ok_json("Rejected by validation", json!({"$ref": "#/components/schemas/ExecutionResult"})),
+                "429": error_response("Queue full; see Retry-After"),
+                "503": error_response("Shutting down")
+            }
+        }},
+        "/v1/containers": {"get": {
+            "summary": "Sandbox containers on the engine: managed and orphaned",
+            "security": auth,
+            "responses": {
+                "200": ok_json("Containers", json!({"type": "object", "properties": {
+                    "managed": {"type": "array", "items": {"$ref": "#/components/schemas/Container"}},
+                    "orphaned": {"type": "array", "items": {"$ref": "#/components/schemas/Container"}}
+                }})),
+                "401": error_response("Missing or wrong bearer token"),
+                "503": error_response("Engine unavailable")
+            }
+        }},
+        "/v1/cleanup": {"post": {
+            "summary": "Remove orphaned containers",
+            "security": auth,
+            "responses": {
+                "200": ok_json("What was removed", json!({"type": "object", "properties": {
+                    "total": {"type": "integer"}, "removed": {"type": "integer"},
+                    "failed": {"type": "array", "items": {"type": "string"}}
+                }})),
+                "401": error_response("Missing or wrong bearer token"),
+                "503": error_response("Engine unavailable")
+            }
+        }}
+    });
+    if let Some(map) = paths.as_object_mut() {
+        for item in map.values_mut() {
+            if let Some(ops) = item.as_object_mut() {
+                for op in ops.values_mut() {
+                    common_errors(op);
+                }
+            }
+        }
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Stockade",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Validate and run untrusted Python strategies in hardened, single-use Docker containers. Errors are {\"error\": {\"code\", \"message\"}}."
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "The token `stockade serve` prints (or STOCKADE_TOKEN)"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}
+                }}},
+                "ValidateRequest": {"type": "object", "required": ["code"], "properties": {
+                    "code": {"type": "string"}, "policy": {"type": "object"}
+                }},
+                "Position": {"type": "object", "properties": {
+                    "line": {"type": "integer"}, "column": {"type": "integer"}, "column_utf16": {"type": "integer"}
+                }},
+                "Finding": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "severity": {"type": "string", "enum": ["error", "warning"]},
+                    "message": {"type": "string"}, "help": {"type": "string"},
+                    "span": {"type": "object", "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}}},
+                    "start": {"$ref": "#/components/schemas/Position"}, "end": {"$ref": "#/components/schemas/Position"}
+                }},
+                "ValidateResponse": {"type": "object", "properties": {
+                    "accepted": {"type": "boolean"},
+                    "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}
+                }},
+                "ExecuteRequest": {"type": "object", "required": ["code"], "properties": {
+                    "code": {"type": "string"},
+                    "timeout_seconds": {"type": "number"},
+                    "memory_mb": {"type": "integer"},
+                    "validate": {"type": "boolean", "default": true},
+                    "runtime": {"type": "string", "enum": ["runc", "runsc"]},
+                    "mode": {"type": "string", "enum": ["execute", "strategy"], "default": "execute"},
+                    "dataset": {"type": "string"}
+                }},
+                "ExecutionResult": {"type": "object", "properties": {
+                    "success": {"type": "boolean"}, "signal": {}, "error": {"type": "string", "nullable": true},
+                    "execution_time": {"type": "number"}, "container_id": {"type": "string", "nullable": true},
+                    "validated": {"type": "boolean"}, "cleanup_success": {"type": "boolean"}, "logs": {"type": "string"},
+                    "exit_code": {"type": "integer", "nullable": true}, "stdout": {"type": "string"}, "stderr": {"type": "string"},
+                    "stdout_truncated": {"type": "boolean"}, "stderr_truncated": {"type": "boolean"},
+                    "timed_out": {"type": "boolean"}, "oom_killed": {"type": "boolean"},
+                    "memory_peak_mb": {"type": "number", "nullable": true}, "killed_reason": {"type": "string", "nullable": true},
+                    "image": {"type": "string", "nullable": true}, "runtime": {"type": "string", "nullable": true},
+                    "findings": {"type": "array", "items": {"type": "object"}}
+                }},
+                "Readiness": {"type": "object", "properties": {
+                    "ready": {"type": "boolean"}, "checks": {"type": "object"}, "reasons": {"type": "array", "items": {"type": "string"}}
+                }},
+                "Info": {"type": "object", "properties": {
+                    "version": {"type": "string"}, "runtimes": {"type": "array", "items": {"type": "string"}},
+                    "default_runtime": {"type": "string"}, "limits": {"type": "object"},
+                    "allow_unvalidated": {"type": "boolean"}, "datasets": {"type": "array", "items": {"type": "string"}}
+                }},
+                "Container": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "state": {"type": "string"}, "instance": {"type": "string"},
+                    "request_id": {"type": "string"}, "created_at": {"type": "integer"}, "owner_alive": {"type": "boolean"}
+                }}
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_documented_and_only_those() {
+        let doc = document();
+        let mut documented: Vec<&str> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        documented.sort();
+        let mut routes = crate::server::filters::ROUTES.to_vec();
+        routes.sort();
+        assert_eq!(documented, routes);
+    }
+}

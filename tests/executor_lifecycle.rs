@@ -1,0 +1,323 @@
+//! Executor behaviour against the real engine: pre-flight refusal, results, strategy mode,
+//! request bounds, cancel-safety, orphan sweeps after a killed CLI, and the benign corpus.
+
+mod executor_common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use executor_common::{containers_with_label, executor, request_id, root, test_config};
+use serde_json::Value;
+use stockade_runner::cleanup::{LABEL_MANAGED_BY, LABEL_REQUEST_ID, MANAGED_BY};
+use stockade_runner::executor::{ExecEvent, ExecOptions, Executor};
+
+#[tokio::test]
+async fn rejected_code_never_reaches_a_container() {
+    let executor = executor().await;
+    let id = request_id("rejected");
+    let r = executor
+        .execute(
+            // Rejected by any policy: it does not parse.
+            "def broken(:\n    open('/tmp/x', 'w')\n",
+            ExecOptions {
+                request_id: Some(id.clone()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(!r.success && r.validated);
+    let error = r.error.as_deref().unwrap_or_default();
+    assert!(error.starts_with("Security validation failed: "), "{error}");
+    assert!(r.container_id.is_none() && r.cleanup_success);
+    assert!(!r.findings.is_empty());
+    assert!(
+        containers_with_label(executor.docker(), LABEL_REQUEST_ID, &id)
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn result_carries_signal_output_and_provenance() {
+    let executor = executor().await;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let r = executor
+        .execute(
+            "import pandas as pd\nprint('hello')\nsignal = pd.Series([1.5, 2.5], name='s')\n",
+            ExecOptions {
+                events: Some(tx),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(r.success, "{r:?}");
+    assert_eq!(r.signal["__type__"], "series");
+    assert_eq!(r.signal["data"], serde_json::json!([1.5, 2.5]));
+    assert_eq!(r.stdout, "hello\n");
+    assert_eq!(r.exit_code, Some(0));
+    assert!(r.cleanup_success && r.validated);
+    assert_eq!(r.image.as_deref(), Some(executor.image_id()));
+    assert!(r.image.as_deref().is_some_and(|i| i.starts_with("sha256:")));
+    assert!(
+        r.memory_peak_mb.is_some_and(|m| m > 1.0),
+        "{:?}",
+        r.memory_peak_mb
+    );
+    let mut streamed = Vec::new();
+    let mut started = false;
+    while let Ok(event) = rx.try_recv() {
+        match event {
+            ExecEvent::Started { container_id } => {
+                started = Some(container_id) == r.container_id;
+            }
+            ExecEvent::Stdout(bytes) => streamed.extend(bytes),
+            _ => {}
+        }
+    }
+    assert!(started);
+    assert_eq!(
+        String::from_utf8_lossy(&streamed),
+        "hello\n",
+        "frame filtered from the stream"
+    );
+}
+
+#[tokio::test]
+async fn python_errors_are_reported_with_traceback() {
+    let executor = executor().await;
+    let r = executor
+        .execute(
+            "def f():\n    raise ValueError('bad input')\nf()\n",
+            ExecOptions::default(),
+        )
+        .await;
+    assert!(!r.success);
+    assert_eq!(r.error.as_deref(), Some("ValueError: bad input"));
+    assert_eq!(r.error_type.as_deref(), Some("ValueError"));
+    assert!(r
+        .traceback
+        .as_deref()
+        .is_some_and(|t| t.contains("<strategy>")));
+    assert_eq!(r.exit_code, Some(0));
+}
+
+#[tokio::test]
+async fn strategy_mode_reads_mounted_data() {
+    let executor = executor().await;
+    let code = "from finlab import data\n\ndef strategy(data):\n    close = data.get('price:收盤價')\n    return float(close.iloc[-1].sum()) > 0\n";
+    let r = executor
+        .execute_strategy(
+            code,
+            &root().join("tests/harness/data"),
+            ExecOptions::default(),
+        )
+        .await;
+    assert!(r.success, "{r:?}");
+    assert_eq!(r.signal, Value::Bool(true));
+}
+
+#[tokio::test]
+async fn overrides_beyond_server_limits_are_refused() {
+    let executor = executor().await;
+    let max = executor.config().limits.max_timeout;
+    let r = executor
+        .execute(
+            "signal = 1\n",
+            ExecOptions {
+                timeout: Some(max + Duration::from_secs(1)),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(!r.success && r.container_id.is_none());
+    assert!(
+        r.error
+            .as_deref()
+            .is_some_and(|e| e.contains("max_timeout_seconds")),
+        "{:?}",
+        r.error
+    );
+    let r = executor
+        .execute(
+            "signal = 1\n",
+            ExecOptions {
+                memory_bytes: Some(64 << 30),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(
+        r.error
+            .as_deref()
+            .is_some_and(|e| e.contains("max_memory_limit")),
+        "{:?}",
+        r.error
+    );
+}
+
+#[tokio::test]
+async fn dropping_an_execution_removes_its_container() {
+    let executor = executor().await;
+    let id = request_id("cancelled");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let run = executor.execute(
+        "import time\ntime.sleep(600)\n",
+        ExecOptions {
+            request_id: Some(id.clone()),
+            events: Some(tx),
+            ..Default::default()
+        },
+    );
+    // Drop the execution once its container runs the code.
+    tokio::select! {
+        _ = run => panic!("the sleeping program cannot finish"),
+        _ = async { while let Some(e) = rx.recv().await { if matches!(e, ExecEvent::Started { .. }) { break; } } } => {}
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut left = Vec::new();
+    for _ in 0..50 {
+        left = containers_with_label(executor.docker(), LABEL_REQUEST_ID, &id).await;
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(left.is_empty(), "cancelled execution left {left:?}");
+}
+
+/// `stockade run` killed with SIGKILL mid-run leaves a container; the next runner (and
+/// `stockade cleanup --orphans`) removes it.
+#[tokio::test]
+async fn containers_of_a_killed_cli_are_swept() {
+    let dir = std::env::temp_dir().join(format!("stockade-kill9-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("sleep.py");
+    std::fs::write(&file, "import time\ntime.sleep(600)\n").expect("write");
+    let docker = executor().await.docker().clone();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["run", "--timeout", "300"])
+        .arg(&file)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn stockade run");
+    let pid = child.id().to_string();
+    let mut theirs = Vec::new();
+    for _ in 0..100 {
+        theirs = containers_with_label(&docker, "io.stockade.owner-pid", &pid).await;
+        if !theirs.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        !theirs.is_empty(),
+        "stockade run never created its container"
+    );
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reap");
+    // The container outlives its runner...
+    assert!(
+        !containers_with_label(&docker, "io.stockade.owner-pid", &pid)
+            .await
+            .is_empty()
+    );
+    // ...until the orphan sweep.
+    let status = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["cleanup", "--orphans"])
+        .current_dir(root())
+        .status()
+        .expect("stockade cleanup");
+    assert!(status.success());
+    assert!(
+        containers_with_label(&docker, "io.stockade.owner-pid", &pid)
+            .await
+            .is_empty()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A new executor's start-up sweep removes what a dead runner left.
+#[tokio::test]
+async fn connect_sweeps_orphans() {
+    let dir = std::env::temp_dir().join(format!("stockade-sweep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("sleep.py");
+    std::fs::write(&file, "import time\ntime.sleep(600)\n").expect("write");
+    let docker = executor().await.docker().clone();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["run"])
+        .arg(&file)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id().to_string();
+    for _ in 0..100 {
+        if !containers_with_label(&docker, "io.stockade.owner-pid", &pid)
+            .await
+            .is_empty()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reap");
+    let _fresh = Executor::connect(test_config()).await.expect("connect");
+    assert!(
+        containers_with_label(&docker, "io.stockade.owner-pid", &pid)
+            .await
+            .is_empty()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn benign_corpus_runs_under_the_profile() {
+    let executor = executor().await;
+    let data = root().join("tests/harness/data");
+    let mut failures = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(root().join("tests/fixtures/benign"))
+        .expect("corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20);
+    let runs = files.iter().map(|path| {
+        let executor = executor.clone();
+        let data = data.clone();
+        async move {
+            let code = std::fs::read_to_string(path).expect("read");
+            let r = if code.contains("def strategy(") {
+                executor
+                    .execute_strategy(&code, &data, ExecOptions::default())
+                    .await
+            } else {
+                executor.execute(&code, ExecOptions::default()).await
+            };
+            (path.clone(), r)
+        }
+    });
+    use futures_util::StreamExt;
+    let results: Vec<_> = futures_util::stream::iter(runs)
+        .buffer_unordered(3)
+        .collect()
+        .await;
+    for (path, r) in results {
+        if !(r.success && r.cleanup_success) {
+            failures.push(format!("{}: {:?}", path.display(), r.error));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "benign programs failed:\n{}",
+        failures.join("\n")
+    );
+    let left = containers_with_label(executor.docker(), LABEL_MANAGED_BY, MANAGED_BY).await;
+    let ours: Vec<_> = executor.orphaned_containers().await.expect("list");
+    assert!(ours.is_empty(), "orphans: {ours:?} (all managed: {left:?})");
+}

@@ -1,0 +1,437 @@
+//! End-to-end: `stockade image build` makes (or finds) the sandbox image, and the harness
+//! inside it behaves under the hardening the executor applies, with runc and with gVisor.
+//!
+//! Needs a Docker engine with the `runsc` runtime (scripts/setup-engine.sh) and mmdebstrap.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const IMAGE: &str = "stockade-sandbox:latest";
+
+/// Build (or find) the image once per test binary; returns the build command's stdout.
+fn image() -> &'static str {
+    static BUILT: OnceLock<String> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+            .args(["image", "build"])
+            .current_dir(ROOT)
+            .output()
+            .expect("run stockade image build");
+        assert!(
+            out.status.success(),
+            "stockade image build failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    })
+}
+
+fn nonce() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{:016x}{:016x}", std::process::id(), n)
+}
+
+/// Containers inherit the image's `io.stockade.managed-by` label, so a runner's orphan
+/// sweep would count these test containers as orphans unless they say when they were made.
+fn test_labels() -> Vec<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    vec![
+        "--label".to_string(),
+        format!("io.stockade.created-at={now}"),
+        "--label".to_string(),
+        "io.stockade.instance=image-tests".to_string(),
+    ]
+}
+
+/// The hardening flags of the executor, plus runtime and seccomp profile.
+fn hardened(runtime: &str) -> Vec<String> {
+    [
+        "run",
+        "-i",
+        "--rm",
+        "--runtime",
+        runtime,
+        "--network",
+        "none",
+        "--read-only",
+        "--tmpfs",
+        "/tmp:rw,noexec,nosuid,size=64m",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "--user",
+        "1000:1000",
+        "--pids-limit",
+        "100",
+        "--memory",
+        "1g",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain(test_labels())
+    .chain([
+        "--security-opt".to_string(),
+        format!("seccomp={ROOT}/config/seccomp_profile.json"),
+        "-v".to_string(),
+        format!("{ROOT}/tests/harness/data:/data:ro"),
+    ])
+    .collect()
+}
+
+fn docker(args: &[String], stdin: &[u8]) -> Output {
+    let mut child = Command::new("docker")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run docker");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin).expect("write request");
+    drop(input);
+    child.wait_with_output().expect("docker output")
+}
+
+struct Frame {
+    value: Value,
+    user_stdout: String,
+    stderr: String,
+}
+
+/// Run one request through the image's harness and parse its frame.
+fn run(runtime: &str, mode: &str, code: &str) -> Frame {
+    image();
+    let nonce = nonce();
+    let request = json!({
+        "nonce": nonce, "mode": mode, "code": code,
+        "data_dir": "/data", "max_result_bytes": 8_388_608
+    });
+    let mut args = hardened(runtime);
+    args.push(IMAGE.to_string());
+    let out = docker(&args, request.to_string().as_bytes());
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let marker = format!("\n\x1eSTOCKADE-RESULT {nonce} ");
+    let at = stdout.rfind(&marker).unwrap_or_else(|| {
+        panic!(
+            "no frame ({runtime}, exit {:?}):\nstdout: {stdout}\nstderr: {stderr}",
+            out.status
+        )
+    });
+    let rest = &stdout[at + marker.len()..];
+    let line = rest.split('\n').next().expect("frame line");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "harness exits 0; stderr: {stderr}"
+    );
+    Frame {
+        value: serde_json::from_str(line).expect("frame JSON"),
+        user_stdout: stdout[..at].to_string(),
+        stderr,
+    }
+}
+
+fn assert_blocked(runtime: &str, code: &str) {
+    let frame = run(runtime, "execute", code);
+    assert_eq!(frame.value["ok"], false, "{code} must fail under {runtime}");
+    let kind = frame.value["error"]["type"].as_str().unwrap_or_default();
+    assert!(
+        kind == "SandboxViolation" || kind == "PermissionError",
+        "{code} under {runtime}: {}",
+        frame.value["error"]
+    );
+}
+
+fn smoke(runtime: &str) {
+    let f = run(runtime, "execute", "print(1)");
+    assert_eq!(f.user_stdout, "1\n");
+    assert_eq!(
+        f.value,
+        json!({"ok": true, "signal": null, "error": null, "result_truncated": false})
+    );
+
+    let f = run(
+        runtime,
+        "execute",
+        "import pandas as pd\nsignal = pd.DataFrame({'stock': ['AAPL'], 'position': [1.0]})",
+    );
+    assert_eq!(
+        f.value["signal"],
+        json!({"__type__": "dataframe", "columns": ["stock", "position"], "index": [0], "data": [["AAPL", 1.0]]})
+    );
+
+    let f = run(
+        runtime,
+        "strategy",
+        "from finlab import data\n\ndef strategy(data):\n    close = data.get('price:收盤價')\n    return close > close.shift(1)\n",
+    );
+    assert_eq!(f.value["ok"], true, "{}", f.value["error"]);
+    assert_eq!(f.value["signal"]["__type__"], "dataframe");
+    assert_eq!(
+        f.value["signal"]["data"].as_array().map(Vec::len),
+        Some(400)
+    );
+
+    assert_blocked(runtime, "import os\nos.system('id')");
+    assert_blocked(
+        runtime,
+        "import socket\nsocket.create_connection(('10.0.0.1', 80))",
+    );
+    assert_blocked(runtime, "import os\nos.fork()");
+
+    let f = run(
+        runtime,
+        "execute",
+        "import threading, numpy as np, pandas as pd\nout = []\n\
+         ts = [threading.Thread(target=lambda: out.append(float((np.ones((300, 300)) @ np.ones((300, 300))).sum()))) for _ in range(4)]\n\
+         [t.start() for t in ts]\n[t.join() for t in ts]\n\
+         signal = [out, float(pd.DataFrame(np.ones((100, 3))).rolling(10).mean().sum().sum())]",
+    );
+    assert_eq!(
+        f.value["signal"],
+        json!([
+            [27_000_000.0, 27_000_000.0, 27_000_000.0, 27_000_000.0],
+            273.0
+        ])
+    );
+    assert!(
+        !f.stderr.contains("Operation not permitted"),
+        "{}",
+        f.stderr
+    );
+}
+
+#[test]
+fn smoke_under_runc() {
+    smoke("runc");
+}
+
+#[test]
+fn smoke_under_runsc() {
+    smoke("runsc");
+}
+
+#[test]
+fn build_again_is_cached_and_manifest_matches_docker() {
+    image();
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["image", "build"])
+        .current_dir(ROOT)
+        .output()
+        .expect("second build");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("already present"), "{stdout}");
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "a cached build must be quick"
+    );
+
+    let manifest_path = Path::new(ROOT).join(".cache/stockade/image.json");
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(&manifest_path).expect("image.json written by the build"),
+    )
+    .expect("manifest JSON");
+    let inspect = Command::new("docker")
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            "{{.Id}} {{json .Config}}",
+            IMAGE,
+        ])
+        .output()
+        .expect("docker inspect");
+    let text = String::from_utf8_lossy(&inspect.stdout);
+    let (id, config) = text.trim().split_once(' ').expect("id and config");
+    assert_eq!(manifest["id"], id, "latest points at the manifest's image");
+    let config: Value = serde_json::from_str(config).expect("config JSON");
+    assert_eq!(config["User"], "1000:1000");
+    assert_eq!(config["WorkingDir"], "/tmp");
+    assert_eq!(
+        config["Cmd"],
+        json!(["python3", "-I", "/opt/stockade/harness.py"])
+    );
+    assert_eq!(config["Labels"]["io.stockade.managed-by"], "stockade");
+    assert_eq!(
+        config["Labels"]["io.stockade.image.recipe-hash"],
+        manifest["recipe_hash"]
+    );
+    assert_eq!(
+        config["Labels"]["io.stockade.image.version.pyarrow"],
+        "18.1.0"
+    );
+}
+
+#[test]
+fn harness_unit_tests_pass_inside_the_image() {
+    image();
+    let args: Vec<String> = [
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--read-only",
+        "--tmpfs",
+        "/tmp:rw,noexec,nosuid,size=256m",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "--user",
+        "1000:1000",
+        "-e",
+        "STOCKADE_HARNESS=/opt/stockade/harness.py",
+        "--entrypoint",
+        "python3",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain(test_labels())
+    .chain([
+        "-v".to_string(),
+        format!("{ROOT}/tests/harness:/t:ro"),
+        IMAGE.to_string(),
+        "-m".to_string(),
+        "unittest".to_string(),
+        "discover".to_string(),
+        "-s".to_string(),
+        "/t".to_string(),
+    ])
+    .collect();
+    let out = docker(&args, b"");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "harness unit tests failed:\n{stderr}");
+    assert!(stderr.contains("\nOK"), "{stderr}");
+}
+
+/// x86_64 syscall numbers of calls the container profile must refuse on its own
+/// (no harness filter in place), with the errno expected.
+const DENIED_SYSCALLS: [(&str, i64, i32); 20] = [
+    ("ptrace", 101, 1),
+    ("mount", 165, 1),
+    ("umount2", 166, 1),
+    ("unshare", 272, 1),
+    ("setns", 308, 1),
+    ("bpf", 321, 1),
+    ("keyctl", 250, 1),
+    ("add_key", 248, 1),
+    ("userfaultfd", 323, 1),
+    ("perf_event_open", 298, 1),
+    ("io_uring_setup", 425, 1),
+    ("kexec_load", 246, 1),
+    ("init_module", 175, 1),
+    ("pivot_root", 155, 1),
+    ("chroot", 161, 1),
+    ("acct", 163, 1),
+    ("open_by_handle_at", 304, 1),
+    ("fork", 57, 1),
+    ("vfork", 58, 1),
+    ("clone3", 435, 38),
+];
+
+#[test]
+fn container_profile_alone_denies_kernel_attack_surface() {
+    image();
+    let calls: Vec<String> = DENIED_SYSCALLS
+        .iter()
+        .map(|(name, nr, _)| format!("('{name}', {nr})"))
+        .collect();
+    let probe = format!(
+        "import ctypes, os, socket\n\
+         libc = ctypes.CDLL(None, use_errno=True)\n\
+         out = {{}}\n\
+         for name, nr in [{}]:\n\
+         \x20   ctypes.set_errno(0)\n\
+         \x20   rc = libc.syscall(nr, 0, 0, 0, 0, 0)\n\
+         \x20   out[name] = ctypes.get_errno() if rc == -1 else 'allowed'\n\
+         ctypes.set_errno(0)\n\
+         out['personality'] = ctypes.get_errno() if libc.personality(0x0040000) == -1 else 'allowed'\n\
+         for fam in ('AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_PACKET'):\n\
+         \x20   try:\n\
+         \x20       socket.socket(getattr(socket, fam), socket.SOCK_RAW if fam == 'AF_PACKET' else socket.SOCK_DGRAM)\n\
+         \x20       out[fam] = 'allowed'\n\
+         \x20   except OSError as e:\n\
+         \x20       out[fam] = e.errno\n\
+         socket.socket(socket.AF_UNIX)\n\
+         print(out)\n",
+        calls.join(", ")
+    );
+    let mut args = hardened("runc");
+    args.extend([
+        "--entrypoint".to_string(),
+        "python3".to_string(),
+        IMAGE.to_string(),
+        "-c".to_string(),
+        probe,
+    ]);
+    let out = docker(&args, b"");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "probe failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout.trim().replace('\'', "\"");
+    let results: Value = serde_json::from_str(&line).expect("probe output");
+    for (name, _, errno) in DENIED_SYSCALLS {
+        assert_eq!(results[name], errno, "{name} under the container profile");
+    }
+    assert_eq!(results["personality"], 1);
+    for fam in ["AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET"] {
+        assert_eq!(results[fam], 1, "socket({fam})");
+    }
+}
+
+fn corpus_dir() -> PathBuf {
+    let candidates = [
+        std::env::var_os("STOCKADE_CORPUS_DIR").map(PathBuf::from),
+        Some(Path::new(ROOT).join("../shared/corpus/validator/benign")),
+        Some(PathBuf::from("/work/shared/corpus/validator/benign")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_dir())
+        .expect("the benign corpus (shared/corpus/validator/benign, or set STOCKADE_CORPUS_DIR)")
+}
+
+#[test]
+fn benign_corpus_runs_under_the_profile() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+        .expect("corpus dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let mut failures = Vec::new();
+    for file in &files {
+        let code = std::fs::read_to_string(file).expect("corpus file");
+        let mode = if code.contains("def strategy(") {
+            "strategy"
+        } else {
+            "execute"
+        };
+        let f = run("runc", mode, &code);
+        let text = format!("{}{}{}", f.user_stdout, f.stderr, f.value);
+        if f.value["ok"] != true || text.contains("Operation not permitted") {
+            failures.push(format!("{}: {}", file.display(), f.value["error"]));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
