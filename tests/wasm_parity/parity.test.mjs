@@ -1,0 +1,127 @@
+// Parity: the validator compiled to WebAssembly must report exactly what the native build
+// reports (same codes, severities, byte spans, lines and columns) for every corpus file.
+//
+// Run: node --test tests/wasm_parity/   (after scripts/build-web.sh has built web/pkg/)
+// Native side: the `native_findings` example of crates/wasm (built with cargo on first use), or
+// the binary named by STOCKADE_NATIVE_FINDINGS. When the `stockade` CLI has
+// `validate --format json`, its codes and spans are compared too.
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const pkg = join(root, "web/pkg");
+
+function pyFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return pyFiles(p);
+    return name.endsWith(".py") ? [p] : [];
+  });
+}
+
+// The validator's own corpus once it exists, the shared sample copied into tests/fixtures, and
+// edge cases of our own (CRLF, astral characters, tabs, syntax errors at EOF, deep nesting).
+const files = [
+  ...pyFiles(join(root, "crates/validator/tests/corpus")),
+  ...pyFiles(join(root, "tests/fixtures/corpus")),
+  ...pyFiles(join(root, "tests/wasm_parity/fixtures")),
+];
+
+async function loadWasm() {
+  const js = join(pkg, "stockade_wasm.js");
+  assert.ok(existsSync(js), `${relative(root, js)} is missing: run scripts/build-web.sh first`);
+  const mod = await import(js);
+  mod.initSync({ module: readFileSync(join(pkg, "stockade_wasm_bg.wasm")) });
+  return mod;
+}
+
+function nativeFindings(paths) {
+  const bin = process.env.STOCKADE_NATIVE_FINDINGS;
+  const [cmd, args] = bin
+    ? [bin, paths]
+    : ["cargo", ["run", "--quiet", "-p", "stockade-wasm", "--example", "native_findings", "--", ...paths]];
+  const run = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  assert.equal(run.status, 0, `native_findings failed: ${run.stderr}`);
+  const byPath = new Map();
+  for (const line of run.stdout.split("\n").filter(Boolean)) {
+    const rec = JSON.parse(line);
+    byPath.set(rec.path, rec.findings);
+  }
+  return byPath;
+}
+
+/** `stockade validate --format json` when the CLI offers it; undefined otherwise. */
+function cliFindings(path) {
+  const bin = process.env.STOCKADE_BIN ?? join(root, "target/debug/stockade");
+  if (!existsSync(bin)) return undefined;
+  const run = spawnSync(bin, ["validate", "--format", "json", path], { encoding: "utf8" });
+  if (run.status !== 0 && run.status !== 1) return undefined; // no such subcommand yet
+  let doc;
+  try {
+    doc = JSON.parse(run.stdout);
+  } catch {
+    return undefined;
+  }
+  // Accept a bare findings array, {findings}, or [{path, findings}] / {files: [...]}.
+  const list = Array.isArray(doc)
+    ? doc.flatMap((d) => (d && Array.isArray(d.findings) ? d.findings : [d]))
+    : (doc.findings ?? doc.files?.flatMap((f) => f.findings) ?? []);
+  return list.map((f) => ({ code: f.code, span: f.span }));
+}
+
+const wasm = await loadWasm();
+const native = nativeFindings(files);
+
+test("the corpus is not empty", () => {
+  assert.ok(files.length >= 20, `only ${files.length} files found`);
+});
+
+for (const path of files) {
+  test(`parity: ${relative(root, path)}`, () => {
+    const source = readFileSync(path, "utf8");
+    const result = wasm.validate(source, undefined);
+    const fromWasm = result.findings.map(({ code, severity, span, start, end }) => ({ code, severity, span, start, end }));
+    assert.deepEqual(fromWasm, native.get(path), "wasm and native findings differ");
+    assert.equal(result.accepted, !result.findings.some((f) => f.severity === "error"));
+    // The UTF-16 offsets point at the same text as the byte span.
+    for (const f of result.findings) {
+      assert.equal(Buffer.byteLength(source.slice(0, f.utf16.start)), f.span.start, `${f.code} utf16.start`);
+      assert.equal(Buffer.byteLength(source.slice(0, f.utf16.end)), Math.min(f.span.end, Buffer.byteLength(source)), `${f.code} utf16.end`);
+    }
+    const cli = cliFindings(path);
+    if (cli !== undefined) {
+      assert.deepEqual(fromWasm.map(({ code, span }) => ({ code, span })), cli, "wasm and `stockade validate` differ");
+    }
+  });
+}
+
+test("syntax errors are findings, not exceptions", () => {
+  const result = wasm.validate("def f(:\n    pass\n", undefined);
+  assert.equal(result.accepted, false);
+  assert.equal(result.findings[0].code, "SBX001");
+  assert.equal(result.findings[0].start.line, 1);
+});
+
+test("a bad policy is a clear JS error", () => {
+  assert.throws(() => wasm.validate("x = 1\n", { no_such_key: true }), /invalid policy.*no_such_key/);
+  assert.throws(() => wasm.validate("x = 1\n", { max_nesting_depth: 0 }), /max_nesting_depth/);
+  assert.throws(() => wasm.validate("x = 1\n", "strict"), /invalid policy: expected an object/);
+  assert.equal(wasm.validate("x = 1\n", { max_nesting_depth: 50 }).accepted, true);
+});
+
+test("rules carry their docs, and version is the crate's", () => {
+  const rules = wasm.rules();
+  assert.ok(rules.length >= 1);
+  for (const r of rules) {
+    assert.match(r.code, /^SBX\d{3}$/);
+    assert.ok(r.doc.length > 0 && r.summary.length > 0, `${r.code} is undocumented`);
+  }
+  const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
+  assert.equal(wasm.version(), /\[workspace\.package\][^[]*?version = "([^"]+)"/.exec(cargo)[1]);
+});
