@@ -123,3 +123,8 @@ export async function waitForCodes(page, codes, timeout = 5000) {
     { timeout },
   );
 }
+
+/** The code of an example strategy from web/examples/ (the editor's examples menu). */
+export function example(id) {
+  return readFileSync(join(root, "web/examples", `${id.replaceAll("-", "_")}.py`), "utf8");
+}

@@ -3,7 +3,7 @@ import { basicSetup } from "codemirror";
 import { python } from "@codemirror/lang-python";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
-import { EditorState, Prec } from "@codemirror/state";
+import { EditorState, Prec, type Text } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
 import { h } from "./dom";
@@ -63,9 +63,23 @@ export function findingDetails(f: Finding, rule: RuleDoc | undefined): HTMLEleme
   );
 }
 
-function toDiagnostic(f: Finding, docLength: number, rules: Map<string, RuleDoc>): Diagnostic {
-  const from = Math.min(f.utf16.start, docLength);
-  const to = Math.min(Math.max(f.utf16.end, from), docLength);
+/**
+ * The editor range of a finding. Empty spans (a syntax error points between two characters)
+ * are widened to one character, so there is something to see and to hover.
+ */
+export function findingRange(f: Finding, doc: Text): { from: number; to: number } {
+  let from = Math.min(f.utf16.start, doc.length);
+  let to = Math.min(Math.max(f.utf16.end, from), doc.length);
+  if (from === to) {
+    const next = doc.sliceString(from, from + 1);
+    if (next && next !== "\n") to = from + 1;
+    else if (from > 0 && doc.sliceString(from - 1, from) !== "\n") from -= 1;
+  }
+  return { from, to };
+}
+
+function toDiagnostic(f: Finding, doc: Text, rules: Map<string, RuleDoc>): Diagnostic {
+  const { from, to } = findingRange(f, doc);
   return {
     from,
     to,
@@ -94,7 +108,7 @@ export function createEditor(opts: EditorOptions): EditorView {
       const result = opts.validator.validate(source);
       const validateMs = performance.now() - t0;
       opts.onLint({ result, validateMs, source });
-      return result.findings.map((f) => toDiagnostic(f, view.state.doc.length, opts.validator.rules));
+      return result.findings.map((f) => toDiagnostic(f, view.state.doc, opts.validator.rules));
     },
     { delay: LINT_DELAY_MS },
   );

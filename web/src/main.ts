@@ -28,6 +28,9 @@ interface Metrics {
   lastFindingCodes: string[];
   runnerReachable: boolean | null;
   statsEvents: number;
+  /** The editor's text and selection (UTF-16 offsets), for tests that must not scrape the DOM. */
+  doc: () => string;
+  selection: () => { anchor: number; head: number };
 }
 
 const metrics: Metrics = {
@@ -39,6 +42,8 @@ const metrics: Metrics = {
   lastFindingCodes: [],
   runnerReachable: null,
   statsEvents: 0,
+  doc: () => "",
+  selection: () => ({ anchor: 0, head: 0 }),
 };
 (window as unknown as { __stockade: Metrics }).__stockade = metrics;
 
@@ -92,6 +97,11 @@ class App {
       },
     });
 
+    metrics.doc = () => this.view.state.doc.toString();
+    metrics.selection = () => {
+      const { anchor, head } = this.view.state.selection.main;
+      return { anchor, head };
+    };
     byId("run").addEventListener("click", () => void this.run());
     byId("cancel").addEventListener("click", () => this.running?.abort());
     byId("settings").addEventListener("submit", (e) => e.preventDefault());
