@@ -30,8 +30,8 @@ class Series {
     this.root.append(svg("rect", { x: 0, y: 0, width: W, height: H, class: "chart-bg" }));
     this.limitLine = svg("line", { x1: 0, x2: W, y1: 12, y2: 12, class: "chart-limit" });
     this.line = svg("polyline", { points: "", class: "chart-line", fill: "none" });
-    this.label = svg("text", { x: 4, y: H - 4, class: "chart-label" });
-    this.maxLabel = svg("text", { x: W - 4, y: 10, class: "chart-label", "text-anchor": "end" });
+    this.label = svg("text", { x: 4, y: 10, class: "chart-label" });
+    this.maxLabel = svg("text", { x: W - 4, y: 10, class: "chart-label chart-label-limit", "text-anchor": "end" });
     this.root.append(this.limitLine, this.line, this.label, this.maxLabel);
     this.draw([], 1, undefined);
   }

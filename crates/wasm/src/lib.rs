@@ -116,12 +116,13 @@ fn parse_policy(value: JsValue) -> Result<Policy, JsError> {
     if !value.is_object() || js_sys::Array::is_array(&value) {
         return Err(JsError::new("invalid policy: expected an object"));
     }
-    let policy: Policy = serde_wasm_bindgen::from_value(value)
-        .map_err(|err| JsError::new(&format!("invalid policy: {err}")))?;
-    policy
-        .check()
-        .map_err(|err| JsError::new(&err.to_string()))?;
-    Ok(policy)
+    // Through JSON, so the validator's own parser applies: unknown keys and bad values are
+    // errors there (a struct read straight from a JS object would skip unknown keys).
+    let json = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| JsError::new("invalid policy: not serialisable as JSON"))?;
+    Policy::from_json(&json).map_err(|err| JsError::new(&err.to_string()))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
