@@ -317,9 +317,14 @@ pub mod render {
 
         #[test]
         fn every_rule_is_documented() {
-            let docs: Vec<RuleDoc> = stockade_validator::rules().iter().map(RuleDoc::from).collect();
+            let docs: Vec<RuleDoc> = stockade_validator::rules()
+                .iter()
+                .map(RuleDoc::from)
+                .collect();
             assert!(!docs.is_empty());
-            assert!(docs.iter().all(|d| d.code.starts_with("SBX") && !d.doc.is_empty()));
+            assert!(docs
+                .iter()
+                .all(|d| d.code.starts_with("SBX") && !d.doc.is_empty()));
         }
     }
 }
