@@ -134,7 +134,7 @@ mod tests {
     fn columns_in_every_encoding() {
         let src = "x = 1\ny = '𝘦é' + eval\n";
         let index = LineIndex::new(src);
-        let offset = src.find("eval").unwrap();
+        let offset = src.find("eval").expect("eval in source");
         let loc = index.location(src, offset);
         assert_eq!(loc.line, 2);
         // y = '𝘦é' + eval: 𝘦 is 4 bytes / 2 UTF-16 units, é is 2 bytes / 1 unit.

@@ -14,12 +14,19 @@
 //! assert!(report.is_accepted());
 //! ```
 
+mod checker;
+mod defaults;
+mod dispatch;
 mod finding;
+mod guard;
+mod index;
+mod names;
 mod policy;
 pub mod rules;
+mod source;
 
 pub use finding::{Finding, LineIndex, Location, Severity, Span};
-pub use policy::{Policy, PolicyError};
+pub use policy::{Policy, PolicyError, MAX_NESTING_DEPTH_LIMIT};
 pub use rules::{rule, rules, Rule};
 
 /// The outcome of validating one source text.

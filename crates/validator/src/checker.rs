@@ -1,0 +1,1043 @@
+//! The one walk over the syntax tree. It visits every node (annotations, defaults, decorators,
+//! bases, keywords, handlers, patterns, guards, f-string parts, slices, ...) and hands each to
+//! the rules that judge it. Facts that need the whole program (which names hold only literal
+//! strings, which private attributes the code defined itself) are settled after the walk.
+
+use std::collections::{HashMap, HashSet};
+
+use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
+
+use crate::index::{PathVerdict, PolicyIndex};
+use crate::names::normalise;
+use crate::rules::{self, Rule};
+use crate::{Finding, Policy, Span};
+
+/// What a name in the program was bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Alias {
+    /// A module or module namespace, by full dotted path.
+    Module(String),
+    /// A value reached through a module (`from pandas import DataFrame`), by full dotted path.
+    Value(String),
+}
+
+/// One binding of a name, as far as the rules care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Bound {
+    /// A literal string.
+    Str(String),
+    /// The result of calling the named callable (`tracker = Tracker()`).
+    CallOf(String),
+    /// Anything else.
+    Other,
+}
+
+/// How a name gets bound, for the rebinding rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BindKind {
+    /// `from m import name` under its own name: a vetted module member.
+    VettedImport,
+    /// `name = other_name` or `name = a.b`: one callable standing in for another.
+    Alias,
+    /// `def`, `class`, `import ... as name`.
+    Definition,
+    /// Computed data, parameters, loop and `with` targets.
+    Data,
+}
+
+/// What a deferred literal argument will be used as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// A `str.format` template.
+    Template,
+    /// A file path.
+    Path,
+    /// A `DataFrame.query`/`eval` expression.
+    Query,
+    /// An attribute name for `getattr` and friends.
+    AttrName,
+    /// A dotted attribute path for `operator.attrgetter`.
+    DottedAttrName,
+}
+
+/// The base of a private attribute access, for deciding whether the code owns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// `self`, `cls` or `super()`.
+    SelfLike,
+    /// A plain name.
+    Name(String),
+    /// Anything else.
+    Other,
+}
+
+/// A check that needs the whole program.
+#[derive(Debug, Clone)]
+pub(crate) enum Deferred {
+    Private {
+        owner: Owner,
+        attr: String,
+        span: Span,
+    },
+    Literal {
+        name: String,
+        span: Span,
+        purpose: Purpose,
+    },
+    /// A call-only builtin's name used as a value; fine if the code binds that name itself.
+    BuiltinValue { name: String, span: Span },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScopeKind {
+    Module,
+    Class,
+    Function,
+    Lambda,
+}
+
+/// How a name is used where it is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameUse {
+    /// Called directly: `name(...)`.
+    Callee,
+    /// The base of an attribute chain: `name.attr`.
+    AttrBase,
+    /// An exception type in an `except` clause.
+    ExceptType,
+    /// Anything else: passed, stored, returned.
+    Value,
+}
+
+pub(crate) struct Checker<'a> {
+    pub(crate) source: &'a str,
+    pub(crate) policy: &'a Policy,
+    pub(crate) index: PolicyIndex,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) aliases: HashMap<String, Alias>,
+    pub(crate) bindings: HashMap<String, Vec<Bound>>,
+    pub(crate) deferred: Vec<Deferred>,
+    pub(crate) own_attrs: HashSet<String>,
+    pub(crate) own_classes: HashSet<String>,
+    pub(crate) scopes: Vec<ScopeKind>,
+    /// Names that stand for the instance or class inside methods (`self`, `cls`, ...).
+    pub(crate) self_names: Vec<String>,
+}
+
+impl<'a> Checker<'a> {
+    pub(crate) fn new(source: &'a str, policy: &'a Policy) -> Self {
+        Checker {
+            source,
+            policy,
+            index: PolicyIndex::new(policy),
+            findings: Vec::new(),
+            aliases: HashMap::new(),
+            bindings: HashMap::new(),
+            deferred: Vec::new(),
+            own_attrs: HashSet::new(),
+            own_classes: HashSet::new(),
+            scopes: vec![ScopeKind::Module],
+            self_names: vec!["self".into(), "cls".into()],
+        }
+    }
+
+    /// Records a finding of `rule`.
+    pub(crate) fn report(
+        &mut self,
+        rule: &Rule,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.findings.push(Finding {
+            code: rule.code,
+            severity: rule.severity,
+            message: message.into(),
+            help: help.into(),
+            span,
+        });
+    }
+
+    pub(crate) fn scope(&self) -> ScopeKind {
+        self.scopes.last().copied().unwrap_or(ScopeKind::Module)
+    }
+
+    pub(crate) fn is_self_name(&self, name: &str) -> bool {
+        self.self_names.iter().any(|s| s == name)
+    }
+
+    /// The module alias a name stands for, if any.
+    pub(crate) fn alias(&self, name: &str) -> Option<&Alias> {
+        self.aliases.get(name)
+    }
+
+    /// Full dotted path of a name or attribute chain rooted at an imported name
+    /// (`np.linalg.inv` -> `numpy.linalg.inv`).
+    pub(crate) fn resolve_path(&self, expr: &Expr) -> Option<String> {
+        let (base, attrs) = chain(expr);
+        let Expr::Name(name) = base else {
+            return None;
+        };
+        let root = match self.alias(&normalise(&name.id))? {
+            Alias::Module(path) | Alias::Value(path) => path.clone(),
+        };
+        let mut path = root;
+        for (attr, _) in attrs.iter().rev() {
+            path.push('.');
+            path.push_str(&normalise(attr));
+        }
+        Some(path)
+    }
+
+    /// Runs the whole check over a parsed module.
+    pub(crate) fn run(&mut self, body: &[Stmt]) {
+        self.collect_aliases(body);
+        self.visit_body(body);
+        self.resolve_deferred();
+    }
+
+    // ----- the pre-pass: what imported names stand for, independent of order -----
+
+    fn collect_aliases(&mut self, body: &[Stmt]) {
+        let mut assigns = Vec::new();
+        self.collect_imports(body, &mut assigns);
+        // Simple aliases of module paths (`DF = pd.DataFrame`), resolved after all imports.
+        for _ in 0..2 {
+            for (name, value) in &assigns {
+                if let Some(path) = self.resolve_path(value) {
+                    self.aliases
+                        .entry(name.clone())
+                        .or_insert(Alias::Value(path));
+                }
+            }
+        }
+    }
+
+    fn collect_imports<'s>(&mut self, body: &'s [Stmt], assigns: &mut Vec<(String, &'s Expr)>) {
+        for stmt in body {
+            match stmt {
+                Stmt::Import(s) => {
+                    for alias in &s.names {
+                        let module = normalise_dotted(&alias.name);
+                        match &alias.asname {
+                            Some(asname) => {
+                                self.aliases
+                                    .insert(normalise(asname).into_owned(), Alias::Module(module));
+                            }
+                            None => {
+                                let top = module.split('.').next().unwrap_or_default().to_string();
+                                self.aliases.insert(top.clone(), Alias::Module(top));
+                            }
+                        }
+                    }
+                }
+                Stmt::ImportFrom(s) => {
+                    let Some(module) = &s.module else { continue };
+                    let module = normalise_dotted(module);
+                    for alias in &s.names {
+                        let name = normalise(&alias.name);
+                        if name == "*" {
+                            continue;
+                        }
+                        let bound = alias.asname.as_ref().map_or_else(
+                            || name.clone().into_owned(),
+                            |a| normalise(a).into_owned(),
+                        );
+                        let full = format!("{module}.{name}");
+                        let segments: Vec<&str> = full.split('.').collect();
+                        let kind = if self.index.import_allowed(&full)
+                            || self.index.check_path(&segments) == PathVerdict::Namespace
+                        {
+                            Alias::Module(full)
+                        } else {
+                            Alias::Value(full)
+                        };
+                        self.aliases.insert(bound, kind);
+                    }
+                }
+                Stmt::Assign(s) => {
+                    if let [Expr::Name(target)] = s.targets.as_slice() {
+                        if matches!(&*s.value, Expr::Attribute(_)) {
+                            assigns.push((normalise(&target.id).into_owned(), &s.value));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for child in child_bodies(stmt) {
+                self.collect_imports(child, assigns);
+            }
+        }
+    }
+
+    // ----- statements -----
+
+    pub(crate) fn visit_body(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            self.visit_stmt(stmt);
+        }
+    }
+
+    fn visit_stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::FunctionDef(s) => self.visit_function(
+                &s.name,
+                s.range(),
+                &s.args,
+                &s.body,
+                &s.decorator_list,
+                s.returns.as_deref(),
+                !s.type_params.is_empty(),
+            ),
+            Stmt::AsyncFunctionDef(s) => self.visit_function(
+                &s.name,
+                s.range(),
+                &s.args,
+                &s.body,
+                &s.decorator_list,
+                s.returns.as_deref(),
+                !s.type_params.is_empty(),
+            ),
+            Stmt::ClassDef(s) => self.visit_class(s),
+            Stmt::Return(s) => self.visit_opt(s.value.as_deref()),
+            Stmt::Delete(s) => {
+                for target in &s.targets {
+                    self.visit_target(target, Bound::Other);
+                }
+            }
+            Stmt::Assign(s) => {
+                self.visit_expr(&s.value);
+                let bound = bound_of(&s.value);
+                let kind = kind_of(&s.value);
+                for target in &s.targets {
+                    self.visit_target_as(target, bound.clone(), kind);
+                }
+            }
+            Stmt::TypeAlias(s) => {
+                rules::unsupported::report(self, s.range(), "the `type` statement");
+            }
+            Stmt::AugAssign(s) => {
+                self.visit_expr(&s.value);
+                self.visit_target(&s.target, Bound::Other);
+            }
+            Stmt::AnnAssign(s) => {
+                self.visit_annotation(&s.annotation);
+                self.visit_opt(s.value.as_deref());
+                let bound = s.value.as_deref().map_or(Bound::Other, bound_of);
+                let kind = s.value.as_deref().map_or(BindKind::Data, kind_of);
+                self.visit_target_as(&s.target, bound, kind);
+            }
+            Stmt::For(s) => {
+                self.visit_expr(&s.iter);
+                self.visit_loop_target(&s.target, &s.iter);
+                self.visit_body(&s.body);
+                self.visit_body(&s.orelse);
+            }
+            Stmt::AsyncFor(s) => {
+                self.visit_expr(&s.iter);
+                self.visit_loop_target(&s.target, &s.iter);
+                self.visit_body(&s.body);
+                self.visit_body(&s.orelse);
+            }
+            Stmt::While(s) => {
+                self.visit_expr(&s.test);
+                self.visit_body(&s.body);
+                self.visit_body(&s.orelse);
+            }
+            Stmt::If(s) => {
+                self.visit_expr(&s.test);
+                self.visit_body(&s.body);
+                self.visit_body(&s.orelse);
+            }
+            Stmt::With(s) => self.visit_with(&s.items, &s.body),
+            Stmt::AsyncWith(s) => self.visit_with(&s.items, &s.body),
+            Stmt::Match(s) => {
+                self.visit_expr(&s.subject);
+                for case in &s.cases {
+                    self.visit_pattern(&case.pattern);
+                    self.visit_opt(case.guard.as_deref());
+                    self.visit_body(&case.body);
+                }
+            }
+            Stmt::Raise(s) => {
+                self.visit_opt(s.exc.as_deref());
+                self.visit_opt(s.cause.as_deref());
+            }
+            Stmt::Try(s) => self.visit_try(&s.body, &s.handlers, &s.orelse, &s.finalbody),
+            Stmt::TryStar(s) => self.visit_try(&s.body, &s.handlers, &s.orelse, &s.finalbody),
+            Stmt::Assert(s) => {
+                self.visit_expr(&s.test);
+                self.visit_opt(s.msg.as_deref());
+            }
+            Stmt::Import(s) => {
+                rules::import_allowlist::check_import(self, s);
+                for alias in &s.names {
+                    let bound = match &alias.asname {
+                        Some(asname) => normalise(asname).into_owned(),
+                        None => normalise_dotted(&alias.name)
+                            .split('.')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string(),
+                    };
+                    self.bind(
+                        &bound,
+                        span_of(alias.range()),
+                        Bound::Other,
+                        BindKind::Definition,
+                    );
+                }
+            }
+            Stmt::ImportFrom(s) => {
+                rules::import_forms::check(self, s);
+                rules::import_allowlist::check_import_from(self, s);
+                for alias in &s.names {
+                    let name = normalise(&alias.name).into_owned();
+                    if name == "*" {
+                        continue;
+                    }
+                    // `from math import pow` shadows a builtin with a vetted module member.
+                    let (bound, kind) = match &alias.asname {
+                        Some(asname) => (normalise(asname).into_owned(), BindKind::Definition),
+                        None => (name, BindKind::VettedImport),
+                    };
+                    self.bind(&bound, span_of(alias.range()), Bound::Other, kind);
+                }
+            }
+            Stmt::Global(_)
+            | Stmt::Nonlocal(_)
+            | Stmt::Pass(_)
+            | Stmt::Break(_)
+            | Stmt::Continue(_) => {}
+            Stmt::Expr(s) => self.visit_expr(&s.value),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn visit_function(
+        &mut self,
+        name: &ast::Identifier,
+        range: ast::text_size::TextRange,
+        args: &ast::Arguments,
+        body: &[Stmt],
+        decorators: &[Expr],
+        returns: Option<&Expr>,
+        has_type_params: bool,
+    ) {
+        let name = normalise(name).into_owned();
+        let span = self.name_span(range, &name, "def");
+        if has_type_params {
+            rules::unsupported::report(self, range, "type parameters");
+        }
+        for decorator in decorators {
+            self.visit_expr(decorator);
+        }
+        let in_class = self.scope() == ScopeKind::Class;
+        if in_class {
+            self.own_attrs.insert(name.clone());
+        }
+        self.visit_arguments(args);
+        if let Some(returns) = returns {
+            self.visit_annotation(returns);
+        }
+        self.bind(&name, span, Bound::Other, BindKind::Definition);
+        let first_param = args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .next()
+            .map(|a| normalise(&a.def.arg).into_owned());
+        let pushed_self = match (in_class, first_param) {
+            (true, Some(first)) => {
+                self.self_names.push(first);
+                true
+            }
+            _ => false,
+        };
+        self.scopes.push(ScopeKind::Function);
+        self.bind_parameters(args);
+        self.visit_body(body);
+        self.scopes.pop();
+        if pushed_self {
+            self.self_names.pop();
+        }
+    }
+
+    fn visit_class(&mut self, s: &ast::StmtClassDef) {
+        let name = normalise(&s.name).into_owned();
+        let span = self.name_span(s.range(), &name, "class");
+        if !s.type_params.is_empty() {
+            rules::unsupported::report(self, s.range(), "type parameters");
+        }
+        for decorator in &s.decorator_list {
+            self.visit_expr(decorator);
+        }
+        for base in &s.bases {
+            self.visit_expr(base);
+        }
+        rules::class_hooks::check_class_keywords(self, &s.keywords);
+        for keyword in &s.keywords {
+            self.visit_expr(&keyword.value);
+        }
+        self.own_classes.insert(name.clone());
+        if self.scope() == ScopeKind::Class {
+            self.own_attrs.insert(name.clone());
+        }
+        self.bind(&name, span, Bound::Other, BindKind::Definition);
+        self.scopes.push(ScopeKind::Class);
+        self.visit_body(&s.body);
+        self.scopes.pop();
+    }
+
+    fn visit_arguments(&mut self, args: &ast::Arguments) {
+        for arg in args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+        {
+            if let Some(default) = &arg.default {
+                self.visit_expr(default);
+            }
+            if let Some(annotation) = &arg.def.annotation {
+                self.visit_annotation(annotation);
+            }
+        }
+        for arg in args.vararg.iter().chain(&args.kwarg) {
+            if let Some(annotation) = &arg.annotation {
+                self.visit_annotation(annotation);
+            }
+        }
+    }
+
+    fn bind_parameters(&mut self, args: &ast::Arguments) {
+        let all = args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+            .map(|a| &a.def)
+            .chain(args.vararg.as_deref())
+            .chain(args.kwarg.as_deref());
+        for arg in all {
+            let name = normalise(&arg.arg).into_owned();
+            let start = usize::from(arg.range.start());
+            self.bind(
+                &name,
+                Span::new(start, start + arg.arg.len()),
+                Bound::Other,
+                BindKind::Data,
+            );
+        }
+    }
+
+    fn visit_with(&mut self, items: &[ast::WithItem], body: &[Stmt]) {
+        for item in items {
+            self.visit_expr(&item.context_expr);
+            if let Some(vars) = &item.optional_vars {
+                self.visit_target(vars, Bound::Other);
+            }
+        }
+        self.visit_body(body);
+    }
+
+    fn visit_try(
+        &mut self,
+        body: &[Stmt],
+        handlers: &[ast::ExceptHandler],
+        orelse: &[Stmt],
+        finalbody: &[Stmt],
+    ) {
+        self.visit_body(body);
+        for ast::ExceptHandler::ExceptHandler(handler) in handlers {
+            if let Some(type_) = &handler.type_ {
+                self.visit_except_type(type_);
+            }
+            if let Some(name) = &handler.name {
+                let name = normalise(name).into_owned();
+                let span = span_of(handler.range);
+                self.bind(&name, span, Bound::Other, BindKind::Data);
+            }
+            self.visit_body(&handler.body);
+        }
+        self.visit_body(orelse);
+        self.visit_body(finalbody);
+    }
+
+    fn visit_except_type(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Name(name) => self.visit_name(name, NameUse::ExceptType),
+            Expr::Tuple(t) => {
+                for elt in &t.elts {
+                    self.visit_except_type(elt);
+                }
+            }
+            other => self.visit_expr(other),
+        }
+    }
+
+    fn visit_pattern(&mut self, pattern: &ast::Pattern) {
+        use ast::Pattern;
+        match pattern {
+            Pattern::MatchValue(p) => self.visit_expr(&p.value),
+            Pattern::MatchSingleton(_) => {}
+            Pattern::MatchSequence(p) => {
+                for sub in &p.patterns {
+                    self.visit_pattern(sub);
+                }
+            }
+            Pattern::MatchMapping(p) => {
+                for key in &p.keys {
+                    self.visit_expr(key);
+                }
+                for sub in &p.patterns {
+                    self.visit_pattern(sub);
+                }
+                if let Some(rest) = &p.rest {
+                    self.bind_identifier(rest, p.range);
+                }
+            }
+            Pattern::MatchClass(p) => {
+                self.visit_expr(&p.cls);
+                for attr in &p.kwd_attrs {
+                    let attr = normalise(attr).into_owned();
+                    // `case C(__class__=x)` reads the attribute like `getattr` does.
+                    self.check_value_attr(&Owner::Other, &attr, span_of(p.range), false);
+                }
+                for sub in p.patterns.iter().chain(&p.kwd_patterns) {
+                    self.visit_pattern(sub);
+                }
+            }
+            Pattern::MatchStar(p) => {
+                if let Some(name) = &p.name {
+                    self.bind_identifier(name, p.range);
+                }
+            }
+            Pattern::MatchAs(p) => {
+                if let Some(sub) = &p.pattern {
+                    self.visit_pattern(sub);
+                }
+                if let Some(name) = &p.name {
+                    self.bind_identifier(name, p.range);
+                }
+            }
+            Pattern::MatchOr(p) => {
+                for sub in &p.patterns {
+                    self.visit_pattern(sub);
+                }
+            }
+        }
+    }
+
+    fn bind_identifier(&mut self, name: &ast::Identifier, range: ast::text_size::TextRange) {
+        let name = normalise(name).into_owned();
+        self.bind(&name, span_of(range), Bound::Other, BindKind::Data);
+    }
+
+    /// Annotations are evaluated when their statement runs; string annotations may be evaluated
+    /// later (`typing.get_type_hints`), so they are checked as code too.
+    fn visit_annotation(&mut self, expr: &Expr) {
+        if let Expr::Constant(c) = expr {
+            if let Constant::Str(text) = &c.value {
+                // Skip the prefix and opening quote(s) so spans land inside the literal.
+                let start = usize::from(c.range.start());
+                let literal = self
+                    .source
+                    .get(start..usize::from(c.range.end()))
+                    .unwrap_or("");
+                let quote = literal.find(['\'', '"']).unwrap_or(0);
+                let triple =
+                    literal[quote..].starts_with("\"\"\"") || literal[quote..].starts_with("'''");
+                let offset = start + quote + if triple { 3 } else { 1 };
+                check_expression_text(self, text, offset);
+                return;
+            }
+        }
+        self.visit_expr(expr);
+    }
+
+    // ----- binding targets -----
+
+    fn visit_target(&mut self, target: &Expr, bound: Bound) {
+        self.visit_target_as(target, bound, BindKind::Data);
+    }
+
+    /// Binds an assignment target; `kind` says what the assigned value was.
+    fn visit_target_as(&mut self, target: &Expr, bound: Bound, kind: BindKind) {
+        match target {
+            Expr::Name(name) => {
+                let id = normalise(&name.id).into_owned();
+                self.bind(&id, span_of(name.range), bound, kind);
+            }
+            Expr::Tuple(t) => {
+                for elt in &t.elts {
+                    self.visit_target(elt, Bound::Other);
+                }
+            }
+            Expr::List(t) => {
+                for elt in &t.elts {
+                    self.visit_target(elt, Bound::Other);
+                }
+            }
+            Expr::Starred(s) => self.visit_target(&s.value, Bound::Other),
+            Expr::Attribute(a) => {
+                // `self._cache = ...` defines an attribute the code owns.
+                if let Expr::Name(base) = &*a.value {
+                    if self.is_self_name(&normalise(&base.id)) {
+                        self.own_attrs.insert(normalise(&a.attr).into_owned());
+                    }
+                }
+                self.visit_expr(target);
+            }
+            other => self.visit_expr(other),
+        }
+    }
+
+    /// `for name in ["a", "b"]` binds `name` to literal strings only.
+    fn visit_loop_target(&mut self, target: &Expr, iter: &Expr) {
+        if let Expr::Name(name) = target {
+            if let Some(strings) = literal_strings(iter) {
+                let id = normalise(&name.id).into_owned();
+                let span = span_of(name.range);
+                if strings.is_empty() {
+                    self.bind(&id, span, Bound::Other, BindKind::Data);
+                }
+                for s in strings {
+                    self.bind(&id, span, Bound::Str(s), BindKind::Data);
+                }
+                return;
+            }
+        }
+        self.visit_target(target, Bound::Other);
+    }
+
+    /// Records that `name` is bound here, after checking the binding is allowed.
+    pub(crate) fn bind(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind) {
+        rules::builtin_rebinding::check(self, name, span, kind);
+        rules::dunder_access::check_dunder_binding(self, name, span);
+        self.bindings
+            .entry(name.to_string())
+            .or_default()
+            .push(bound);
+    }
+
+    // ----- expressions -----
+
+    pub(crate) fn visit_opt(&mut self, expr: Option<&Expr>) {
+        if let Some(expr) = expr {
+            self.visit_expr(expr);
+        }
+    }
+
+    pub(crate) fn visit_expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::BoolOp(e) => {
+                for value in &e.values {
+                    self.visit_expr(value);
+                }
+            }
+            Expr::NamedExpr(e) => {
+                self.visit_expr(&e.value);
+                let bound = bound_of(&e.value);
+                self.visit_target_as(&e.target, bound, kind_of(&e.value));
+            }
+            Expr::BinOp(e) => {
+                self.visit_expr(&e.left);
+                self.visit_expr(&e.right);
+            }
+            Expr::UnaryOp(e) => self.visit_expr(&e.operand),
+            Expr::Lambda(e) => {
+                self.visit_arguments(&e.args);
+                self.scopes.push(ScopeKind::Lambda);
+                self.bind_parameters(&e.args);
+                self.visit_expr(&e.body);
+                self.scopes.pop();
+            }
+            Expr::IfExp(e) => {
+                self.visit_expr(&e.test);
+                self.visit_expr(&e.body);
+                self.visit_expr(&e.orelse);
+            }
+            Expr::Dict(e) => {
+                for key in e.keys.iter().flatten() {
+                    self.visit_expr(key);
+                }
+                for value in &e.values {
+                    self.visit_expr(value);
+                }
+            }
+            Expr::Set(e) => self.visit_all(&e.elts),
+            Expr::ListComp(e) => self.visit_comprehension(&e.generators, &[&e.elt]),
+            Expr::SetComp(e) => self.visit_comprehension(&e.generators, &[&e.elt]),
+            Expr::DictComp(e) => self.visit_comprehension(&e.generators, &[&e.key, &e.value]),
+            Expr::GeneratorExp(e) => self.visit_comprehension(&e.generators, &[&e.elt]),
+            Expr::Await(e) => self.visit_expr(&e.value),
+            Expr::Yield(e) => self.visit_opt(e.value.as_deref()),
+            Expr::YieldFrom(e) => self.visit_expr(&e.value),
+            Expr::Compare(e) => {
+                self.visit_expr(&e.left);
+                self.visit_all(&e.comparators);
+            }
+            Expr::Call(e) => self.visit_call(e),
+            Expr::FormattedValue(e) => {
+                self.visit_expr(&e.value);
+                self.visit_opt(e.format_spec.as_deref());
+            }
+            Expr::JoinedStr(e) => self.visit_all(&e.values),
+            Expr::Constant(_) => {}
+            Expr::Attribute(_) => self.visit_attribute_chain(expr),
+            Expr::Subscript(e) => {
+                self.visit_expr(&e.value);
+                self.visit_expr(&e.slice);
+            }
+            Expr::Starred(e) => self.visit_expr(&e.value),
+            Expr::Name(e) => {
+                if e.ctx.is_load() {
+                    self.visit_name(e, NameUse::Value);
+                } else {
+                    let id = normalise(&e.id).into_owned();
+                    self.bind(&id, span_of(e.range), Bound::Other, BindKind::Data);
+                }
+            }
+            Expr::List(e) => self.visit_all(&e.elts),
+            Expr::Tuple(e) => self.visit_all(&e.elts),
+            Expr::Slice(e) => {
+                self.visit_opt(e.lower.as_deref());
+                self.visit_opt(e.upper.as_deref());
+                self.visit_opt(e.step.as_deref());
+            }
+        }
+    }
+
+    fn visit_all(&mut self, exprs: &[Expr]) {
+        for expr in exprs {
+            self.visit_expr(expr);
+        }
+    }
+
+    fn visit_comprehension(&mut self, generators: &[ast::Comprehension], elts: &[&Expr]) {
+        for generator in generators {
+            self.visit_expr(&generator.iter);
+            self.visit_loop_target(&generator.target, &generator.iter);
+            self.visit_all(&generator.ifs);
+        }
+        for elt in elts {
+            self.visit_expr(elt);
+        }
+    }
+
+    pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {
+        let id = normalise(&name.id).into_owned();
+        self.check_name_load(&id, span_of(name.range), use_);
+    }
+
+    fn visit_call(&mut self, call: &ast::ExprCall) {
+        match &*call.func {
+            Expr::Name(name) => {
+                let id = normalise(&name.id).into_owned();
+                self.check_named_call(&id, call);
+                self.visit_name(name, NameUse::Callee);
+            }
+            func @ Expr::Attribute(attr) => {
+                let method = normalise(&attr.attr).into_owned();
+                self.check_method_call(&method, call);
+                self.visit_expr(func);
+            }
+            other => self.visit_expr(other),
+        }
+        rules::deserialization::check_keywords(self, &call.keywords);
+        self.visit_all(&call.args);
+        for keyword in &call.keywords {
+            self.visit_expr(&keyword.value);
+        }
+    }
+
+    /// An attribute chain `base.a.b.c`, handled once from its outermost node.
+    fn visit_attribute_chain(&mut self, expr: &Expr) {
+        let (base, attrs) = chain(expr);
+        let store = match expr {
+            Expr::Attribute(a) => !a.ctx.is_load(),
+            _ => false,
+        };
+        // attrs are outermost first; walk innermost first.
+        // Each attribute's span covers its name, which ends its attribute node.
+        let attrs: Vec<(String, Span)> = attrs
+            .iter()
+            .rev()
+            .map(|(name, range)| {
+                let end = usize::from(range.end());
+                let start = end
+                    .saturating_sub(name.len())
+                    .max(usize::from(range.start()));
+                (normalise(name).into_owned(), Span::new(start, end))
+            })
+            .collect();
+        self.check_attribute_chain(base, &attrs, store);
+        match base {
+            Expr::Name(name) => self.visit_name(name, NameUse::AttrBase),
+            other => self.visit_expr(other),
+        }
+    }
+
+    // ----- after the walk -----
+
+    fn resolve_deferred(&mut self) {
+        let deferred = std::mem::take(&mut self.deferred);
+        for item in deferred {
+            match item {
+                Deferred::Private { owner, attr, span } => {
+                    rules::private_attribute::resolve(self, &owner, &attr, span);
+                }
+                Deferred::Literal {
+                    name,
+                    span,
+                    purpose,
+                } => self.resolve_literal(&name, span, purpose),
+                Deferred::BuiltinValue { name, span } => {
+                    if !self.bindings.contains_key(&name) {
+                        rules::builtin_values::report(self, &name, span);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The span of the name in `def name` / `class name`, found after the keyword.
+    fn name_span(&self, range: ast::text_size::TextRange, name: &str, keyword: &str) -> Span {
+        let start = usize::from(range.start());
+        let end = usize::from(range.end()).min(self.source.len());
+        let text = self.source.get(start..end).unwrap_or_default();
+        let mut search = 0;
+        while let Some(found) = text[search..].find(keyword) {
+            let after = search + found + keyword.len();
+            let rest = &text[after..];
+            let trimmed = rest.trim_start();
+            let name_at = after + (rest.len() - trimmed.len());
+            let raw_len = trimmed
+                .char_indices()
+                .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+                .map_or(trimmed.len(), |(i, _)| i);
+            if raw_len > 0 && (normalise(&trimmed[..raw_len]) == name) {
+                return Span::new(start + name_at, start + name_at + raw_len);
+            }
+            search = after;
+        }
+        Span::new(start, start)
+    }
+}
+
+/// The byte span of a node.
+pub(crate) fn span_of(range: ast::text_size::TextRange) -> Span {
+    Span::new(usize::from(range.start()), usize::from(range.end()))
+}
+
+/// Splits `a.b.c` into its base (`a`) and attributes, outermost first, each with the range of
+/// the attribute node that ends in it.
+pub(crate) fn chain(expr: &Expr) -> (&Expr, Vec<(&ast::Identifier, ast::text_size::TextRange)>) {
+    let mut attrs = Vec::new();
+    let mut current = expr;
+    while let Expr::Attribute(a) = current {
+        attrs.push((&a.attr, a.range));
+        current = &a.value;
+    }
+    (current, attrs)
+}
+
+fn normalise_dotted(name: &str) -> String {
+    name.split('.')
+        .map(|part| normalise(part).into_owned())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// What an assigned value tells the rules about the name it is bound to.
+fn bound_of(value: &Expr) -> Bound {
+    match value {
+        Expr::Constant(c) => match &c.value {
+            Constant::Str(s) => Bound::Str(s.clone()),
+            _ => Bound::Other,
+        },
+        Expr::Call(call) => match &*call.func {
+            Expr::Name(name) => Bound::CallOf(normalise(&name.id).into_owned()),
+            _ => Bound::Other,
+        },
+        _ => Bound::Other,
+    }
+}
+
+/// Whether an assigned value makes the target stand in for another callable.
+fn kind_of(value: &Expr) -> BindKind {
+    match value {
+        Expr::Name(_) | Expr::Attribute(_) | Expr::Lambda(_) => BindKind::Alias,
+        _ => BindKind::Data,
+    }
+}
+
+/// The strings of a literal list, tuple or set of strings.
+fn literal_strings(expr: &Expr) -> Option<Vec<String>> {
+    let elts = match expr {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        Expr::Set(s) => &s.elts,
+        _ => return None,
+    };
+    elts.iter()
+        .map(|e| match e {
+            Expr::Constant(c) => match &c.value {
+                Constant::Str(s) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Statement bodies nested in a statement (for the import pre-pass).
+fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::FunctionDef(s) => vec![&s.body],
+        Stmt::AsyncFunctionDef(s) => vec![&s.body],
+        Stmt::ClassDef(s) => vec![&s.body],
+        Stmt::For(s) => vec![&s.body, &s.orelse],
+        Stmt::AsyncFor(s) => vec![&s.body, &s.orelse],
+        Stmt::While(s) => vec![&s.body, &s.orelse],
+        Stmt::If(s) => vec![&s.body, &s.orelse],
+        Stmt::With(s) => vec![&s.body],
+        Stmt::AsyncWith(s) => vec![&s.body],
+        Stmt::Match(s) => s.cases.iter().map(|c| c.body.as_slice()).collect(),
+        Stmt::Try(s) => try_bodies(&s.body, &s.handlers, &s.orelse, &s.finalbody),
+        Stmt::TryStar(s) => try_bodies(&s.body, &s.handlers, &s.orelse, &s.finalbody),
+        _ => Vec::new(),
+    }
+}
+
+fn try_bodies<'s>(
+    body: &'s [Stmt],
+    handlers: &'s [ast::ExceptHandler],
+    orelse: &'s [Stmt],
+    finalbody: &'s [Stmt],
+) -> Vec<&'s [Stmt]> {
+    let mut out = vec![body, orelse, finalbody];
+    for ast::ExceptHandler::ExceptHandler(h) in handlers {
+        out.push(&h.body);
+    }
+    out
+}
+
+/// Checks a string as a Python expression (string annotations), with spans inside the source.
+pub(crate) fn check_expression_text(checker: &mut Checker<'_>, text: &str, offset: usize) -> bool {
+    let limit = checker.policy.max_nesting_depth;
+    if crate::guard::check_depth(text, limit).is_err()
+        || text.len() > checker.policy.max_source_bytes
+    {
+        return false;
+    }
+    let start = ast::text_size::TextSize::try_from(offset).unwrap_or_default();
+    match <Expr as rustpython_parser::Parse>::parse_starts_at(text, "<annotation>", start) {
+        Ok(expr) => {
+            checker.visit_expr(&expr);
+            true
+        }
+        Err(_) => false,
+    }
+}

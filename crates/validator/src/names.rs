@@ -1,0 +1,196 @@
+//! Identifier normalisation and the name tables the rules share.
+
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The identifier as Python sees it: NFKC-normalised (`𝘦𝘷𝘢𝘭` and `ｅｘｅｃ` are `eval` and `exec`).
+pub(crate) fn normalise(ident: &str) -> Cow<'_, str> {
+    if ident.is_ascii() {
+        Cow::Borrowed(ident)
+    } else {
+        Cow::Owned(ident.nfkc().collect())
+    }
+}
+
+/// `__name__`-style names.
+pub(crate) fn is_dunder(name: &str) -> bool {
+    name.len() > 4 && name.starts_with("__") && name.ends_with("__")
+}
+
+/// Every name in Python's `builtins` module that code could shadow.
+pub(crate) const BUILTINS: &[&str] = &[
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "copyright",
+    "credits",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "exit",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "license",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+    "__import__",
+    "__build_class__",
+    "__builtins__",
+    "__loader__",
+    "__spec__",
+    "__debug__",
+    "BaseException",
+    "Exception",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "EOFError",
+    "ImportError",
+    "IndexError",
+    "KeyError",
+    "LookupError",
+    "MemoryError",
+    "NameError",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "RecursionError",
+    "RuntimeError",
+    "StopIteration",
+    "SystemExit",
+    "TypeError",
+    "ValueError",
+    "ZeroDivisionError",
+    "KeyboardInterrupt",
+    "GeneratorExit",
+    "Warning",
+    "NotImplemented",
+    "Ellipsis",
+    "None",
+    "True",
+    "False",
+];
+
+/// Builtins that run code, reach namespaces, read the terminal or end the process. Using one
+/// as a value is the same as calling it.
+pub(crate) const DANGEROUS_BUILTINS: &[(&str, &str)] = &[
+    ("eval", "evaluates a string as code"),
+    ("exec", "executes a string as code"),
+    ("compile", "turns a string into a code object"),
+    ("__import__", "imports any module by name"),
+    (
+        "__build_class__",
+        "builds classes outside the class statement",
+    ),
+    ("__builtins__", "is the builtins namespace itself"),
+    ("__loader__", "loads modules from files"),
+    ("__spec__", "describes how the module was loaded"),
+    ("input", "reads from the host's standard input"),
+    (
+        "breakpoint",
+        "starts a debugger that runs arbitrary statements",
+    ),
+    (
+        "help",
+        "starts the interactive help system, which imports modules by name",
+    ),
+    (
+        "globals",
+        "exposes the module namespace, including its builtins",
+    ),
+    ("locals", "exposes the running frame's namespace"),
+    ("vars", "exposes an object's or frame's namespace"),
+    ("exit", "ends the host process"),
+    ("quit", "ends the host process"),
+    ("license", "is a site helper that prints arbitrary files"),
+    ("copyright", "is a site helper that prints arbitrary files"),
+    ("credits", "is a site helper that prints arbitrary files"),
+];
+
+/// Builtins that may be called with literal arguments but never handed around as values.
+pub(crate) const CALL_ONLY_BUILTINS: &[&str] = &[
+    "getattr",
+    "setattr",
+    "delattr",
+    "hasattr",
+    "open",
+    "memoryview",
+    "dir",
+];
+
+/// Exceptions whose raising ends or interrupts the host process rather than the strategy.
+pub(crate) const PROCESS_EXCEPTIONS: &[&str] =
+    &["SystemExit", "KeyboardInterrupt", "GeneratorExit"];
+
+pub(crate) fn is_builtin(name: &str) -> bool {
+    BUILTINS.contains(&name)
+}
+
+pub(crate) fn dangerous_builtin(name: &str) -> Option<&'static str> {
+    DANGEROUS_BUILTINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, why)| *why)
+}

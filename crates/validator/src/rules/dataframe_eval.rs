@@ -1,0 +1,193 @@
+//! SBX502: `DataFrame.eval` / `query` expressions.
+
+use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
+use rustpython_parser::Parse;
+
+use crate::checker::{span_of, Checker, Deferred, Purpose};
+use crate::names::normalise;
+use crate::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Requires the expression passed to `.eval(...)` and `.query(...)` (on DataFrames or
+    /// anything else) to be a string literal, or a variable only ever bound to literals,
+    /// that is a plain column expression: names (`@local` and backquoted columns included),
+    /// numbers, strings, arithmetic, comparisons, `and`/`or`/`not`, lists and tuples, and
+    /// simple `name = expression` assignments. `local_dict`, `global_dict` and `resolvers`
+    /// are rejected. (`pd.eval` itself is not on the pandas allowlist: SBX401.)
+    ///
+    /// ## Why is this bad?
+    /// pandas evaluates these strings as Python-like expressions; with the python engine,
+    /// attribute access and calls inside the string run like code the tree never showed.
+    ///
+    /// ## Example
+    /// ```python
+    /// df.query(user_text)
+    /// df.eval("x.__class__")
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// df.query("close > @threshold and volume > 0")
+    /// ```
+    pub(crate) struct DataFrameEval {
+        code: "SBX502",
+        name: "dataframe-eval",
+        family: "format-string",
+        severity: Error,
+        summary: "An eval/query expression is not a plain literal column expression.",
+    }
+}
+
+pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::ExprCall) {
+    if !matches!(method, "eval" | "query") {
+        return;
+    }
+    let expr = call.args.first().or_else(|| {
+        call.keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "expr"))
+            .map(|k| &k.value)
+    });
+    for keyword in &call.keywords {
+        if let Some(arg) = &keyword.arg {
+            if matches!(arg.as_str(), "local_dict" | "global_dict" | "resolvers") {
+                report(
+                    checker,
+                    span_of(keyword.range),
+                    format!("`.{method}()` with `{arg}` is not allowed"),
+                );
+            }
+        }
+    }
+    match expr {
+        Some(Expr::Constant(c)) => match &c.value {
+            Constant::Str(text) => check_text(checker, method, text, span_of(c.range)),
+            _ => report(
+                checker,
+                span_of(c.range),
+                format!("`.{method}()` needs a string expression"),
+            ),
+        },
+        Some(Expr::Name(n)) => checker.deferred.push(Deferred::Literal {
+            name: normalise(&n.id).into_owned(),
+            span: span_of(n.range),
+            purpose: Purpose::Query,
+        }),
+        Some(other) => report(
+            checker,
+            span_of(other.range()),
+            format!("`.{method}()` with an expression that is not a string literal is not allowed"),
+        ),
+        None => report(
+            checker,
+            span_of(call.range),
+            format!("`.{method}()` without a literal expression is not allowed"),
+        ),
+    }
+}
+
+pub(crate) fn resolve(
+    checker: &mut Checker<'_>,
+    name: &str,
+    values: Option<Vec<String>>,
+    span: Span,
+) {
+    match values {
+        Some(values) => {
+            for value in values {
+                check_text(checker, "query", &value, span);
+            }
+        }
+        None => report(
+            checker,
+            span,
+            format!("query expression `{name}` is not always a string literal"),
+        ),
+    }
+}
+
+fn check_text(checker: &mut Checker<'_>, method: &str, text: &str, span: Span) {
+    if !is_plain(text, checker.policy.max_nesting_depth) {
+        report(
+            checker,
+            span,
+            format!("`.{method}()` expression {text:?} is not a plain column expression"),
+        );
+    }
+}
+
+fn report(checker: &mut Checker<'_>, span: Span, message: String) {
+    checker.report(
+        &DataFrameEval::RULE,
+        span,
+        message,
+        "use a literal column expression, or ordinary pandas operations (df[df.close > x])",
+    );
+}
+
+/// Whether a query/eval string only holds names, literals, operators and assignments.
+fn is_plain(text: &str, max_depth: usize) -> bool {
+    // pandas-only syntax: `@local` references and `backquoted column names`.
+    let mut cleaned = String::with_capacity(text.len());
+    let mut in_backticks = false;
+    for c in text.chars() {
+        match c {
+            '`' => {
+                if !in_backticks {
+                    cleaned.push_str("bq_column");
+                }
+                in_backticks = !in_backticks;
+            }
+            _ if in_backticks => {}
+            '@' => {}
+            _ => cleaned.push(c),
+        }
+    }
+    if in_backticks || crate::guard::check_depth(&cleaned, max_depth).is_err() {
+        return false;
+    }
+    let Ok(body) = rustpython_parser::ast::Suite::parse(&cleaned, "<query>") else {
+        return false;
+    };
+    body.iter().all(|stmt| match stmt {
+        Stmt::Expr(e) => plain_expr(&e.value),
+        Stmt::Assign(a) => {
+            a.targets
+                .iter()
+                .all(|t| matches!(t, Expr::Name(n) if !n.id.starts_with('_')))
+                && plain_expr(&a.value)
+        }
+        _ => false,
+    })
+}
+
+fn plain_expr(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(n) => !n.id.starts_with('_'),
+        Expr::Constant(_) => true,
+        Expr::BinOp(b) => plain_expr(&b.left) && plain_expr(&b.right),
+        Expr::UnaryOp(u) => plain_expr(&u.operand),
+        Expr::BoolOp(b) => b.values.iter().all(plain_expr),
+        Expr::Compare(c) => plain_expr(&c.left) && c.comparators.iter().all(plain_expr),
+        Expr::List(l) => l.elts.iter().all(plain_expr),
+        Expr::Tuple(t) => t.elts.iter().all(plain_expr),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain;
+
+    #[test]
+    fn plain_expressions_only() {
+        assert!(is_plain("close > @threshold and volume > 0", 100));
+        assert!(is_plain("`my col` * 2 + b", 100));
+        assert!(is_plain("ratio = a / b", 100));
+        assert!(!is_plain("a.__class__", 100));
+        assert!(!is_plain("__import__('os')", 100));
+        assert!(!is_plain("f(a)", 100));
+        assert!(!is_plain("(((", 100));
+    }
+}

@@ -1,0 +1,157 @@
+//! SBX203: attribute access by computed name.
+
+use rustpython_parser::ast::{self, Constant, Expr};
+
+use crate::checker::{span_of, Checker, Deferred, Purpose};
+use crate::names::normalise;
+use crate::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Requires the name given to `getattr`, `setattr`, `delattr`, `hasattr`,
+    /// `operator.attrgetter` and `operator.methodcaller` to be a string literal (or a variable
+    /// only ever bound to string literals) that is a public identifier: no leading
+    /// underscore, no dunder, and for `attrgetter` no dotted path through such names.
+    ///
+    /// ## Why is this bad?
+    /// A computed name defeats every attribute rule: `getattr(f, "__glo" + "bals__")`,
+    /// `getattr(x, bytes([95, 95, ...]).decode())` or `reduce(getattr, path, obj)` reach
+    /// `__globals__`, `__subclasses__` and the builtins the attribute rules forbid.
+    ///
+    /// ## Example
+    /// ```python
+    /// name = "metsys"[::-1]
+    /// getattr(module, name)("id")
+    /// ```
+    ///
+    /// Use instead: plain attribute access.
+    /// ```python
+    /// value = getattr(config, "window", 20)
+    /// ```
+    pub(crate) struct DynamicAttribute {
+        code: "SBX203",
+        name: "dynamic-attribute",
+        family: "computed-getattr",
+        severity: Error,
+        summary: "An attribute is reached by a computed or private name.",
+    }
+}
+
+/// `getattr(obj, name)` and friends.
+pub(crate) fn check_builtin_call(checker: &mut Checker<'_>, name: &str, call: &ast::ExprCall) {
+    if !matches!(name, "getattr" | "setattr" | "delattr" | "hasattr") {
+        return;
+    }
+    let arg = call.args.get(1).or_else(|| {
+        call.keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "name"))
+            .map(|k| &k.value)
+    });
+    match arg {
+        Some(arg) => check_name_arg(checker, name, arg, false),
+        None => checker.report(
+            &DynamicAttribute::RULE,
+            span_of(call.range),
+            format!("`{name}` without a literal attribute name is not allowed"),
+            "use plain attribute access",
+        ),
+    }
+}
+
+/// `operator.attrgetter("a.b")` / `operator.methodcaller("name")`.
+pub(crate) fn check_operator_call(checker: &mut Checker<'_>, path: &str, call: &ast::ExprCall) {
+    let (label, dotted) = match path {
+        "operator.attrgetter" => ("operator.attrgetter", true),
+        "operator.methodcaller" => ("operator.methodcaller", false),
+        _ => return,
+    };
+    if call.args.is_empty() {
+        checker.report(
+            &DynamicAttribute::RULE,
+            span_of(call.range),
+            format!("`{label}` without a literal attribute name is not allowed"),
+            "use plain attribute access or a lambda",
+        );
+    }
+    let count = if dotted { call.args.len() } else { 1 };
+    for arg in call.args.iter().take(count) {
+        check_name_arg(checker, label, arg, dotted);
+    }
+    for star in call.args.iter().filter(|a| matches!(a, Expr::Starred(_))) {
+        checker.report(
+            &DynamicAttribute::RULE,
+            span_of(ast::Ranged::range(star)),
+            format!("`{label}` with unpacked names is not allowed"),
+            "pass literal attribute names",
+        );
+    }
+}
+
+fn check_name_arg(checker: &mut Checker<'_>, func: &str, arg: &Expr, dotted: bool) {
+    let span = span_of(ast::Ranged::range(arg));
+    match arg {
+        Expr::Constant(c) => match &c.value {
+            Constant::Str(s) => check_literal(checker, func, s, dotted, span),
+            _ => report_computed(checker, func, span),
+        },
+        Expr::Name(n) => checker.deferred.push(Deferred::Literal {
+            name: normalise(&n.id).into_owned(),
+            span,
+            purpose: if dotted {
+                Purpose::DottedAttrName
+            } else {
+                Purpose::AttrName
+            },
+        }),
+        _ => report_computed(checker, func, span),
+    }
+}
+
+fn report_computed(checker: &mut Checker<'_>, func: &str, span: Span) {
+    checker.report(
+        &DynamicAttribute::RULE,
+        span,
+        format!("`{func}` with a computed attribute name is not allowed"),
+        "use a string literal naming a public attribute, or plain attribute access",
+    );
+}
+
+/// Checks one literal attribute name (or dotted path when `dotted`).
+pub(crate) fn check_literal(
+    checker: &mut Checker<'_>,
+    func: &str,
+    name: &str,
+    dotted: bool,
+    span: Span,
+) {
+    let parts: Vec<&str> = if dotted {
+        name.split('.').collect()
+    } else {
+        vec![name]
+    };
+    for part in parts {
+        let part = normalise(part);
+        let identifier = part.chars().next().is_some_and(|c| c.is_alphabetic())
+            && part.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if !identifier || part.starts_with('_') {
+            checker.report(
+                &DynamicAttribute::RULE,
+                span,
+                format!("`{func}` with attribute name {name:?} is not allowed"),
+                "only public attribute names (no leading underscore) may be named",
+            );
+            return;
+        }
+    }
+}
+
+/// A name variable that is not always a literal.
+pub(crate) fn report_variable(checker: &mut Checker<'_>, name: &str, span: Span) {
+    checker.report(
+        &DynamicAttribute::RULE,
+        span,
+        format!("attribute name `{name}` is not always a string literal"),
+        "use a string literal naming a public attribute, or plain attribute access",
+    );
+}

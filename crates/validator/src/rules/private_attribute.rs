@@ -1,0 +1,92 @@
+//! SBX302: private attributes of objects the code did not define.
+
+use crate::checker::{Bound, Checker, Deferred, Owner};
+use crate::names::is_dunder;
+use crate::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Rejects single-underscore attributes (`obj._x`) unless the code defined that
+    /// attribute itself (`self._cache = ...`, a `_helper` method or class attribute) and
+    /// reads it from `self`, `cls`, `super()`, one of its own classes or an instance it
+    /// created from one. The public `namedtuple` helpers (`_asdict`, `_replace`, `_fields`,
+    /// `_make`, `_field_defaults`) are allowed on anything.
+    ///
+    /// ## Why is this bad?
+    /// Private attributes of modules and library objects are where the dangerous things
+    /// live: `random._os`, `license._Printer__filenames`, a DataFrame's `_mgr`, the host
+    /// data object's loader. They are not part of any API a strategy needs.
+    ///
+    /// ## Example
+    /// ```python
+    /// import random
+    /// random._os.system("id")
+    /// ```
+    ///
+    /// Use instead: private state on your own objects is fine.
+    /// ```python
+    /// class Tracker:
+    ///     def __init__(self):
+    ///         self._history = []
+    /// ```
+    pub(crate) struct PrivateAttribute {
+        code: "SBX302",
+        name: "private-attribute",
+        family: "module-leak",
+        severity: Error,
+        summary: "The code reaches a private attribute it did not define.",
+    }
+}
+
+const NAMEDTUPLE_API: &[&str] = &["_asdict", "_replace", "_fields", "_make", "_field_defaults"];
+
+/// Handles a private attribute; true when it was one (reported now or after the walk).
+pub(crate) fn check(
+    checker: &mut Checker<'_>,
+    owner: &Owner,
+    attr: &str,
+    span: Span,
+    store: bool,
+) -> bool {
+    if !attr.starts_with('_') || is_dunder(attr) {
+        return false;
+    }
+    if NAMEDTUPLE_API.contains(&attr) || (store && *owner == Owner::SelfLike) {
+        return true;
+    }
+    checker.deferred.push(Deferred::Private {
+        owner: owner.clone(),
+        attr: attr.to_string(),
+        span,
+    });
+    true
+}
+
+/// After the walk: is this the code's own private attribute on its own object?
+pub(crate) fn resolve(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span: Span) {
+    let own_object = match owner {
+        Owner::SelfLike => true,
+        Owner::Name(name) => {
+            checker.own_classes.contains(name)
+                || checker.bindings.get(name).is_some_and(|bound| {
+                    bound
+                        .iter()
+                        .all(|b| matches!(b, Bound::CallOf(c) if checker.own_classes.contains(c)))
+                })
+        }
+        Owner::Other => false,
+    };
+    if own_object && checker.own_attrs.contains(attr) {
+        return;
+    }
+    report(checker, span, attr);
+}
+
+pub(crate) fn report(checker: &mut Checker<'_>, span: Span, attr: &str) {
+    checker.report(
+        &PrivateAttribute::RULE,
+        span,
+        format!("the private attribute `{attr}` belongs to an object this code did not define"),
+        "use the object's public API; private attributes are only allowed on your own classes",
+    );
+}
