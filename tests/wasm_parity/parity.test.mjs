@@ -143,3 +143,11 @@ test("rules carry their docs, and version is the crate's", () => {
   const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
   assert.equal(wasm.version(), /\[workspace\.package\][^[]*?version = "([^"]+)"/.exec(cargo)[1]);
 });
+
+test("\\N{...} outside the browser build's name subset fails closed (documented divergence)", () => {
+  // The wasm build carries only a subset of Unicode names (crates/wasm/unicode-names-subset):
+  // a name outside it makes the string a syntax error there, where native decodes it.
+  const result = wasm.validate('x = "\\N{SNOWMAN}"\n', undefined);
+  assert.deepEqual(result.findings.map((f) => f.code), ["SBX001"]);
+  assert.equal(wasm.validate('x = "\\N{BULLET}"\n', undefined).accepted, true);
+});
