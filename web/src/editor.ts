@@ -7,7 +7,7 @@ import { EditorState, Prec, type Text } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
 import { h } from "./dom";
-import { renderMarkdown } from "./markdown";
+import { inline, renderMarkdown } from "./markdown";
 import type { Finding, RuleDoc, ValidationResult, Validator } from "./validator";
 
 /** Delay between the last keystroke and validation. */
@@ -57,8 +57,8 @@ export function findingDetails(f: Finding, rule: RuleDoc | undefined): HTMLEleme
   return h(
     "div",
     { class: "finding-detail" },
-    h("p", {}, h("strong", {}, f.code), " ", f.message),
-    f.help ? h("p", { class: "help" }, h("span", { class: "help-label" }, "How to fix: "), f.help) : null,
+    h("p", {}, h("strong", {}, f.code), " ", ...inline(f.message)),
+    f.help ? h("p", { class: "help" }, h("span", { class: "help-label" }, "How to fix: "), ...inline(f.help)) : null,
     doc,
   );
 }

@@ -12,6 +12,7 @@ import {
 import { StatsChart } from "./chart";
 import { byId, h } from "./dom";
 import { createEditor, findingDetails, revealFinding, type LintReport } from "./editor";
+import { inline } from "./markdown";
 import { EXAMPLES } from "./examples";
 import { outcome, renderError, renderFacts, renderSignal } from "./result";
 import { loadValidator, type Finding, type Validator } from "./validator";
@@ -217,7 +218,7 @@ class App {
             { type: "button", class: `finding finding-${f.severity}`, "data-code": f.code },
             h("span", { class: "pos" }, `${f.start.line}:${f.start.column_utf16}`),
             h("span", { class: "code" }, f.code),
-            h("span", { class: "msg" }, f.message),
+            h("span", { class: "msg" }, ...inline(f.message)),
           );
           button.setAttribute("aria-label", `${f.severity} ${f.code} at line ${f.start.line}, column ${f.start.column_utf16}: ${f.message}. Go to code.`);
           button.addEventListener("click", () => revealFinding(this.view, f));

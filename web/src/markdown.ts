@@ -2,7 +2,8 @@
 // inline code, bold) into DOM nodes. Text is never parsed as HTML.
 import { h } from "./dom";
 
-function inline(text: string): Node[] {
+/** Inline code and bold in one line of text, as DOM nodes. */
+export function inline(text: string): Node[] {
   const out: Node[] = [];
   const re = /`([^`]+)`|\*\*([^*]+)\*\*/g;
   let last = 0;
