@@ -476,6 +476,7 @@ impl<'a> Checker<'a> {
         for base in &s.bases {
             self.visit_expr(base);
         }
+        rules::class_hooks::check_class_bases(self, &s.bases);
         rules::class_hooks::check_class_keywords(self, &s.keywords);
         for keyword in &s.keywords {
             self.visit_expr(&keyword.value);
@@ -638,23 +639,55 @@ impl<'a> Checker<'a> {
     /// Annotations are evaluated when their statement runs; string annotations may be evaluated
     /// later (`typing.get_type_hints`), so they are checked as code too.
     fn visit_annotation(&mut self, expr: &Expr) {
-        if let Expr::Constant(c) = expr {
-            if let Constant::Str(text) = &c.value {
-                // Skip the prefix and opening quote(s) so spans land inside the literal.
-                let start = usize::from(c.range.start());
-                let literal = self
-                    .source
-                    .get(start..usize::from(c.range.end()))
-                    .unwrap_or("");
-                let quote = literal.find(['\'', '"']).unwrap_or(0);
-                let triple =
-                    literal[quote..].starts_with("\"\"\"") || literal[quote..].starts_with("'''");
-                let offset = start + quote + if triple { 3 } else { 1 };
-                check_expression_text(self, text, offset);
-                return;
-            }
+        self.check_annotation_strings(expr);
+        if !matches!(expr, Expr::Constant(_)) {
+            self.visit_expr(expr);
         }
-        self.visit_expr(expr);
+    }
+
+    /// Strings inside an annotation (`"Frame"`, `List["Frame"]`, `"A" | None`) are forward
+    /// references that `typing.get_type_hints` (used by `functools.singledispatch`, for one)
+    /// evaluates, so each is checked as an expression. `Literal[...]` holds values, not code.
+    fn check_annotation_strings(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Constant(c) => {
+                if let Constant::Str(text) = &c.value {
+                    // Skip the prefix and opening quote(s) so spans land inside the literal.
+                    let start = usize::from(c.range.start());
+                    let literal = self
+                        .source
+                        .get(start..usize::from(c.range.end()))
+                        .unwrap_or("");
+                    let quote = literal.find(['\'', '"']).unwrap_or(0);
+                    let rest = &literal[quote..];
+                    let triple = rest.starts_with("\"\"\"") || rest.starts_with("'''");
+                    let offset = start + quote + if triple { 3 } else { 1 };
+                    check_expression_text(self, text, offset);
+                }
+            }
+            Expr::Subscript(sub) => {
+                let literal = matches!(&*sub.value, Expr::Name(n) if n.id.as_str() == "Literal")
+                    || matches!(&*sub.value, Expr::Attribute(a) if a.attr.as_str() == "Literal");
+                if !literal {
+                    self.check_annotation_strings(&sub.slice);
+                }
+            }
+            Expr::Tuple(t) => {
+                for elt in &t.elts {
+                    self.check_annotation_strings(elt);
+                }
+            }
+            Expr::List(l) => {
+                for elt in &l.elts {
+                    self.check_annotation_strings(elt);
+                }
+            }
+            Expr::BinOp(b) => {
+                self.check_annotation_strings(&b.left);
+                self.check_annotation_strings(&b.right);
+            }
+            _ => {}
+        }
     }
 
     // ----- binding targets -----
