@@ -25,8 +25,8 @@ pub(crate) enum Alias {
 /// One binding of a name, as far as the rules care.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Bound {
-    /// A literal string.
-    Str(String),
+    /// One of these literal strings (`"a"`, or `"a" if x else "b"`).
+    Str(Vec<String>),
     /// The result of calling the named callable (`tracker = Tracker()`).
     CallOf(String),
     /// Anything else.
@@ -737,7 +737,7 @@ impl<'a> Checker<'a> {
                     self.bind(&id, span, Bound::Other, BindKind::Data);
                 }
                 for s in strings {
-                    self.bind(&id, span, Bound::Str(s), BindKind::Data);
+                    self.bind(&id, span, Bound::Str(vec![s]), BindKind::Data);
                 }
                 return;
             }
@@ -990,7 +990,14 @@ fn normalise_dotted(name: &str) -> String {
 fn bound_of(value: &Expr) -> Bound {
     match value {
         Expr::Constant(c) => match &c.value {
-            Constant::Str(s) => Bound::Str(s.clone()),
+            Constant::Str(s) => Bound::Str(vec![s.clone()]),
+            _ => Bound::Other,
+        },
+        Expr::IfExp(e) => match (bound_of(&e.body), bound_of(&e.orelse)) {
+            (Bound::Str(mut a), Bound::Str(b)) => {
+                a.extend(b);
+                Bound::Str(a)
+            }
             _ => Bound::Other,
         },
         Expr::Call(call) => match &*call.func {

@@ -86,6 +86,12 @@ impl Checker<'_> {
         let Some(last) = attrs.last() else {
             return;
         };
+        // `"{0.x}".format` handed around uncalled is a template all the same.
+        if let Some((first, _)) = attrs.first() {
+            if matches!(first.as_ref(), "format" | "format_map") {
+                format_string::check_receiver(self, base);
+            }
+        }
         let whole = last.1;
         let mut value_from = 0;
         if let Expr::Name(name) = base {
@@ -211,13 +217,14 @@ impl Checker<'_> {
     /// After the walk: a variable used where a literal is required.
     pub(crate) fn resolve_literal(&mut self, name: &str, span: Span, purpose: Purpose) {
         let values = self.bindings.get(name).and_then(|bound| {
-            bound
-                .iter()
-                .map(|b| match b {
-                    Bound::Str(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<String>>>()
+            let mut all = Vec::new();
+            for b in bound {
+                match b {
+                    Bound::Str(strings) => all.extend(strings.iter().cloned()),
+                    _ => return None,
+                }
+            }
+            Some(all)
         });
         match purpose {
             Purpose::Template => format_string::resolve(self, name, values, span),

@@ -327,3 +327,8 @@ frame.agg("to_csv", path_or_buf="/etc/x")
 frame.apply(["to_pickle"], path="/tmp/x")
 # --- groupby agg dict with eval
 frame.groupby("a").agg({"b": "eval"})
+# --- bound format method of a hostile literal passed to map
+list(map("{0.__globals__}".format, [print]))
+# --- conditional template with an attribute field
+t = "{0}" if flag else "{0.__class__}"
+t.format(obj)
