@@ -64,8 +64,10 @@ pub(crate) enum Purpose {
 /// The base of a private attribute access, for deciding whether the code owns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Owner {
-    /// `self`, `cls` or `super()`.
+    /// The first parameter of a method (`self`, `cls`).
     SelfLike,
+    /// `super()`, when the code does not rebind `super`.
+    Super,
     /// A plain name.
     Name(String),
     /// Anything else.
@@ -85,8 +87,13 @@ pub(crate) enum Deferred {
         span: Span,
         purpose: Purpose,
     },
-    /// A call-only builtin's name used as a value; fine if the code binds that name itself.
-    BuiltinValue { name: String, span: Span },
+    /// A call-only builtin's name used as a value; fine if the code binds that name itself
+    /// in a scope visible from the use (`visible` holds those scopes' ids).
+    BuiltinValue {
+        name: String,
+        span: Span,
+        visible: Vec<usize>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +128,13 @@ pub(crate) struct Checker<'a> {
     pub(crate) own_attrs: HashSet<String>,
     pub(crate) own_classes: HashSet<String>,
     pub(crate) scopes: Vec<ScopeKind>,
-    /// Names that stand for the instance or class inside methods (`self`, `cls`, ...).
+    /// A unique id for each entry of `scopes`.
+    scope_ids: Vec<usize>,
+    next_scope_id: usize,
+    /// `(scope id, name)` for every binding.
+    scoped_bindings: HashSet<(usize, String)>,
+    /// Names that stand for the instance or class here: the first parameter of the enclosing
+    /// method, unless a nested function or lambda shadows it.
     pub(crate) self_names: Vec<String>,
 }
 
@@ -138,7 +151,10 @@ impl<'a> Checker<'a> {
             own_attrs: HashSet::new(),
             own_classes: HashSet::new(),
             scopes: vec![ScopeKind::Module],
-            self_names: vec!["self".into(), "cls".into()],
+            scope_ids: vec![0],
+            next_scope_id: 1,
+            scoped_bindings: HashSet::new(),
+            self_names: Vec::new(),
         }
     }
 
@@ -161,6 +177,63 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn scope(&self) -> ScopeKind {
         self.scopes.last().copied().unwrap_or(ScopeKind::Module)
+    }
+
+    fn enter_scope(&mut self, kind: ScopeKind) {
+        self.scopes.push(kind);
+        self.scope_ids.push(self.next_scope_id);
+        self.next_scope_id += 1;
+    }
+
+    fn exit_scope(&mut self) {
+        self.scopes.pop();
+        self.scope_ids.pop();
+    }
+
+    /// Ids of the scopes whose bindings a name used here can refer to: the current scope and
+    /// the enclosing function, lambda and module scopes (class bodies are not enclosing).
+    pub(crate) fn visible_scopes(&self) -> Vec<usize> {
+        let last = self.scopes.len().saturating_sub(1);
+        self.scopes
+            .iter()
+            .zip(&self.scope_ids)
+            .enumerate()
+            .filter(|(i, (kind, _))| *i == last || **kind != ScopeKind::Class)
+            .map(|(_, (_, id))| *id)
+            .collect()
+    }
+
+    /// Whether `name` is bound in one of the `visible` scopes.
+    pub(crate) fn bound_in(&self, name: &str, visible: &[usize]) -> bool {
+        visible
+            .iter()
+            .any(|id| self.scoped_bindings.contains(&(*id, name.to_string())))
+    }
+
+    /// Self names inside a new function or lambda: inherited ones its parameters do not
+    /// shadow, plus `method_self` (a method's first parameter).
+    fn self_names_for(&self, args: &ast::Arguments, method_self: Option<String>) -> Vec<String> {
+        let params: Vec<String> = args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+            .map(|a| normalise(&a.def.arg).into_owned())
+            .chain(
+                args.vararg
+                    .iter()
+                    .chain(&args.kwarg)
+                    .map(|a| normalise(&a.arg).into_owned()),
+            )
+            .collect();
+        let mut names: Vec<String> = self
+            .self_names
+            .iter()
+            .filter(|n| !params.contains(n))
+            .cloned()
+            .collect();
+        names.extend(method_self);
+        names
     }
 
     pub(crate) fn is_self_name(&self, name: &str) -> bool {
@@ -448,20 +521,17 @@ impl<'a> Checker<'a> {
             .chain(&args.args)
             .next()
             .map(|a| normalise(&a.def.arg).into_owned());
-        let pushed_self = match (in_class, first_param) {
-            (true, Some(first)) => {
-                self.self_names.push(first);
-                true
-            }
-            _ => false,
-        };
-        self.scopes.push(ScopeKind::Function);
+        let static_method = decorators
+            .iter()
+            .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == "staticmethod"));
+        let method_self = first_param.filter(|_| in_class && !static_method);
+        let self_names = self.self_names_for(args, method_self);
+        let saved = std::mem::replace(&mut self.self_names, self_names);
+        self.enter_scope(ScopeKind::Function);
         self.bind_parameters(args);
         self.visit_body(body);
-        self.scopes.pop();
-        if pushed_self {
-            self.self_names.pop();
-        }
+        self.exit_scope();
+        self.self_names = saved;
     }
 
     fn visit_class(&mut self, s: &ast::StmtClassDef) {
@@ -486,9 +556,9 @@ impl<'a> Checker<'a> {
             self.own_attrs.insert(name.clone());
         }
         self.bind(&name, span, Bound::Other, BindKind::Definition);
-        self.scopes.push(ScopeKind::Class);
+        self.enter_scope(ScopeKind::Class);
         self.visit_body(&s.body);
-        self.scopes.pop();
+        self.exit_scope();
     }
 
     fn visit_arguments(&mut self, args: &ast::Arguments) {
@@ -749,6 +819,8 @@ impl<'a> Checker<'a> {
     pub(crate) fn bind(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind) {
         rules::builtin_rebinding::check(self, name, span, kind);
         rules::dunder_access::check_dunder_binding(self, name, span);
+        let scope = self.scope_ids.last().copied().unwrap_or(0);
+        self.scoped_bindings.insert((scope, name.to_string()));
         match self.bindings.get_mut(name) {
             Some(list) => list.push(bound),
             None => {
@@ -784,10 +856,13 @@ impl<'a> Checker<'a> {
             Expr::UnaryOp(e) => self.visit_expr(&e.operand),
             Expr::Lambda(e) => {
                 self.visit_arguments(&e.args);
-                self.scopes.push(ScopeKind::Lambda);
+                let self_names = self.self_names_for(&e.args, None);
+                let saved = std::mem::replace(&mut self.self_names, self_names);
+                self.enter_scope(ScopeKind::Lambda);
                 self.bind_parameters(&e.args);
                 self.visit_expr(&e.body);
-                self.scopes.pop();
+                self.exit_scope();
+                self.self_names = saved;
             }
             Expr::IfExp(e) => {
                 self.visit_expr(&e.test);
@@ -852,6 +927,18 @@ impl<'a> Checker<'a> {
     }
 
     fn visit_comprehension(&mut self, generators: &[ast::Comprehension], elts: &[&Expr]) {
+        // The first iterable is evaluated in the enclosing scope; the rest in the
+        // comprehension's own scope.
+        let mut generators = generators.iter();
+        let first = generators.next();
+        if let Some(first) = first {
+            self.visit_expr(&first.iter);
+        }
+        self.enter_scope(ScopeKind::Lambda);
+        if let Some(first) = first {
+            self.visit_loop_target(&first.target, &first.iter);
+            self.visit_all(&first.ifs);
+        }
         for generator in generators {
             self.visit_expr(&generator.iter);
             self.visit_loop_target(&generator.target, &generator.iter);
@@ -860,6 +947,7 @@ impl<'a> Checker<'a> {
         for elt in elts {
             self.visit_expr(elt);
         }
+        self.exit_scope();
     }
 
     pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {
@@ -929,8 +1017,12 @@ impl<'a> Checker<'a> {
                     span,
                     purpose,
                 } => self.resolve_literal(&name, span, purpose),
-                Deferred::BuiltinValue { name, span } => {
-                    if !self.bindings.contains_key(&name) {
+                Deferred::BuiltinValue {
+                    name,
+                    span,
+                    visible,
+                } => {
+                    if !self.bound_in(&name, &visible) {
                         rules::builtin_values::report(self, &name, span);
                     }
                 }

@@ -207,7 +207,7 @@ impl Checker<'_> {
                 }
             }
             Expr::Call(call) => match &*call.func {
-                Expr::Name(n) if normalise(&n.id) == "super" => Owner::SelfLike,
+                Expr::Name(n) if normalise(&n.id) == "super" => Owner::Super,
                 _ => Owner::Other,
             },
             _ => Owner::Other,

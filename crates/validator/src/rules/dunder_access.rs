@@ -101,7 +101,7 @@ pub(crate) fn check_attr(
         return true;
     }
     let own = match owner {
-        Owner::SelfLike => true,
+        Owner::SelfLike | Owner::Super => true,
         Owner::Name(name) => checker.own_classes.contains(name),
         Owner::Other => false,
     };

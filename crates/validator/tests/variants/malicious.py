@@ -332,3 +332,39 @@ list(map("{0.__globals__}".format, [print]))
 # --- conditional template with an attribute field
 t = "{0}" if flag else "{0.__class__}"
 t.format(obj)
+# --- builtin open handed around after binding open in another scope
+def unused():
+    open = 1
+    return open
+reader = open
+reader("/etc/passwd")
+# --- open bound only inside a comprehension
+names = [open for open in ["a"]]
+reader = open
+# --- private attribute through a fake self parameter
+class Own:
+    def __init__(self):
+        self._loader = None
+def peek(self):
+    return self._loader
+# --- private attribute through a static method argument
+class Own2:
+    def __init__(self):
+        self._loader = None
+    @staticmethod
+    def peek(obj):
+        return obj._loader
+# --- private attribute through a nested function shadowing self
+class Own3:
+    def __init__(self):
+        self._loader = None
+    def run(self, data):
+        def inner(self):
+            return self._loader
+        return inner(data)
+# --- super rebound to reach a private attribute
+class Own4:
+    def __init__(self):
+        self._loader = None
+def f(super):
+    return super()._loader
