@@ -368,3 +368,9 @@ class Own4:
         self._loader = None
 def f(super):
     return super()._loader
+# --- dataset name that walks out of the data directory
+def strategy(data):
+    return data.get("../../etc/passwd")
+# --- dataset name that is an absolute path
+from finlab import data
+secrets = data.get("/root/.aws/credentials")
