@@ -544,7 +544,10 @@ impl<'a> Checker<'a> {
             self.visit_expr(decorator);
         }
         for base in &s.bases {
-            self.visit_expr(base);
+            // `class M(type)` is reported once, as a metaclass (SBX701).
+            if !matches!(base, Expr::Name(n) if normalise(&n.id) == "type") {
+                self.visit_expr(base);
+            }
         }
         rules::class_hooks::check_class_bases(self, &s.bases);
         rules::class_hooks::check_class_keywords(self, &s.keywords);
@@ -967,7 +970,10 @@ impl<'a> Checker<'a> {
                 self.check_method_call(&method, call);
                 self.visit_expr(func);
             }
-            other => self.visit_expr(other),
+            other => {
+                rules::type_construction::check_call_of_call(self, call);
+                self.visit_expr(other);
+            }
         }
         rules::deserialization::check_keywords(self, &call.keywords);
         self.visit_all(&call.args);

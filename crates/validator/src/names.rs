@@ -178,6 +178,7 @@ pub(crate) const CALL_ONLY_BUILTINS: &[&str] = &[
     "open",
     "memoryview",
     "dir",
+    "type",
 ];
 
 /// Exceptions whose raising ends or interrupts the host process rather than the strategy.

@@ -6,8 +6,8 @@ use crate::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Rejects using `getattr`, `setattr`, `delattr`, `hasattr`, `open`, `memoryview` or
-    /// `dir` (unless the code binds that name itself in a scope the use can see, like
+    /// Rejects using `getattr`, `setattr`, `delattr`, `hasattr`, `open`, `memoryview`,
+    /// `dir` or `type` (a metaclass: `T = type; T("X", (), {})` builds classes) (unless the code binds that name itself in a scope the use can see, like
     /// `open = data.get("price:open")`)
     /// as a value (passed to `reduce`, `map`, `sorted(key=...)`, stored in a list or
     /// dict, used as a decorator, ...). Called directly, their arguments are checked by

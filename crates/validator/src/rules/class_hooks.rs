@@ -131,6 +131,11 @@ pub(crate) fn check_class_member(checker: &mut Checker<'_>, name: &str, span: Sp
 /// `class Meta(type)`: a metaclass, which builds classes the way three-argument `type` does.
 pub(crate) fn check_class_bases(checker: &mut Checker<'_>, bases: &[Expr]) {
     for base in bases {
+        // `class M(type(int))` derives from `type` just the same.
+        let base = match base {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
         if let Expr::Name(n) = base {
             if crate::names::normalise(&n.id) == "type" {
                 checker.report(

@@ -374,3 +374,14 @@ def strategy(data):
 # --- dataset name that is an absolute path
 from finlab import data
 secrets = data.get("/root/.aws/credentials")
+# --- metaclass through type of a class
+Meta = type(int)
+Hook = Meta("Hook", (object,), {"__del__": print})
+# --- calling type of type with three arguments
+Hook = type(type(1))("Hook", (), {})
+# --- type handed around as a value
+T = type
+Hook = T("Hook", (), {})
+# --- deriving from type(int)
+class M(type(int)):
+    pass
