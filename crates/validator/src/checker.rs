@@ -25,8 +25,8 @@ pub(crate) enum Alias {
 /// One binding of a name, as far as the rules care.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Bound {
-    /// A literal string.
-    Str(String),
+    /// One of these literal strings (`"a"`, or `"a" if x else "b"`).
+    Str(Vec<String>),
     /// The result of calling the named callable (`tracker = Tracker()`).
     CallOf(String),
     /// Anything else.
@@ -64,8 +64,10 @@ pub(crate) enum Purpose {
 /// The base of a private attribute access, for deciding whether the code owns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Owner {
-    /// `self`, `cls` or `super()`.
+    /// The first parameter of a method (`self`, `cls`).
     SelfLike,
+    /// `super()`, when the code does not rebind `super`.
+    Super,
     /// A plain name.
     Name(String),
     /// Anything else.
@@ -85,8 +87,13 @@ pub(crate) enum Deferred {
         span: Span,
         purpose: Purpose,
     },
-    /// A call-only builtin's name used as a value; fine if the code binds that name itself.
-    BuiltinValue { name: String, span: Span },
+    /// A call-only builtin's name used as a value; fine if the code binds that name itself
+    /// in a scope visible from the use (`visible` holds those scopes' ids).
+    BuiltinValue {
+        name: String,
+        span: Span,
+        visible: Vec<usize>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +128,13 @@ pub(crate) struct Checker<'a> {
     pub(crate) own_attrs: HashSet<String>,
     pub(crate) own_classes: HashSet<String>,
     pub(crate) scopes: Vec<ScopeKind>,
-    /// Names that stand for the instance or class inside methods (`self`, `cls`, ...).
+    /// A unique id for each entry of `scopes`.
+    scope_ids: Vec<usize>,
+    next_scope_id: usize,
+    /// `(scope id, name)` for every binding.
+    scoped_bindings: HashSet<(usize, String)>,
+    /// Names that stand for the instance or class here: the first parameter of the enclosing
+    /// method, unless a nested function or lambda shadows it.
     pub(crate) self_names: Vec<String>,
 }
 
@@ -138,7 +151,10 @@ impl<'a> Checker<'a> {
             own_attrs: HashSet::new(),
             own_classes: HashSet::new(),
             scopes: vec![ScopeKind::Module],
-            self_names: vec!["self".into(), "cls".into()],
+            scope_ids: vec![0],
+            next_scope_id: 1,
+            scoped_bindings: HashSet::new(),
+            self_names: Vec::new(),
         }
     }
 
@@ -161,6 +177,63 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn scope(&self) -> ScopeKind {
         self.scopes.last().copied().unwrap_or(ScopeKind::Module)
+    }
+
+    fn enter_scope(&mut self, kind: ScopeKind) {
+        self.scopes.push(kind);
+        self.scope_ids.push(self.next_scope_id);
+        self.next_scope_id += 1;
+    }
+
+    fn exit_scope(&mut self) {
+        self.scopes.pop();
+        self.scope_ids.pop();
+    }
+
+    /// Ids of the scopes whose bindings a name used here can refer to: the current scope and
+    /// the enclosing function, lambda and module scopes (class bodies are not enclosing).
+    pub(crate) fn visible_scopes(&self) -> Vec<usize> {
+        let last = self.scopes.len().saturating_sub(1);
+        self.scopes
+            .iter()
+            .zip(&self.scope_ids)
+            .enumerate()
+            .filter(|(i, (kind, _))| *i == last || **kind != ScopeKind::Class)
+            .map(|(_, (_, id))| *id)
+            .collect()
+    }
+
+    /// Whether `name` is bound in one of the `visible` scopes.
+    pub(crate) fn bound_in(&self, name: &str, visible: &[usize]) -> bool {
+        visible
+            .iter()
+            .any(|id| self.scoped_bindings.contains(&(*id, name.to_string())))
+    }
+
+    /// Self names inside a new function or lambda: inherited ones its parameters do not
+    /// shadow, plus `method_self` (a method's first parameter).
+    fn self_names_for(&self, args: &ast::Arguments, method_self: Option<String>) -> Vec<String> {
+        let params: Vec<String> = args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+            .map(|a| normalise(&a.def.arg).into_owned())
+            .chain(
+                args.vararg
+                    .iter()
+                    .chain(&args.kwarg)
+                    .map(|a| normalise(&a.arg).into_owned()),
+            )
+            .collect();
+        let mut names: Vec<String> = self
+            .self_names
+            .iter()
+            .filter(|n| !params.contains(n))
+            .cloned()
+            .collect();
+        names.extend(method_self);
+        names
     }
 
     pub(crate) fn is_self_name(&self, name: &str) -> bool {
@@ -448,20 +521,17 @@ impl<'a> Checker<'a> {
             .chain(&args.args)
             .next()
             .map(|a| normalise(&a.def.arg).into_owned());
-        let pushed_self = match (in_class, first_param) {
-            (true, Some(first)) => {
-                self.self_names.push(first);
-                true
-            }
-            _ => false,
-        };
-        self.scopes.push(ScopeKind::Function);
+        let static_method = decorators
+            .iter()
+            .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == "staticmethod"));
+        let method_self = first_param.filter(|_| in_class && !static_method);
+        let self_names = self.self_names_for(args, method_self);
+        let saved = std::mem::replace(&mut self.self_names, self_names);
+        self.enter_scope(ScopeKind::Function);
         self.bind_parameters(args);
         self.visit_body(body);
-        self.scopes.pop();
-        if pushed_self {
-            self.self_names.pop();
-        }
+        self.exit_scope();
+        self.self_names = saved;
     }
 
     fn visit_class(&mut self, s: &ast::StmtClassDef) {
@@ -474,8 +544,12 @@ impl<'a> Checker<'a> {
             self.visit_expr(decorator);
         }
         for base in &s.bases {
-            self.visit_expr(base);
+            // `class M(type)` is reported once, as a metaclass (SBX701).
+            if !matches!(base, Expr::Name(n) if normalise(&n.id) == "type") {
+                self.visit_expr(base);
+            }
         }
+        rules::class_hooks::check_class_bases(self, &s.bases);
         rules::class_hooks::check_class_keywords(self, &s.keywords);
         for keyword in &s.keywords {
             self.visit_expr(&keyword.value);
@@ -485,9 +559,9 @@ impl<'a> Checker<'a> {
             self.own_attrs.insert(name.clone());
         }
         self.bind(&name, span, Bound::Other, BindKind::Definition);
-        self.scopes.push(ScopeKind::Class);
+        self.enter_scope(ScopeKind::Class);
         self.visit_body(&s.body);
-        self.scopes.pop();
+        self.exit_scope();
     }
 
     fn visit_arguments(&mut self, args: &ast::Arguments) {
@@ -638,23 +712,55 @@ impl<'a> Checker<'a> {
     /// Annotations are evaluated when their statement runs; string annotations may be evaluated
     /// later (`typing.get_type_hints`), so they are checked as code too.
     fn visit_annotation(&mut self, expr: &Expr) {
-        if let Expr::Constant(c) = expr {
-            if let Constant::Str(text) = &c.value {
-                // Skip the prefix and opening quote(s) so spans land inside the literal.
-                let start = usize::from(c.range.start());
-                let literal = self
-                    .source
-                    .get(start..usize::from(c.range.end()))
-                    .unwrap_or("");
-                let quote = literal.find(['\'', '"']).unwrap_or(0);
-                let triple =
-                    literal[quote..].starts_with("\"\"\"") || literal[quote..].starts_with("'''");
-                let offset = start + quote + if triple { 3 } else { 1 };
-                check_expression_text(self, text, offset);
-                return;
-            }
+        self.check_annotation_strings(expr);
+        if !matches!(expr, Expr::Constant(_)) {
+            self.visit_expr(expr);
         }
-        self.visit_expr(expr);
+    }
+
+    /// Strings inside an annotation (`"Frame"`, `List["Frame"]`, `"A" | None`) are forward
+    /// references that `typing.get_type_hints` (used by `functools.singledispatch`, for one)
+    /// evaluates, so each is checked as an expression. `Literal[...]` holds values, not code.
+    fn check_annotation_strings(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Constant(c) => {
+                if let Constant::Str(text) = &c.value {
+                    // Skip the prefix and opening quote(s) so spans land inside the literal.
+                    let start = usize::from(c.range.start());
+                    let literal = self
+                        .source
+                        .get(start..usize::from(c.range.end()))
+                        .unwrap_or("");
+                    let quote = literal.find(['\'', '"']).unwrap_or(0);
+                    let rest = &literal[quote..];
+                    let triple = rest.starts_with("\"\"\"") || rest.starts_with("'''");
+                    let offset = start + quote + if triple { 3 } else { 1 };
+                    check_expression_text(self, text, offset);
+                }
+            }
+            Expr::Subscript(sub) => {
+                let literal = matches!(&*sub.value, Expr::Name(n) if n.id.as_str() == "Literal")
+                    || matches!(&*sub.value, Expr::Attribute(a) if a.attr.as_str() == "Literal");
+                if !literal {
+                    self.check_annotation_strings(&sub.slice);
+                }
+            }
+            Expr::Tuple(t) => {
+                for elt in &t.elts {
+                    self.check_annotation_strings(elt);
+                }
+            }
+            Expr::List(l) => {
+                for elt in &l.elts {
+                    self.check_annotation_strings(elt);
+                }
+            }
+            Expr::BinOp(b) => {
+                self.check_annotation_strings(&b.left);
+                self.check_annotation_strings(&b.right);
+            }
+            _ => {}
+        }
     }
 
     // ----- binding targets -----
@@ -704,7 +810,7 @@ impl<'a> Checker<'a> {
                     self.bind(&id, span, Bound::Other, BindKind::Data);
                 }
                 for s in strings {
-                    self.bind(&id, span, Bound::Str(s), BindKind::Data);
+                    self.bind(&id, span, Bound::Str(vec![s]), BindKind::Data);
                 }
                 return;
             }
@@ -716,6 +822,8 @@ impl<'a> Checker<'a> {
     pub(crate) fn bind(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind) {
         rules::builtin_rebinding::check(self, name, span, kind);
         rules::dunder_access::check_dunder_binding(self, name, span);
+        let scope = self.scope_ids.last().copied().unwrap_or(0);
+        self.scoped_bindings.insert((scope, name.to_string()));
         match self.bindings.get_mut(name) {
             Some(list) => list.push(bound),
             None => {
@@ -751,10 +859,13 @@ impl<'a> Checker<'a> {
             Expr::UnaryOp(e) => self.visit_expr(&e.operand),
             Expr::Lambda(e) => {
                 self.visit_arguments(&e.args);
-                self.scopes.push(ScopeKind::Lambda);
+                let self_names = self.self_names_for(&e.args, None);
+                let saved = std::mem::replace(&mut self.self_names, self_names);
+                self.enter_scope(ScopeKind::Lambda);
                 self.bind_parameters(&e.args);
                 self.visit_expr(&e.body);
-                self.scopes.pop();
+                self.exit_scope();
+                self.self_names = saved;
             }
             Expr::IfExp(e) => {
                 self.visit_expr(&e.test);
@@ -819,6 +930,18 @@ impl<'a> Checker<'a> {
     }
 
     fn visit_comprehension(&mut self, generators: &[ast::Comprehension], elts: &[&Expr]) {
+        // The first iterable is evaluated in the enclosing scope; the rest in the
+        // comprehension's own scope.
+        let mut generators = generators.iter();
+        let first = generators.next();
+        if let Some(first) = first {
+            self.visit_expr(&first.iter);
+        }
+        self.enter_scope(ScopeKind::Lambda);
+        if let Some(first) = first {
+            self.visit_loop_target(&first.target, &first.iter);
+            self.visit_all(&first.ifs);
+        }
         for generator in generators {
             self.visit_expr(&generator.iter);
             self.visit_loop_target(&generator.target, &generator.iter);
@@ -827,6 +950,7 @@ impl<'a> Checker<'a> {
         for elt in elts {
             self.visit_expr(elt);
         }
+        self.exit_scope();
     }
 
     pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {
@@ -846,7 +970,10 @@ impl<'a> Checker<'a> {
                 self.check_method_call(&method, call);
                 self.visit_expr(func);
             }
-            other => self.visit_expr(other),
+            other => {
+                rules::type_construction::check_call_of_call(self, call);
+                self.visit_expr(other);
+            }
         }
         rules::deserialization::check_keywords(self, &call.keywords);
         self.visit_all(&call.args);
@@ -896,8 +1023,12 @@ impl<'a> Checker<'a> {
                     span,
                     purpose,
                 } => self.resolve_literal(&name, span, purpose),
-                Deferred::BuiltinValue { name, span } => {
-                    if !self.bindings.contains_key(&name) {
+                Deferred::BuiltinValue {
+                    name,
+                    span,
+                    visible,
+                } => {
+                    if !self.bound_in(&name, &visible) {
                         rules::builtin_values::report(self, &name, span);
                     }
                 }
@@ -957,7 +1088,14 @@ fn normalise_dotted(name: &str) -> String {
 fn bound_of(value: &Expr) -> Bound {
     match value {
         Expr::Constant(c) => match &c.value {
-            Constant::Str(s) => Bound::Str(s.clone()),
+            Constant::Str(s) => Bound::Str(vec![s.clone()]),
+            _ => Bound::Other,
+        },
+        Expr::IfExp(e) => match (bound_of(&e.body), bound_of(&e.orelse)) {
+            (Bound::Str(mut a), Bound::Str(b)) => {
+                a.extend(b);
+                Bound::Str(a)
+            }
             _ => Bound::Other,
         },
         Expr::Call(call) => match &*call.func {

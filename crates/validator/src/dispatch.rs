@@ -63,6 +63,7 @@ impl Checker<'_> {
             }
         }
         format_string::check_method(self, method, call);
+        dynamic_attribute::check_method_names(self, method, call);
         dataframe_eval::check_method(self, method, call);
         io_paths::check_method(self, method, call);
     }
@@ -85,6 +86,12 @@ impl Checker<'_> {
         let Some(last) = attrs.last() else {
             return;
         };
+        // `"{0.x}".format` handed around uncalled is a template all the same.
+        if let Some((first, _)) = attrs.first() {
+            if matches!(first.as_ref(), "format" | "format_map") {
+                format_string::check_receiver(self, base);
+            }
+        }
         let whole = last.1;
         let mut value_from = 0;
         if let Expr::Name(name) = base {
@@ -97,6 +104,14 @@ impl Checker<'_> {
                 let root_len = segments.len();
                 segments.extend(attrs.iter().map(|(a, _)| a.as_ref()));
                 match self.index.check_path(&segments) {
+                    PathVerdict::Denied { at }
+                        if !store
+                            && at + 1 == segments.len()
+                            && dunder_access::READABLE.contains(&segments[at]) =>
+                    {
+                        // `pd.__version__`, `np.__name__`: plain strings.
+                        return;
+                    }
                     PathVerdict::Denied { at } => {
                         // A root that is itself denied was reported at its import.
                         if at >= root_len {
@@ -139,6 +154,16 @@ impl Checker<'_> {
             } else {
                 Owner::Other
             };
+            // `self.__class__.__name__` in a `__repr__` only reads the class's name.
+            let class_name = attr == "__class__"
+                && owner == Owner::SelfLike
+                && !store
+                && attrs
+                    .get(i + 1)
+                    .is_some_and(|(next, _)| matches!(next.as_ref(), "__name__" | "__qualname__"));
+            if class_name {
+                break;
+            }
             let is_store = store && i + 1 == attrs.len();
             if self.check_value_attr(&owner, attr, *span, is_store) {
                 break;
@@ -182,7 +207,7 @@ impl Checker<'_> {
                 }
             }
             Expr::Call(call) => match &*call.func {
-                Expr::Name(n) if normalise(&n.id) == "super" => Owner::SelfLike,
+                Expr::Name(n) if normalise(&n.id) == "super" => Owner::Super,
                 _ => Owner::Other,
             },
             _ => Owner::Other,
@@ -192,13 +217,14 @@ impl Checker<'_> {
     /// After the walk: a variable used where a literal is required.
     pub(crate) fn resolve_literal(&mut self, name: &str, span: Span, purpose: Purpose) {
         let values = self.bindings.get(name).and_then(|bound| {
-            bound
-                .iter()
-                .map(|b| match b {
-                    Bound::Str(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<String>>>()
+            let mut all = Vec::new();
+            for b in bound {
+                match b {
+                    Bound::Str(strings) => all.extend(strings.iter().cloned()),
+                    _ => return None,
+                }
+            }
+            Some(all)
         });
         match purpose {
             Purpose::Template => format_string::resolve(self, name, values, span),

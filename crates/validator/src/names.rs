@@ -178,6 +178,7 @@ pub(crate) const CALL_ONLY_BUILTINS: &[&str] = &[
     "open",
     "memoryview",
     "dir",
+    "type",
 ];
 
 /// Exceptions whose raising ends or interrupts the host process rather than the strategy.
@@ -193,4 +194,15 @@ pub(crate) fn dangerous_builtin(name: &str) -> Option<&'static str> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, why)| *why)
+}
+
+/// Methods whose arguments other rules check at the call site (I/O paths, templates,
+/// expressions); reaching them by a string name would skip those checks.
+pub(crate) fn is_sink_method(name: &str) -> bool {
+    name.starts_with("to_")
+        || name.starts_with("read_")
+        || matches!(
+            name,
+            "eval" | "query" | "format" | "format_map" | "tofile" | "dump"
+        )
 }

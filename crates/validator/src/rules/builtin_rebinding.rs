@@ -7,11 +7,12 @@ use crate::Span;
 declare_rule! {
     /// ## What it does
     /// Rejects binding the name of a dangerous builtin (`exec`, `eval`, `getattr`,
-    /// `setattr`, `memoryview`, ...) anywhere, and, at module or class level, making any
-    /// builtin's name stand for another callable: `print = exec`, `len = my_len`,
-    /// `def print(...)`, `class list`, `import x as sum`. Data that happens to use a
-    /// builtin's name (`open = data.get("price:open")`, `type = "momentum"`, a parameter
-    /// `id`) is fine, and so is `from math import pow`, a vetted module member under its
+    /// `setattr`, `memoryview`, ...) as a variable or parameter anywhere, and, at module
+    /// level, making any builtin's name stand for another callable: `print = exec`,
+    /// `len = my_len`, `def print(...)`, `class list`, `import x as sum`. Data that happens
+    /// to use a builtin's name (`open = data.get("price:open")`, `type = "momentum"`, a
+    /// parameter `id`) is fine, and so are methods and class attributes (`def filter(self)`),
+    /// which shadow nothing, and `from math import pow`, a vetted module member under its
     /// own name.
     ///
     /// ## Why is this bad?
@@ -47,9 +48,11 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, kind: Bin
             name,
             "getattr" | "setattr" | "delattr" | "hasattr" | "memoryview"
         );
-    let shared_scope = matches!(checker.scope(), ScopeKind::Module | ScopeKind::Class);
+    // A class body's names are attributes, not variables: `def filter(self)` or
+    // `def eval(self)` in a class shadows nothing outside it.
+    let scope = checker.scope();
     let stands_in = matches!(kind, BindKind::Alias | BindKind::Definition);
-    if dangerous || (shared_scope && stands_in) {
+    if scope != ScopeKind::Class && (dangerous || (scope == ScopeKind::Module && stands_in)) {
         checker.report(
             &BuiltinRebinding::RULE,
             span,

@@ -6,8 +6,9 @@ use crate::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Rejects using `getattr`, `setattr`, `delattr`, `hasattr`, `open`, `memoryview` or
-    /// `dir` (unless the code binds that name itself, like `open = data.get("price:open")`)
+    /// Rejects using `getattr`, `setattr`, `delattr`, `hasattr`, `open`, `memoryview`,
+    /// `dir` or `type` (a metaclass: `T = type; T("X", (), {})` builds classes) (unless the code binds that name itself in a scope the use can see, like
+    /// `open = data.get("price:open")`)
     /// as a value (passed to `reduce`, `map`, `sorted(key=...)`, stored in a list or
     /// dict, used as a decorator, ...). Called directly, their arguments are checked by
     /// other rules.
@@ -43,9 +44,11 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, use_: Nam
     }
     // `open` may be the code's own variable (`open = data.get("price:open")`): decided after
     // the walk, once every binding is known.
+    let visible = checker.visible_scopes();
     checker.deferred.push(Deferred::BuiltinValue {
         name: name.to_string(),
         span,
+        visible,
     });
 }
 

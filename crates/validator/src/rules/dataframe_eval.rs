@@ -79,11 +79,16 @@ pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::
             span_of(other.range()),
             format!("`.{method}()` with an expression that is not a string literal is not allowed"),
         ),
-        None => report(
-            checker,
-            span_of(call.range),
-            format!("`.{method}()` without a literal expression is not allowed"),
-        ),
+        // Nothing to evaluate (`model.eval()`), unless it hides in `**kwargs`.
+        None => {
+            if call.keywords.iter().any(|k| k.arg.is_none()) {
+                report(
+                    checker,
+                    span_of(call.range),
+                    format!("`.{method}()` with `**` arguments is not allowed"),
+                );
+            }
+        }
     }
 }
 

@@ -72,6 +72,23 @@ pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::
     }
 }
 
+/// The receiver of `.format` / `.format_map`, whether the method is called or passed around.
+pub(crate) fn check_receiver(checker: &mut Checker<'_>, receiver: &Expr) {
+    match receiver {
+        Expr::Constant(c) => {
+            if let Constant::Str(template) = &c.value {
+                check_template_literal(checker, template, span_of(c.range));
+            }
+        }
+        Expr::Name(n) => checker.deferred.push(Deferred::Literal {
+            name: normalise(&n.id).into_owned(),
+            span: span_of(n.range),
+            purpose: Purpose::Template,
+        }),
+        _ => {}
+    }
+}
+
 fn check_pattern_arg(checker: &mut Checker<'_>, arg: &Expr) {
     match arg {
         Expr::Constant(c) => {

@@ -15,7 +15,8 @@ declare_rule! {
     /// that is an absolute path normalising to inside one of the policy's
     /// `writable_path_prefixes` (default `/tmp/`). `/tmpx`, `/var/tmp`, `/tmp/../etc` and
     /// relative paths are rejected, and so are `to_sql`, `to_clipboard` and
-    /// `read_clipboard`. `pd.read_csv(io.StringIO(text))` is fine.
+    /// `read_clipboard`. `pd.read_csv(io.StringIO(text))` is fine. Dataset names given to
+    /// `data.get(...)` may not look like paths (`/etc/passwd`, `../secrets`).
     ///
     /// ## Why is this bad?
     /// The only data a strategy needs arrives through the `data` object. Everything else on
@@ -160,8 +161,37 @@ pub(crate) fn check_module_call(checker: &mut Checker<'_>, path: &str, call: &as
     }
 }
 
+/// `data.get("../../etc/passwd")`: dataset names are names, never paths.
+fn check_dataset_name(checker: &mut Checker<'_>, call: &ast::ExprCall) {
+    let Expr::Attribute(func) = &*call.func else {
+        return;
+    };
+    if !matches!(&*func.value, Expr::Name(n) if normalise_name(&n.id) == "data") {
+        return;
+    }
+    if let Some(Expr::Constant(c)) = call.args.first() {
+        if let Constant::Str(name) = &c.value {
+            let traversal = name.starts_with('/')
+                || name.starts_with('\\')
+                || name.contains('\0')
+                || name.split(['/', '\\']).any(|part| part == "..");
+            if traversal {
+                report_path(
+                    checker,
+                    span_of(c.range),
+                    format!("dataset name {name:?} looks like a file path"),
+                );
+            }
+        }
+    }
+}
+
 /// Methods on values: `DataFrame.to_csv(path)`, `ndarray.tofile(path)`, ...
 pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::ExprCall) {
+    if method == "get" {
+        check_dataset_name(checker, call);
+        return;
+    }
     if FORBIDDEN_METHODS.contains(&method) {
         report_forbidden(checker, method, span_of(call.range));
         return;

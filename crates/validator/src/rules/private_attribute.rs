@@ -8,8 +8,9 @@ declare_rule! {
     /// ## What it does
     /// Rejects single-underscore attributes (`obj._x`) unless the code defined that
     /// attribute itself (`self._cache = ...`, a `_helper` method or class attribute) and
-    /// reads it from `self`, `cls`, `super()`, one of its own classes or an instance it
-    /// created from one. The public `namedtuple` helpers (`_asdict`, `_replace`, `_fields`,
+    /// reads it from a method's own `self`/`cls` (not a shadowing parameter of a nested
+    /// function or a static method's argument), `super()`, one of its own classes or an
+    /// instance it created from one. The public `namedtuple` helpers (`_asdict`, `_replace`, `_fields`,
     /// `_make`, `_field_defaults`) are allowed on anything.
     ///
     /// ## Why is this bad?
@@ -66,6 +67,7 @@ pub(crate) fn check(
 pub(crate) fn resolve(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span: Span) {
     let own_object = match owner {
         Owner::SelfLike => true,
+        Owner::Super => !checker.bindings.contains_key("super"),
         Owner::Name(name) => {
             checker.own_classes.contains(name)
                 || checker.bindings.get(name).is_some_and(|bound| {

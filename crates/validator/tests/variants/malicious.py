@@ -292,3 +292,96 @@ pprint._sys
 # --- time leak? time has no module attrs but sleep forever is allowed; use unknown attr
 import time
 time.pthread_getcpuclockid
+# --- metaclass by subclassing type and calling it
+class Meta(type):
+    pass
+Hook = Meta("Hook", (object,), {})
+# --- forward reference evaluated by singledispatch
+from functools import singledispatch
+@singledispatch
+def handle(x):
+    return x
+@handle.register
+def _(x: "List[__import__('os').system('id')]"):
+    return x
+# --- nested string annotation
+from typing import List
+def f(x: List["__import__('os').system('id')"]):
+    return x
+# --- getattr to an I/O method
+import pandas as pd
+getattr(pd.DataFrame(), "to_csv")("/etc/x")
+# --- attrgetter to a writer
+import operator
+operator.attrgetter("to_pickle")(frame)("/tmp/x.pkl")
+# --- methodcaller to a writer
+import operator
+operator.methodcaller("to_csv", "/etc/x")(frame)
+# --- getattr to a frame internal
+getattr(tb, "tb_frame")
+# --- getattr to a host-reaching name
+getattr(obj, "system")("id")
+# --- pandas agg by string to a writer
+frame.agg("to_csv", path_or_buf="/etc/x")
+# --- pandas apply by string to pickle
+frame.apply(["to_pickle"], path="/tmp/x")
+# --- groupby agg dict with eval
+frame.groupby("a").agg({"b": "eval"})
+# --- bound format method of a hostile literal passed to map
+list(map("{0.__globals__}".format, [print]))
+# --- conditional template with an attribute field
+t = "{0}" if flag else "{0.__class__}"
+t.format(obj)
+# --- builtin open handed around after binding open in another scope
+def unused():
+    open = 1
+    return open
+reader = open
+reader("/etc/passwd")
+# --- open bound only inside a comprehension
+names = [open for open in ["a"]]
+reader = open
+# --- private attribute through a fake self parameter
+class Own:
+    def __init__(self):
+        self._loader = None
+def peek(self):
+    return self._loader
+# --- private attribute through a static method argument
+class Own2:
+    def __init__(self):
+        self._loader = None
+    @staticmethod
+    def peek(obj):
+        return obj._loader
+# --- private attribute through a nested function shadowing self
+class Own3:
+    def __init__(self):
+        self._loader = None
+    def run(self, data):
+        def inner(self):
+            return self._loader
+        return inner(data)
+# --- super rebound to reach a private attribute
+class Own4:
+    def __init__(self):
+        self._loader = None
+def f(super):
+    return super()._loader
+# --- dataset name that walks out of the data directory
+def strategy(data):
+    return data.get("../../etc/passwd")
+# --- dataset name that is an absolute path
+from finlab import data
+secrets = data.get("/root/.aws/credentials")
+# --- metaclass through type of a class
+Meta = type(int)
+Hook = Meta("Hook", (object,), {"__del__": print})
+# --- calling type of type with three arguments
+Hook = type(type(1))("Hook", (), {})
+# --- type handed around as a value
+T = type
+Hook = T("Hook", (), {})
+# --- deriving from type(int)
+class M(type(int)):
+    pass

@@ -95,3 +95,26 @@ x = rng.normal(size=(100, 3))
 y = x @ np.array([0.5, -0.2, 0.1]) + rng.normal(scale=0.1, size=100)
 model = Ridge(alpha=0.5).fit(x, y)
 print(Ridge.name(), np.round(model.coef_, 3), Side.LONG.name, isinstance(model, Model))
+
+
+class Trade:
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
+        self.is_open = False
+
+    def open(self) -> "Trade":
+        self.is_open = True
+        return self
+
+    def filter(self, rows):
+        return [r for r in rows if r]
+
+    def sum(self, values):
+        return sum(values)
+
+    def eval(self):
+        return self.is_open
+
+
+trade = Trade("2330").open()
+print(trade.filter([0, 1, 2]), trade.sum([1, 2]), trade.eval())

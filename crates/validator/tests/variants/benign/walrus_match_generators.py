@@ -65,3 +65,6 @@ squares = {i ** 2 for i in range(5)}
 matrix = [[i * j for j in range(3)] for i in range(3)]
 flat = np.array(matrix)[1:, ::2].ravel()
 print(first, others, lookup, squares, flat, -frame["a"].values, ~frame["a"].astype(bool))
+pct = True
+fmt = "{:.2%}" if pct else "{:.2f}"
+print(fmt.format(0.1234), list(map("{:>6}".format, ["a", "b"])))
