@@ -278,6 +278,72 @@ fn build_again_is_cached_and_manifest_matches_docker() {
 }
 
 #[test]
+fn cache_dir_flag_and_env_choose_where_the_manifest_goes() {
+    image();
+    let flag_dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["image", "build", "--cache-dir"])
+        .arg(flag_dir.path())
+        .output()
+        .expect("build with --cache-dir");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(flag_dir.path().join("image.json").is_file());
+
+    let env_dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["image", "build"])
+        .env("STOCKADE_CACHE_DIR", env_dir.path())
+        .output()
+        .expect("build with STOCKADE_CACHE_DIR");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(env_dir.path().join("image.json").is_file());
+}
+
+#[test]
+fn missing_tools_are_named_with_a_hint() {
+    image();
+    let cache = tempfile::tempdir().expect("tempdir");
+    let cached_wheels = Path::new(ROOT).join(".cache/stockade/wheels");
+    let mut have_wheels = false;
+    if let Ok(entries) = std::fs::read_dir(&cached_wheels) {
+        std::fs::create_dir_all(cache.path().join("wheels")).expect("wheels dir");
+        for entry in entries.flatten() {
+            if entry.path().extension().is_some_and(|e| e == "whl") {
+                std::fs::copy(
+                    entry.path(),
+                    cache.path().join("wheels").join(entry.file_name()),
+                )
+                .expect("copy wheel");
+                have_wheels = true;
+            }
+        }
+    }
+    let empty_path = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["image", "build", "--force", "--cache-dir"])
+        .arg(cache.path())
+        .env("PATH", empty_path.path())
+        .output()
+        .expect("build without tools");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = if have_wheels {
+        "mmdebstrap is not available: install it with `apt-get install mmdebstrap`"
+    } else {
+        "python3 is not available"
+    };
+    assert!(stderr.contains(expected), "{stderr}");
+}
+
+#[test]
 fn harness_unit_tests_pass_inside_the_image() {
     image();
     let args: Vec<String> = [

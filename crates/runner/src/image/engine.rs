@@ -413,3 +413,38 @@ pub(super) async fn import(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hook_paths_must_survive_mmdebstrap_word_splitting() {
+        assert_eq!(
+            shell_safe(Path::new("/work/repo/.cache/stockade/wheels/x-1.0.whl")).expect("safe"),
+            "/work/repo/.cache/stockade/wheels/x-1.0.whl"
+        );
+        for bad in [
+            "/tmp/with space/x.whl",
+            "/tmp/$(id)/x.whl",
+            "/tmp/a;b",
+            "/tmp/\"q\"",
+        ] {
+            assert!(
+                matches!(shell_safe(Path::new(bad)), Err(ImageError::Recipe(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_line_prefers_errors_over_the_last_line() {
+        let log = "I: running apt-get update...\nE: Failed to fetch http://deb.debian.org/x\nI: cleanup\n";
+        assert_eq!(
+            last_error_line(log),
+            "E: Failed to fetch http://deb.debian.org/x"
+        );
+        assert_eq!(last_error_line("just one line\n"), "just one line");
+        assert_eq!(last_error_line(""), "no output");
+    }
+}
