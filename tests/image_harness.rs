@@ -278,6 +278,45 @@ fn build_again_is_cached_and_manifest_matches_docker() {
 }
 
 #[test]
+fn superseded_build_tags_are_removed_and_others_kept() {
+    image();
+    let tag = |name: &str| {
+        let ok = Command::new("docker")
+            .args(["tag", IMAGE, name])
+            .status()
+            .expect("docker tag")
+            .success();
+        assert!(ok, "tagging {name}");
+    };
+    let exists = |name: &str| {
+        Command::new("docker")
+            .args(["image", "inspect", name])
+            .output()
+            .expect("docker inspect")
+            .status
+            .success()
+    };
+    let old = "stockade-sandbox:0000000000000000";
+    let other = "stockade-sandbox:image-tests-keep";
+    tag(old);
+    tag(other);
+    let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["image", "build"])
+        .current_dir(ROOT)
+        .output()
+        .expect("build");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!exists(old), "an older build tag is removed");
+    assert!(exists(other), "tags the build did not make are left alone");
+    assert!(exists(IMAGE));
+    let _ = Command::new("docker").args(["rmi", other]).output();
+}
+
+#[test]
 fn cache_dir_flag_and_env_choose_where_the_manifest_goes() {
     image();
     let flag_dir = tempfile::tempdir().expect("tempdir");

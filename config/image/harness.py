@@ -197,6 +197,7 @@ def _make_audit_hook():
     # os/posixpath by user code does not change the hook's behaviour.
     realpath = os.path.realpath
     fspath = os.fspath
+    getcwd = os.getcwd
     normpath = posixpath.normpath
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     writable = WRITABLE_ROOTS
@@ -218,8 +219,13 @@ def _make_audit_hook():
                 raw = raw.decode("utf-8", "surrogateescape")
         except Exception:
             return ""
+        if not raw.startswith("/"):
+            try:
+                raw = getcwd() + "/" + raw
+            except OSError:
+                return ""
         # Normalise lexically first so "/tmp/../etc" cannot pass, then resolve links.
-        return realpath(normpath(raw if raw.startswith("/") else "/tmp/" + raw))
+        return realpath(normpath(raw))
 
     def hook(event, args):
         if event in denied or event.startswith(denied_prefixes):
@@ -430,9 +436,10 @@ def encode_result(value, max_bytes):
     return text
 
 
-def _dumps(value):
-    # ensure_ascii keeps the frame one line of plain ASCII whatever the data.
-    return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+def _dumps(value, _encode=json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode):
+    # ensure_ascii keeps the frame one line of plain ASCII whatever the data. The
+    # encoder is bound at import, before user code could replace json.dumps.
+    return _encode(value)
 
 
 # --------------------------------------------------------------------------

@@ -305,6 +305,7 @@ class ConfinementTests(unittest.TestCase):
         self.assert_blocked("open('/tmp/../etc/passwd').read()")
         self.assert_blocked("import os\nos.listdir('/etc')")
         self.assert_blocked("open('/opt/stockade/evil.py', 'w')")
+        self.assert_blocked("import os\nos.chdir('/etc')\nopen('passwd').read()")
         r = run_code(
             "import os, tempfile\n"
             "d = tempfile.mkdtemp()\n"
