@@ -4,6 +4,11 @@
 //! returns the exit status; `main` only parses the command line and dispatches.
 
 mod image;
+mod printers;
+mod rules;
+mod source;
+mod terminal;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -13,23 +18,30 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "stockade", version, about)]
 struct Cli {
+    #[command(flatten)]
+    terminal: terminal::TerminalArgs,
+
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check Python files against the validator's rules.
+    Validate(validate::Args),
+    /// List the validator's rules, or show one rule's documentation.
+    Rules(rules::Args),
     /// Build and manage the sandbox image.
     Image(image::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cli.terminal.apply();
     let result = match cli.command {
+        Command::Validate(args) => validate::run(args, &cli.terminal),
+        Command::Rules(args) => rules::run(args),
         Command::Image(args) => image::run(args),
     };
-    result.unwrap_or_else(|err| {
-        eprintln!("error: {err:#}");
-        ExitCode::from(2)
-    })
+    result.unwrap_or_else(|err| terminal::fail(&err))
 }
