@@ -344,6 +344,37 @@ pub async fn build(
     let cache = options.cache_dir.as_path();
     std::fs::create_dir_all(cache)
         .map_err(|e| ImageError::io(format!("creating {}", cache.display()), e))?;
+    // One build per cache at a time: concurrent builds would share partial files.
+    let lock_path = cache.join("build.lock");
+    let lock_file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| ImageError::io(format!("opening {}", lock_path.display()), e))?;
+    let mut lock = fd_lock::RwLock::new(lock_file);
+    let mut waited = false;
+    let _guard = loop {
+        match lock.try_write() {
+            Ok(guard) => break guard,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if !waited {
+                    progress(Progress::Detail(format!(
+                        "waiting for another build using {}",
+                        cache.display()
+                    )));
+                    waited = true;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => {
+                return Err(ImageError::io(
+                    format!("locking {}", lock_path.display()),
+                    e,
+                ))
+            }
+        }
+    };
 
     let mut step = Stepper::new(progress);
     step.start(format!("checking for {reference}"));
@@ -622,6 +653,16 @@ mod tests {
                 "{name} must be covered by the hash"
             );
         }
+    }
+
+    #[test]
+    fn build_future_can_be_spawned() {
+        fn assert_send<T: Send>(_: &T) {}
+        let docker = Docker::connect_with_local_defaults().expect("client (no connection made)");
+        let options = BuildOptions::new(PathBuf::from("/nonexistent"));
+        let mut sink = |_: Progress| {};
+        let future = build(&docker, &options, &mut sink);
+        assert_send(&future);
     }
 
     #[test]
