@@ -33,7 +33,6 @@ import errno  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
 import math  # noqa: E402
-import posixpath  # noqa: E402
 import re  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
@@ -192,16 +191,60 @@ def _module_roots():
     return tuple(roots)
 
 
+def _make_resolver():
+    """Return resolve(path) -> absolute path with every symlink followed, as the kernel would.
+
+    Uses the `posix` functions directly (bound now), so user code that monkeypatches
+    os or os.path cannot make the audit hook see a different path than the kernel opens.
+    Components are resolved in order, so "link/.." means the parent of the link's
+    target (not a lexical cancellation, which a symlink could abuse).
+    """
+    import posix
+    import stat
+
+    lstat, readlink, getcwd, is_link = posix.lstat, posix.readlink, posix.getcwd, stat.S_ISLNK
+
+    def resolve(raw):
+        if not raw.startswith("/"):
+            raw = getcwd() + "/" + raw
+        pending = [p for p in raw.split("/") if p and p != "."]
+        done = []
+        hops = 0
+        while pending:
+            part = pending.pop(0)
+            if part == "..":
+                if done:
+                    done.pop()
+                continue
+            candidate = "/" + "/".join(done + [part])
+            try:
+                mode = lstat(candidate).st_mode
+            except OSError:
+                done.append(part)  # does not exist (yet): nothing to follow
+                continue
+            if not is_link(mode):
+                done.append(part)
+                continue
+            hops += 1
+            if hops > 40:
+                return None  # a loop: the kernel would refuse too (ELOOP)
+            target = readlink(candidate)
+            if target.startswith("/"):
+                done = []
+            pending = [p for p in target.split("/") if p and p != "."] + pending
+        return "/" + "/".join(done)
+
+    return resolve
+
+
 def _make_audit_hook():
     # Everything the hook calls is bound here, so later monkeypatching of
     # os/posixpath by user code does not change the hook's behaviour.
-    realpath = os.path.realpath
     fspath = os.fspath
-    getcwd = os.getcwd
-    normpath = posixpath.normpath
+    resolve_path = _make_resolver()
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     writable = WRITABLE_ROOTS
-    readable = WRITABLE_ROOTS + READ_ROOTS + _module_roots()
+    readable = WRITABLE_ROOTS + READ_ROOTS + tuple(resolve_path(r) for r in _module_roots())
     denied = DENIED_EVENTS
     denied_prefixes = DENIED_PREFIXES
     denied_imports = DENIED_IMPORTS
@@ -211,21 +254,16 @@ def _make_audit_hook():
     violation = SandboxViolation
 
     def resolve(path):
+        # None: a file descriptor, nothing to check; "": unresolvable, refused.
         if isinstance(path, int):
             return None
         try:
             raw = fspath(path)
             if isinstance(raw, bytes):
                 raw = raw.decode("utf-8", "surrogateescape")
+            return resolve_path(raw) or ""
         except Exception:
             return ""
-        if not raw.startswith("/"):
-            try:
-                raw = getcwd() + "/" + raw
-            except OSError:
-                return ""
-        # Normalise lexically first so "/tmp/../etc" cannot pass, then resolve links.
-        return realpath(normpath(raw))
 
     def hook(event, args):
         if event in denied or event.startswith(denied_prefixes):
