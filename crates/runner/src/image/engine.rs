@@ -192,6 +192,8 @@ pub(super) async fn rootfs(
         .arg("--format=tar")
         .arg("--aptopt=APT::Install-Recommends \"false\"")
         .arg("--aptopt=Acquire::Retries \"3\"")
+        // No fsync per unpacked file: the result is only kept once the tarball is complete.
+        .arg("--dpkgopt=force-unsafe-io")
         .args([
             "--dpkgopt=path-exclude=/usr/share/doc/*",
             "--dpkgopt=path-exclude=/usr/share/man/*",
