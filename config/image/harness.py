@@ -124,6 +124,8 @@ CLONE_NAMESPACE_FLAGS = (
     0x20000000,  # CLONE_NEWPID
     0x40000000,  # CLONE_NEWNET
 )
+# Rules the harness refuses to start without.
+SECCOMP_REQUIRED = frozenset({"execve", "execveat", "fork", "vfork", "clone", "clone3", "socket", "socketpair"})
 # Syscalls user code never needs; EPERM keeps the failure a Python exception.
 SECCOMP_DENIED = (
     "execve",
@@ -252,6 +254,7 @@ def _make_audit_hook():
     path_read = PATH_READ_EVENTS
     under = _under
     violation = SandboxViolation
+    path_types = (str, bytes, os.PathLike)
 
     def resolve(path):
         # None: a file descriptor, nothing to check; "": unresolvable, refused.
@@ -287,7 +290,7 @@ def _make_audit_hook():
             return
         if event in path_write:
             for arg in args[:2]:
-                if isinstance(arg, (str, bytes, os.PathLike)):
+                if isinstance(arg, path_types):
                     path = resolve(arg)
                     if path is not None and not under(path, writable):
                         raise violation(f"{event} on {path} is not permitted in the sandbox")
@@ -311,8 +314,10 @@ def install_seccomp():
         try:
             filt.add_rule(action, name, *args)
         except (RuntimeError, ValueError, OSError):
-            # Unknown to this libseccomp/architecture: nothing to deny.
-            pass
+            # A call unknown to this libseccomp/architecture has nothing to deny, but
+            # the protocol's core rules must exist: fail closed (no frame, exit 1).
+            if name in SECCOMP_REQUIRED:
+                raise
 
     for name in SECCOMP_DENIED:
         rule(eperm, name)
