@@ -162,6 +162,8 @@ impl std::fmt::Debug for Executor {
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// After a kill, how long to keep draining output and waiting for the exit.
 const KILL_GRACE: Duration = Duration::from_secs(5);
+/// Containers of this runner younger than this are never orphans (still being set up).
+const OWN_GRACE: Duration = Duration::from_secs(60);
 /// How often a running container's resources are sampled.
 const STATS_PERIOD: Duration = Duration::from_millis(500);
 /// How often the cgroup's memory high-water mark is read, where it is readable.
@@ -805,13 +807,18 @@ impl Executor {
             .map(|s| s.clone())
             .unwrap_or_default();
         let ours = &self.inner.owner.instance;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         Ok(self
             .list_managed()
             .await?
             .into_iter()
             .filter(|c| {
                 if &c.instance == ours {
-                    !live.contains(&c.id)
+                    // A container this runner is creating right now is not registered yet;
+                    // give it time before calling it abandoned.
+                    !live.contains(&c.id) && now.saturating_sub(c.created_at) > OWN_GRACE.as_secs()
                 } else {
                     !c.owner_alive
                 }
