@@ -6,6 +6,23 @@
 //! wall-clock limit kills it → inspect (exit code, OOM) → remove (escalating) → build the
 //! [`ExecutionResult`]. A guard removes the container even when the future is dropped midway.
 //!
+//! Choices where the specification contradicts itself:
+//!
+//! - It says seccomp blocks `fork`/`clone`/`execve`, yet the container must exec Python. The
+//!   container profile allows what start-up needs; the harness then installs its own filter
+//!   that denies exec, process creation and network sockets before any user code runs.
+//! - It has results written to a bind-mounted directory, yet promises no host filesystem
+//!   access. Nothing of the host is writable here: the result travels back in a nonce-tagged
+//!   frame on stdout, and the only bind mount is the read-only `/data` of strategy mode.
+//! - `fallback_to_direct` exists as a key, but direct execution is refused outright; when
+//!   Docker is unreachable, connecting fails.
+//! - `memory_swap_limit` is configurable in the spec, but swap is disabled: it must equal
+//!   `memory_limit`.
+//! - IPC: the container gets `ipc: none` (a private namespace with no `/dev/shm`), stricter
+//!   than `private`, since nothing in the sandbox needs shared memory.
+//! - No init process: the harness is PID 1, so the kernel ignores signals the code sends it,
+//!   and no host binary is mounted into the container.
+//!
 //! ```no_run
 //! use stockade_runner::config::SandboxConfig;
 //! use stockade_runner::executor::{ExecOptions, Executor};
@@ -674,12 +691,16 @@ impl Executor {
             }
         }
 
-        let state = inner
+        let inspected = inner
             .docker
             .inspect_container(&id, None::<InspectContainerOptions>)
             .await
-            .ok()
-            .and_then(|c| c.state);
+            .ok();
+        // The image the container really ran (the tag may have moved since connect).
+        if let Some(image) = inspected.as_ref().and_then(|c| c.image.clone()) {
+            result.image = Some(image);
+        }
+        let state = inspected.and_then(|c| c.state);
         let exit_code = state.as_ref().and_then(|s| s.exit_code);
         let mut oom_killed = state.as_ref().and_then(|s| s.oom_killed).unwrap_or(false);
         let peak_bytes = peak.load(Ordering::Relaxed);
