@@ -6,22 +6,34 @@
 mod cleanup;
 mod doctor;
 mod image;
+mod printers;
+mod rules;
 mod run;
+mod source;
+mod terminal;
+mod validate;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Validate and run untrusted, LLM-generated Python strategies in hardened containers.
+/// Validate and run untrusted, LLM-generated Python strategies safely.
 #[derive(Debug, Parser)]
 #[command(name = "stockade", version, about)]
 struct Cli {
+    #[command(flatten)]
+    terminal: terminal::TerminalArgs,
+
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check Python files against the validator's rules.
+    Validate(validate::Args),
+    /// List the validator's rules, or show one rule's documentation.
+    Rules(rules::Args),
     /// Run a Python file in the sandbox.
     Run(run::RunArgs),
     /// Remove sandbox containers.
@@ -41,17 +53,14 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let outcome = match cli.command {
+    cli.terminal.apply();
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(args, &cli.terminal),
+        Command::Rules(args) => rules::run(args),
         Command::Run(args) => run::run(args),
         Command::Cleanup(args) => cleanup::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Image(args) => image::run(args),
     };
-    match outcome {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    result.unwrap_or_else(|err| terminal::fail(&err))
 }
