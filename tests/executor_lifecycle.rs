@@ -336,3 +336,17 @@ async fn disabled_sandbox_and_missing_image_are_refused() {
         "Docker image not found: stockade-sandbox:does-not-exist (build it with `stockade image build`)"
     );
 }
+
+#[tokio::test]
+async fn kill_refuses_containers_of_others() {
+    let executor = executor().await;
+    let e = executor
+        .kill("0123456789ab", "test")
+        .await
+        .expect_err("not ours");
+    assert!(
+        e.to_string()
+            .contains("not running an execution of this runner"),
+        "{e}"
+    );
+}

@@ -525,7 +525,20 @@ impl Executor {
 
     /// Kills a running container on behalf of the runtime monitor; `reason` ends up in the
     /// execution's `killed_reason`.
+    ///
+    /// Only containers this runner is using can be killed: an id from elsewhere is refused.
     pub async fn kill(&self, container_id: &str, reason: &str) -> Result<(), RunnerError> {
+        let ours = self
+            .inner
+            .live
+            .lock()
+            .map(|live| live.contains(container_id))
+            .unwrap_or(false);
+        if !ours {
+            return Err(RunnerError::Request(format!(
+                "container {container_id} is not running an execution of this runner"
+            )));
+        }
         if let Ok(mut reasons) = self.inner.kill_reasons.lock() {
             reasons.insert(container_id.to_string(), reason.to_string());
         }
