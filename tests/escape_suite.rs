@@ -244,7 +244,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "stdout_flood_forever",
-            timeout_secs: 4,
+            timeout_secs: 10,
             strategy: false,
             check: |r| {
                 timed_out(r)?;

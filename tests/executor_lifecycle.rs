@@ -321,3 +321,32 @@ async fn benign_corpus_runs_under_the_profile() {
     let ours: Vec<_> = executor.orphaned_containers().await.expect("list");
     assert!(ours.is_empty(), "orphans: {ours:?} (all managed: {left:?})");
 }
+
+#[tokio::test]
+async fn disabled_sandbox_and_missing_image_are_refused() {
+    let mut config = test_config();
+    config.enabled = false;
+    let e = Executor::connect(config).await.expect_err("disabled");
+    assert!(e.to_string().contains("no unsandboxed mode"), "{e}");
+    let mut config = test_config();
+    config.image = "stockade-sandbox:does-not-exist".into();
+    let e = Executor::connect(config).await.expect_err("missing image");
+    assert_eq!(
+        e.to_string(),
+        "Docker image not found: stockade-sandbox:does-not-exist (build it with `stockade image build`)"
+    );
+}
+
+#[tokio::test]
+async fn kill_refuses_containers_of_others() {
+    let executor = executor().await;
+    let e = executor
+        .kill("0123456789ab", "test")
+        .await
+        .expect_err("not ours");
+    assert!(
+        e.to_string()
+            .contains("not running an execution of this runner"),
+        "{e}"
+    );
+}

@@ -62,6 +62,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let code = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
     let config = load_config(args.config.as_deref())?;
+    let executor_output_dir = config.output_dir.clone();
     let memory_bytes = match &args.memory {
         Some(m) => Some(
             parse_size(m)
@@ -104,6 +105,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         eprintln!("interrupted; the container was removed");
         return Ok(ExitCode::from(130));
     };
+    if let Some(dir) = &executor_output_dir {
+        let name = result.container_id.as_deref().map_or_else(
+            || "rejected".to_string(),
+            |id| id.chars().take(12).collect(),
+        );
+        let path = dir.join(format!("{name}.json"));
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, serde_json::to_vec_pretty(&result)?))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     if args.json {
         let mut out = std::io::stdout().lock();
         serde_json::to_writer_pretty(&mut out, &result)?;

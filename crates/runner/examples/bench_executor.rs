@@ -76,7 +76,7 @@ fn args() -> Args {
 }
 
 /// `docker run` with the flags the executor sets, for the baseline.
-fn raw_docker_args(c: &SandboxConfig, seccomp: &str) -> Vec<String> {
+fn raw_docker_args(c: &SandboxConfig) -> Vec<String> {
     let mut v: Vec<String> = vec!["run", "--rm", "-i", "--log-driver", "none"]
         .into_iter()
         .map(String::from)
@@ -92,7 +92,11 @@ fn raw_docker_args(c: &SandboxConfig, seccomp: &str) -> Vec<String> {
     );
     push("--cap-drop", "ALL".into());
     push("--security-opt", "no-new-privileges:true".into());
-    push("--security-opt", format!("seccomp={seccomp}"));
+    // The docker CLI reads the profile from the file, as the executor does.
+    push(
+        "--security-opt",
+        format!("seccomp={}", c.seccomp_profile.display()),
+    );
     push("--user", "1000:1000".into());
     push("--workdir", "/tmp".into());
     push("--pids-limit", c.pids_limit.to_string());
@@ -161,11 +165,12 @@ fn host_run(python: &str) -> Result<f64, String> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args();
     let mut config = SandboxConfig::load(&args.config)?;
-    // One full core on both sides of the CPU comparison, and single-threaded BLAS.
-    config.cpu_limit = 1.0;
+    // The host run may use every core, so the sandbox gets the same (within the configured
+    // ceiling); BLAS is single-threaded on both sides.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    config.cpu_limit = cores.min(config.limits.max_cpu_limit);
     let executor = Executor::connect(config.clone()).await?;
-    let seccomp = std::fs::read_to_string(&config.seccomp_profile)?;
-    let raw_args = raw_docker_args(&config, &seccomp);
+    let raw_args = raw_docker_args(&config);
     let opts = || ExecOptions {
         timeout: Some(Duration::from_secs(120)),
         ..Default::default()
@@ -201,7 +206,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (mut inside, mut host) = (Vec::new(), Vec::new());
     let mut host_error = None;
-    for _ in 0..args.runs.min(5) {
+    for _ in 0..args.runs {
         let r = executor.execute(CPU_WORKLOAD, opts()).await;
         match r.signal.as_f64() {
             Some(s) if r.success => inside.push(s),

@@ -6,6 +6,23 @@
 //! wall-clock limit kills it → inspect (exit code, OOM) → remove (escalating) → build the
 //! [`ExecutionResult`]. A guard removes the container even when the future is dropped midway.
 //!
+//! Choices where the specification contradicts itself:
+//!
+//! - It says seccomp blocks `fork`/`clone`/`execve`, yet the container must exec Python. The
+//!   container profile allows what start-up needs; the harness then installs its own filter
+//!   that denies exec, process creation and network sockets before any user code runs.
+//! - It has results written to a bind-mounted directory, yet promises no host filesystem
+//!   access. Nothing of the host is writable here: the result travels back in a nonce-tagged
+//!   frame on stdout, and the only bind mount is the read-only `/data` of strategy mode.
+//! - `fallback_to_direct` exists as a key, but direct execution is refused outright; when
+//!   Docker is unreachable, connecting fails.
+//! - `memory_swap_limit` is configurable in the spec, but swap is disabled: it must equal
+//!   `memory_limit`.
+//! - IPC: the container gets `ipc: none` (a private namespace with no `/dev/shm`), stricter
+//!   than `private`, since nothing in the sandbox needs shared memory.
+//! - No init process: the harness is PID 1, so the kernel ignores signals the code sends it,
+//!   and no host binary is mounted into the container.
+//!
 //! ```no_run
 //! use stockade_runner::config::SandboxConfig;
 //! use stockade_runner::executor::{ExecOptions, Executor};
@@ -162,6 +179,8 @@ impl std::fmt::Debug for Executor {
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// After a kill, how long to keep draining output and waiting for the exit.
 const KILL_GRACE: Duration = Duration::from_secs(5);
+/// Containers of this runner younger than this are never orphans (still being set up).
+const OWN_GRACE: Duration = Duration::from_secs(60);
 /// How often a running container's resources are sampled.
 const STATS_PERIOD: Duration = Duration::from_millis(500);
 /// How often the cgroup's memory high-water mark is read, where it is readable.
@@ -506,7 +525,20 @@ impl Executor {
 
     /// Kills a running container on behalf of the runtime monitor; `reason` ends up in the
     /// execution's `killed_reason`.
+    ///
+    /// Only containers this runner is using can be killed: an id from elsewhere is refused.
     pub async fn kill(&self, container_id: &str, reason: &str) -> Result<(), RunnerError> {
+        let ours = self
+            .inner
+            .live
+            .lock()
+            .map(|live| live.contains(container_id))
+            .unwrap_or(false);
+        if !ours {
+            return Err(RunnerError::Request(format!(
+                "container {container_id} is not running an execution of this runner"
+            )));
+        }
         if let Ok(mut reasons) = self.inner.kill_reasons.lock() {
             reasons.insert(container_id.to_string(), reason.to_string());
         }
@@ -672,12 +704,16 @@ impl Executor {
             }
         }
 
-        let state = inner
+        let inspected = inner
             .docker
             .inspect_container(&id, None::<InspectContainerOptions>)
             .await
-            .ok()
-            .and_then(|c| c.state);
+            .ok();
+        // The image the container really ran (the tag may have moved since connect).
+        if let Some(image) = inspected.as_ref().and_then(|c| c.image.clone()) {
+            result.image = Some(image);
+        }
+        let state = inspected.and_then(|c| c.state);
         let exit_code = state.as_ref().and_then(|s| s.exit_code);
         let mut oom_killed = state.as_ref().and_then(|s| s.oom_killed).unwrap_or(false);
         let peak_bytes = peak.load(Ordering::Relaxed);
@@ -805,13 +841,18 @@ impl Executor {
             .map(|s| s.clone())
             .unwrap_or_default();
         let ours = &self.inner.owner.instance;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         Ok(self
             .list_managed()
             .await?
             .into_iter()
             .filter(|c| {
                 if &c.instance == ours {
-                    !live.contains(&c.id)
+                    // A container this runner is creating right now is not registered yet;
+                    // give it time before calling it abandoned.
+                    !live.contains(&c.id) && now.saturating_sub(c.created_at) > OWN_GRACE.as_secs()
                 } else {
                     !c.owner_alive
                 }

@@ -38,8 +38,8 @@ impl Capture {
                     .extend_from_slice(&chunk[chunk.len() - self.window..]);
             } else {
                 self.tail.extend_from_slice(chunk);
-                // Amortised trimming: let the buffer grow to twice the window, then cut.
-                if self.tail.len() > 2 * self.window {
+                // Amortised trimming: let the buffer grow a quarter past the window, then cut.
+                if self.tail.len() > self.window + (self.window / 4).max(4096) {
                     let cut = self.tail.len() - self.window;
                     self.tail.drain(..cut);
                 }

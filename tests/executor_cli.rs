@@ -1,0 +1,105 @@
+//! `stockade run` and `stockade doctor` end to end, against the real engine and image.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn stockade(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run stockade")
+}
+
+fn script(name: &str, code: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stockade-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, code).expect("write script");
+    path
+}
+
+#[test]
+fn run_json_prints_the_result_object() {
+    let file = script("ok.py", "print('out')\nsignal = {'a': [1, 2.5, None]}\n");
+    let out = stockade(&["run", "--json", file.to_str().expect("utf-8 path")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON result");
+    assert_eq!(v["success"], true);
+    assert_eq!(v["signal"], serde_json::json!({"a": [1, 2.5, null]}));
+    assert_eq!(v["stdout"], "out\n");
+    assert_eq!(v["cleanup_success"], true);
+    assert_eq!(v["runtime"], "runc");
+    for key in [
+        "execution_time",
+        "container_id",
+        "validated",
+        "logs",
+        "exit_code",
+        "image",
+        "timed_out",
+        "oom_killed",
+        "memory_peak_mb",
+        "findings",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn run_text_reports_failures_with_exit_code_1() {
+    let file = script("fail.py", "import time\ntime.sleep(30)\n");
+    let out = stockade(&[
+        "run",
+        "--timeout",
+        "1",
+        "--runtime",
+        "runc",
+        file.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: Container execution timeout exceeded (1s)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("[timed out]"), "{stderr}");
+}
+
+#[test]
+fn run_rejects_bad_flags_with_exit_code_2() {
+    let file = script("any.py", "signal = 1\n");
+    let out = stockade(&[
+        "run",
+        "--memory",
+        "lots",
+        file.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--memory: \"lots\" is not a size"));
+    let out = stockade(&["run", "--memory", "64g", file.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_memory_limit"));
+}
+
+#[test]
+fn doctor_passes_on_a_working_machine() {
+    let out = stockade(&["doctor"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    for line in [
+        "✓ Docker engine",
+        "✓ sandbox image",
+        "✓ runtime runc",
+        "✓ memory limit enforced (runc)",
+        "all checks passed",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in\n{stdout}");
+    }
+    assert!(!stdout.contains('✗'), "{stdout}");
+}
