@@ -13,7 +13,10 @@ use server_support::{client, post_json, start};
 
 fn ensure_prometheus() {
     if Command::new("promtool").arg("--version").output().is_err() {
-        let ok = Command::new("sh").arg("scripts/setup-prometheus.sh").status().unwrap();
+        let ok = Command::new("sh")
+            .arg("scripts/setup-prometheus.sh")
+            .status()
+            .unwrap();
         assert!(ok.success(), "scripts/setup-prometheus.sh failed");
     }
 }
@@ -26,7 +29,11 @@ fn shipped_rules_and_config_pass_promtool() {
         ["check", "config", "config/prometheus/prometheus.yml"],
     ] {
         let out = Command::new("promtool").args(args).output().unwrap();
-        assert!(out.status.success(), "promtool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "promtool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     // The orphan alert uses the configured threshold.
     let alerts = std::fs::read_to_string("config/prometheus/alerts.yml").unwrap();
@@ -41,17 +48,36 @@ fn shipped_rules_and_config_pass_promtool() {
 
 #[test]
 fn the_dashboard_queries_only_exported_metrics() {
-    let dash: Value = serde_json::from_str(&std::fs::read_to_string("config/grafana/stockade.json").unwrap()).unwrap();
+    let dash: Value =
+        serde_json::from_str(&std::fs::read_to_string("config/grafana/stockade.json").unwrap())
+            .unwrap();
     let m = stockade_runner::metrics::Metrics::new();
-    m.runtime_violations_total.with_label_values(&["cpu_spike"]).inc();
-    m.resource_limit_exceeded_total.with_label_values(&["memory"]).inc();
-    m.container_memory_usage_mb.with_label_values(&["x"]).set(1.0);
+    m.runtime_violations_total
+        .with_label_values(&["cpu_spike"])
+        .inc();
+    m.resource_limit_exceeded_total
+        .with_label_values(&["memory"])
+        .inc();
+    m.container_memory_usage_mb
+        .with_label_values(&["x"])
+        .set(1.0);
     m.container_cpu_percent.with_label_values(&["x"]).set(1.0);
-    m.http_requests_total.with_label_values(&["/", "GET", "200"]).inc();
+    m.http_requests_total
+        .with_label_values(&["/", "GET", "200"])
+        .inc();
     let exported = m.render();
     let panels = dash["panels"].as_array().unwrap();
-    let titles: Vec<&str> = panels.iter().map(|p| p["title"].as_str().unwrap()).collect();
-    for wanted in ["lifecycle", "rejection", "heatmap", "violations", "orphaned"] {
+    let titles: Vec<&str> = panels
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "lifecycle",
+        "rejection",
+        "heatmap",
+        "violations",
+        "orphaned",
+    ] {
         assert!(
             panels.iter().any(|p| {
                 let t = p["title"].as_str().unwrap().to_lowercase();
@@ -67,7 +93,10 @@ fn the_dashboard_queries_only_exported_metrics() {
             for name in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
                 if name.starts_with("docker_") || name.starts_with("stockade_") {
                     let base = name.trim_end_matches("_bucket");
-                    assert!(exported.contains(&format!("# TYPE {base} ")), "{name} is not exported");
+                    assert!(
+                        exported.contains(&format!("# TYPE {base} ")),
+                        "{name} is not exported"
+                    );
                     n += 1;
                 }
             }
@@ -77,7 +106,11 @@ fn the_dashboard_queries_only_exported_metrics() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn query(prom: &str, q: &str) -> Option<f64> {
@@ -105,8 +138,14 @@ async fn a_real_prometheus_scrapes_the_service() {
     );
     std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
     let mut prom = Command::new("prometheus")
-        .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
-        .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+        .arg(format!(
+            "--config.file={}",
+            dir.path().join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.path().join("data").display()
+        ))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -115,7 +154,14 @@ async fn a_real_prometheus_scrapes_the_service() {
     let base = format!("http://127.0.0.1:{port}");
 
     for i in 0..3 {
-        let r: Value = post_json(&s.url("/v1/execute"), json!({"code": format!("signal = {i}")})).await.json().await.unwrap();
+        let r: Value = post_json(
+            &s.url("/v1/execute"),
+            json!({"code": format!("signal = {i}")}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
         assert_eq!(r["success"], true);
     }
     let resp = post_json(&s.url("/v1/execute"), json!({"code": "def (:"})).await;
@@ -128,7 +174,11 @@ async fn a_real_prometheus_scrapes_the_service() {
             query(&base, "up{job=\"stockade\"}").await,
             query(&base, "docker_container_created_total").await,
             query(&base, "docker_security_rejections_total").await,
-            query(&base, "sum(stockade_http_requests_total{route=\"/v1/execute\",status=\"200\"})").await,
+            query(
+                &base,
+                "sum(stockade_http_requests_total{route=\"/v1/execute\",status=\"200\"})",
+            )
+            .await,
         );
         if seen.0 == Some(1.0)
             && seen.1.is_some_and(|v| v >= 3.0)
