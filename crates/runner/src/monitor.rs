@@ -34,6 +34,11 @@
 
 use std::time::Duration;
 
+use bollard::models::ContainerStatsResponse;
+use bollard::query_parameters::StatsOptions;
+use bollard::Docker;
+use futures_util::{Stream, StreamExt};
+
 use crate::config::MonitorPolicy;
 use crate::executor::ResourceSample;
 use crate::metrics::Metrics;
@@ -220,6 +225,73 @@ impl Tracker {
             });
         }
         None
+    }
+}
+
+/// The container's resource samples, about one a second, from Docker's streaming stats API
+/// (which carries the previous reading, so CPU use is a true rate over the last interval).
+/// Ends when the container stops.
+pub fn samples(
+    docker: &Docker,
+    container_id: &str,
+) -> impl Stream<Item = ResourceSample> + Send + 'static {
+    docker
+        .stats(
+            container_id,
+            Some(StatsOptions {
+                stream: true,
+                one_shot: false,
+            }),
+        )
+        .take_while(|r| std::future::ready(r.is_ok()))
+        .filter_map(|r| std::future::ready(r.ok().map(|s| sample_of(&s))))
+}
+
+/// Converts one stats reading: CPU in percent of one core over the interval since the
+/// previous reading; memory without the reclaimable page cache (as `docker stats` shows it).
+pub fn sample_of(stats: &ContainerStatsResponse) -> ResourceSample {
+    let cpu_percent = match (&stats.cpu_stats, &stats.precpu_stats) {
+        (Some(cur), Some(pre)) => {
+            let total = |s: &bollard::models::ContainerCpuStats| {
+                s.cpu_usage
+                    .as_ref()
+                    .and_then(|u| u.total_usage)
+                    .unwrap_or(0)
+            };
+            let cpu = total(cur).saturating_sub(total(pre)) as f64;
+            let system = cur
+                .system_cpu_usage
+                .unwrap_or(0)
+                .saturating_sub(pre.system_cpu_usage.unwrap_or(0)) as f64;
+            let cpus = cur.online_cpus.unwrap_or(1).max(1) as f64;
+            // The first reading has no previous one (system delta is the whole uptime).
+            if system > 0.0 && pre.system_cpu_usage.unwrap_or(0) > 0 {
+                cpu / system * cpus * 100.0
+            } else {
+                0.0
+            }
+        }
+        _ => 0.0,
+    };
+    let memory = stats.memory_stats.as_ref();
+    let usage = memory.and_then(|m| m.usage).unwrap_or(0);
+    let cache = memory
+        .and_then(|m| m.stats.as_ref())
+        .and_then(|s| {
+            s.get("total_inactive_file")
+                .or_else(|| s.get("inactive_file"))
+                .copied()
+        })
+        .unwrap_or(0);
+    ResourceSample {
+        cpu_percent,
+        memory_bytes: usage.saturating_sub(cache),
+        memory_limit_bytes: memory.and_then(|m| m.limit).unwrap_or(0),
+        pids: stats
+            .pids_stats
+            .as_ref()
+            .and_then(|p| p.current)
+            .unwrap_or(0),
     }
 }
 

@@ -23,8 +23,8 @@ use super::models::{
 use super::{openapi, AppState};
 use crate::config::Runtime;
 use crate::error::RunnerError;
-use crate::executor::{ExecEvent, ExecOptions, ExecutionResult};
-use crate::monitor::Tracker;
+use crate::executor::{ExecEvent, ExecOptions, ExecutionResult, ResourceSample};
+use crate::monitor::{self, Tracker};
 use crate::seclog::{EventKind, SecurityEvent};
 
 fn json(value: &impl serde::Serialize, status: StatusCode) -> Response {
@@ -472,33 +472,34 @@ async fn run_job(
     });
     let export = monitoring.export_container_stats;
     let began = Instant::now();
+    // The monitor's own stats stream: the executor's samples are polled one-shot readings
+    // without a CPU rate, so stats events, gauges and the policy come from here.
+    let mut samples = Box::pin(monitor::samples(ex.docker(), &container_id).fuse());
+    let mut samples_done = false;
     let run = ex.run_prepared(prepared, &job.code, opts, findings);
     tokio::pin!(run);
     let mut killed = false;
+    let mut ctx = EventContext {
+        state,
+        job: &job,
+        container_id: &container_id,
+        short: &short,
+        sink: &sink,
+        export,
+        began,
+    };
     let result = loop {
         tokio::select! {
             result = &mut run => break result,
-            Some(event) = rx.recv() => {
-                handle_event(state, &job, &container_id, &short, event, &sink, &mut tracker, &mut killed, export, began).await;
-            }
+            Some(event) = rx.recv() => ctx.on_event(event).await,
+            sample = samples.next(), if !samples_done => match sample {
+                Some(sample) => ctx.on_sample(sample, &mut tracker, &mut killed).await,
+                None => samples_done = true,
+            },
         }
     };
     while let Ok(event) = rx.try_recv() {
-        if !matches!(event, ExecEvent::Stats(_)) {
-            handle_event(
-                state,
-                &job,
-                &container_id,
-                &short,
-                event,
-                &sink,
-                &mut None,
-                &mut killed,
-                export,
-                began,
-            )
-            .await;
-        }
+        ctx.on_event(event).await;
     }
     if export {
         let _ = state
@@ -514,98 +515,97 @@ async fn run_job(
     Ok(result)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn handle_event(
-    state: &AppState,
-    job: &Job,
-    container_id: &str,
-    short: &str,
-    event: ExecEvent,
-    sink: &Sink,
-    tracker: &mut Option<Tracker>,
-    killed: &mut bool,
+/// What live events of one execution need.
+struct EventContext<'a> {
+    state: &'a AppState,
+    job: &'a Job,
+    container_id: &'a str,
+    short: &'a str,
+    sink: &'a Sink,
     export: bool,
     began: Instant,
-) {
-    match event {
-        ExecEvent::Stdout(bytes) => {
-            send(
-                sink,
-                sse_json(
-                    "stdout",
-                    &serde_json::json!({"data": String::from_utf8_lossy(&bytes)}),
-                ),
-            )
-            .await;
+}
+
+impl EventContext<'_> {
+    /// Output chunks go to the stream (the executor's own samples are not used, see above).
+    async fn on_event(&mut self, event: ExecEvent) {
+        let (name, bytes) = match event {
+            ExecEvent::Stdout(bytes) => ("stdout", bytes),
+            ExecEvent::Stderr(bytes) => ("stderr", bytes),
+            ExecEvent::Started { .. } | ExecEvent::Stats(_) => return,
+        };
+        send(
+            self.sink,
+            sse_json(
+                name,
+                &serde_json::json!({"data": String::from_utf8_lossy(&bytes)}),
+            ),
+        )
+        .await;
+    }
+
+    /// A resource sample: gauges, a `stats` event, and the monitor's verdict.
+    async fn on_sample(
+        &mut self,
+        sample: ResourceSample,
+        tracker: &mut Option<Tracker>,
+        killed: &mut bool,
+    ) {
+        let state = self.state;
+        let t = self.began.elapsed();
+        let (cpu, violation) = match tracker {
+            Some(tr) => (
+                tr.cpu_quota_percent(&sample),
+                if *killed {
+                    None
+                } else {
+                    tr.observe(t, &sample)
+                },
+            ),
+            None => (sample.cpu_percent, None),
+        };
+        let memory_mb = sample.memory_bytes as f64 / (1024.0 * 1024.0);
+        if self.export {
+            state
+                .metrics
+                .container_memory_usage_mb
+                .with_label_values(&[self.short])
+                .set(memory_mb);
+            state
+                .metrics
+                .container_cpu_percent
+                .with_label_values(&[self.short])
+                .set(cpu);
         }
-        ExecEvent::Stderr(bytes) => {
-            send(
-                sink,
-                sse_json(
-                    "stderr",
-                    &serde_json::json!({"data": String::from_utf8_lossy(&bytes)}),
-                ),
-            )
-            .await;
+        send(
+            self.sink,
+            sse_json(
+                "stats",
+                &serde_json::json!({
+                    "cpu_percent": (cpu * 10.0).round() / 10.0,
+                    "memory_mb": (memory_mb * 10.0).round() / 10.0,
+                    "memory_limit_mb": sample.memory_limit_bytes / (1024 * 1024),
+                    "pids": sample.pids,
+                    "t": (t.as_secs_f64() * 100.0).round() / 100.0,
+                }),
+            ),
+        )
+        .await;
+        let Some(v) = violation else { return };
+        *killed = true;
+        v.count(state.metrics);
+        state.seclog.record(
+            &SecurityEvent::new(EventKind::PolicyViolation)
+                .request_id(self.job.request_id.clone())
+                .client(self.job.client)
+                .code(&self.job.code)
+                .container(self.container_id)
+                .rule(v.rule.as_str())
+                .reason(v.reason.clone()),
+        );
+        if let Err(e) = state.executor.kill(self.container_id, &v.reason).await {
+            tracing::error!(container = self.container_id, error = %e, "monitor could not kill the container");
         }
-        ExecEvent::Stats(sample) => {
-            let t = began.elapsed();
-            let (cpu, violation) = match tracker {
-                Some(tr) => (
-                    tr.cpu_quota_percent(&sample),
-                    if *killed {
-                        None
-                    } else {
-                        tr.observe(t, &sample)
-                    },
-                ),
-                None => (sample.cpu_percent, None),
-            };
-            let memory_mb = sample.memory_bytes as f64 / (1024.0 * 1024.0);
-            if export {
-                state
-                    .metrics
-                    .container_memory_usage_mb
-                    .with_label_values(&[short])
-                    .set(memory_mb);
-                state
-                    .metrics
-                    .container_cpu_percent
-                    .with_label_values(&[short])
-                    .set(cpu);
-            }
-            send(
-                sink,
-                sse_json(
-                    "stats",
-                    &serde_json::json!({
-                        "cpu_percent": (cpu * 10.0).round() / 10.0,
-                        "memory_mb": (memory_mb * 10.0).round() / 10.0,
-                        "memory_limit_mb": sample.memory_limit_bytes / (1024 * 1024),
-                        "pids": sample.pids,
-                        "t": (t.as_secs_f64() * 100.0).round() / 100.0,
-                    }),
-                ),
-            )
-            .await;
-            if let Some(v) = violation {
-                *killed = true;
-                v.count(state.metrics);
-                state.seclog.record(
-                    &SecurityEvent::new(EventKind::PolicyViolation)
-                        .request_id(job.request_id.clone())
-                        .client(job.client)
-                        .code(&job.code)
-                        .container(container_id)
-                        .rule(v.rule.as_str())
-                        .reason(v.reason.clone()),
-                );
-                if let Err(e) = state.executor.kill(container_id, &v.reason).await {
-                    tracing::error!(container = container_id, error = %e, "monitor could not kill the container");
-                }
-            }
-        }
-        ExecEvent::Started { .. } => {}
     }
 }
 

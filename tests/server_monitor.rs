@@ -1,0 +1,102 @@
+//! The runtime monitor on real containers: sustained CPU against the container's own quota,
+//! too many threads, and memory near the limit are killed with the rule and figures named.
+#![allow(clippy::unwrap_used)]
+
+mod server_support;
+
+use serde_json::{json, Value};
+use server_support::{post_json, start};
+
+const CONFIG: &str = "
+docker:
+  pool_size: 0
+  cpu_limit: 0.2
+  runtime_monitor_enabled: true
+  runtime_monitor_interval: 1
+monitoring:
+  policy:
+    max_cpu_percent: 50
+    cpu_window_seconds: 3
+    max_memory_percent: 70
+    memory_window_seconds: 2
+    fork_bomb_pids: 40
+    combined_percent: 99
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_violations_kill_the_container_and_say_why() {
+    let s = start(CONFIG, |_| {}).await;
+    let m = s.state.metrics;
+
+    // A busy loop uses all of its 0.2-core quota (about 20 % of one core: the threshold is
+    // relative to the quota, so it trips even on a busy machine).
+    let cpu_before = m.cpu_spike_kills_total.get();
+    let r: Value = post_json(
+        &s.url("/v1/execute"),
+        json!({"code": "while True:\n    pass\n", "timeout_seconds": 60}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let reason = r["killed_reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("cpu_spike: "), "{r}");
+    assert!(
+        reason.contains("of quota") && reason.contains("(limit 50% for 3 s)"),
+        "{reason}"
+    );
+    assert_eq!(r["success"], false);
+    assert_eq!(r["timed_out"], false);
+    assert!(r["execution_time"].as_f64().unwrap() < 30.0);
+    assert_eq!(m.cpu_spike_kills_total.get(), cpu_before + 1);
+
+    // Threads count as processes: a thread bomb trips the fork-bomb rule.
+    let fork_before = m.fork_bomb_kills_total.get();
+    let code = "import threading, time\nfor _ in range(60):\n    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\ntime.sleep(60)\n";
+    let r: Value = post_json(
+        &s.url("/v1/execute"),
+        json!({"code": code, "timeout_seconds": 60}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let reason = r["killed_reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("fork_bomb: "), "{r}");
+    assert!(reason.ends_with("(limit 40)"), "{reason}");
+    assert_eq!(m.fork_bomb_kills_total.get(), fork_before + 1);
+
+    // Memory held above 70 % of a 256 MiB limit.
+    let mem_before = m.memory_spike_kills_total.get();
+    let code = "import time\nblock = bytearray(200 * 1024 * 1024)\nfor i in range(0, len(block), 4096):\n    block[i] = 1\ntime.sleep(60)\n";
+    let r: Value = post_json(
+        &s.url("/v1/execute"),
+        json!({"code": code, "memory_mb": 256, "timeout_seconds": 60}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let reason = r["killed_reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("memory_spike: "), "{r}");
+    assert_eq!(m.memory_spike_kills_total.get(), mem_before + 1);
+
+    assert!(
+        m.runtime_violations_total
+            .with_label_values(&["cpu_spike"])
+            .get()
+            >= 1
+    );
+    let log = s.security_log();
+    for rule in ["cpu_spike", "fork_bomb", "memory_spike"] {
+        assert!(
+            log.lines()
+                .any(|l| l.contains("\"event\":\"policy_violation\"")
+                    && l.contains(&format!("\"rule\":\"{rule}\""))),
+            "{rule} not in the security log:\n{log}"
+        );
+    }
+    s.wait_containers_at_most(0, std::time::Duration::from_secs(10))
+        .await;
+    s.stop().await;
+}
