@@ -172,6 +172,9 @@ test("dark mode uses the dark palette", async () => {
   await waitReady(page);
   await page.waitForFunction(() => window.__stockade.runnerReachable === false);
   await page.selectOption("#examples", "dangerous");
+  await waitForCodes(page, codes(example("dangerous")));
+  await page.locator(".cm-lintRange-error").first().hover();
+  await page.locator(".cm-tooltip-lint").waitFor();
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const fg = await page.evaluate(() => getComputedStyle(document.body).color);
   const lum = (c) => {
