@@ -3,6 +3,7 @@
 //! the rules that judge it. Facts that need the whole program (which names hold only literal
 //! strings, which private attributes the code defined itself) are settled after the walk.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
@@ -112,7 +113,7 @@ pub(crate) enum NameUse {
 pub(crate) struct Checker<'a> {
     pub(crate) source: &'a str,
     pub(crate) policy: &'a Policy,
-    pub(crate) index: PolicyIndex,
+    pub(crate) index: PolicyIndex<'a>,
     pub(crate) findings: Vec<Finding>,
     pub(crate) aliases: HashMap<String, Alias>,
     pub(crate) bindings: HashMap<String, Vec<Bound>>,
@@ -475,6 +476,7 @@ impl<'a> Checker<'a> {
         for base in &s.bases {
             self.visit_expr(base);
         }
+        rules::class_hooks::check_class_bases(self, &s.bases);
         rules::class_hooks::check_class_keywords(self, &s.keywords);
         for keyword in &s.keywords {
             self.visit_expr(&keyword.value);
@@ -637,23 +639,55 @@ impl<'a> Checker<'a> {
     /// Annotations are evaluated when their statement runs; string annotations may be evaluated
     /// later (`typing.get_type_hints`), so they are checked as code too.
     fn visit_annotation(&mut self, expr: &Expr) {
-        if let Expr::Constant(c) = expr {
-            if let Constant::Str(text) = &c.value {
-                // Skip the prefix and opening quote(s) so spans land inside the literal.
-                let start = usize::from(c.range.start());
-                let literal = self
-                    .source
-                    .get(start..usize::from(c.range.end()))
-                    .unwrap_or("");
-                let quote = literal.find(['\'', '"']).unwrap_or(0);
-                let triple =
-                    literal[quote..].starts_with("\"\"\"") || literal[quote..].starts_with("'''");
-                let offset = start + quote + if triple { 3 } else { 1 };
-                check_expression_text(self, text, offset);
-                return;
-            }
+        self.check_annotation_strings(expr);
+        if !matches!(expr, Expr::Constant(_)) {
+            self.visit_expr(expr);
         }
-        self.visit_expr(expr);
+    }
+
+    /// Strings inside an annotation (`"Frame"`, `List["Frame"]`, `"A" | None`) are forward
+    /// references that `typing.get_type_hints` (used by `functools.singledispatch`, for one)
+    /// evaluates, so each is checked as an expression. `Literal[...]` holds values, not code.
+    fn check_annotation_strings(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Constant(c) => {
+                if let Constant::Str(text) = &c.value {
+                    // Skip the prefix and opening quote(s) so spans land inside the literal.
+                    let start = usize::from(c.range.start());
+                    let literal = self
+                        .source
+                        .get(start..usize::from(c.range.end()))
+                        .unwrap_or("");
+                    let quote = literal.find(['\'', '"']).unwrap_or(0);
+                    let rest = &literal[quote..];
+                    let triple = rest.starts_with("\"\"\"") || rest.starts_with("'''");
+                    let offset = start + quote + if triple { 3 } else { 1 };
+                    check_expression_text(self, text, offset);
+                }
+            }
+            Expr::Subscript(sub) => {
+                let literal = matches!(&*sub.value, Expr::Name(n) if n.id.as_str() == "Literal")
+                    || matches!(&*sub.value, Expr::Attribute(a) if a.attr.as_str() == "Literal");
+                if !literal {
+                    self.check_annotation_strings(&sub.slice);
+                }
+            }
+            Expr::Tuple(t) => {
+                for elt in &t.elts {
+                    self.check_annotation_strings(elt);
+                }
+            }
+            Expr::List(l) => {
+                for elt in &l.elts {
+                    self.check_annotation_strings(elt);
+                }
+            }
+            Expr::BinOp(b) => {
+                self.check_annotation_strings(&b.left);
+                self.check_annotation_strings(&b.right);
+            }
+            _ => {}
+        }
     }
 
     // ----- binding targets -----
@@ -715,10 +749,12 @@ impl<'a> Checker<'a> {
     pub(crate) fn bind(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind) {
         rules::builtin_rebinding::check(self, name, span, kind);
         rules::dunder_access::check_dunder_binding(self, name, span);
-        self.bindings
-            .entry(name.to_string())
-            .or_default()
-            .push(bound);
+        match self.bindings.get_mut(name) {
+            Some(list) => list.push(bound),
+            None => {
+                self.bindings.insert(name.to_string(), vec![bound]);
+            }
+        }
     }
 
     // ----- expressions -----
@@ -827,7 +863,7 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {
-        let id = normalise(&name.id).into_owned();
+        let id = normalise(&name.id);
         self.check_name_load(&id, span_of(name.range), use_);
     }
 
@@ -861,7 +897,7 @@ impl<'a> Checker<'a> {
         };
         // attrs are outermost first; walk innermost first.
         // Each attribute's span covers its name, which ends its attribute node.
-        let attrs: Vec<(String, Span)> = attrs
+        let attrs: Vec<(Cow<'_, str>, Span)> = attrs
             .iter()
             .rev()
             .map(|(name, range)| {
@@ -869,7 +905,7 @@ impl<'a> Checker<'a> {
                 let start = end
                     .saturating_sub(name.len())
                     .max(usize::from(range.start()));
-                (normalise(name).into_owned(), Span::new(start, end))
+                (normalise(name), Span::new(start, end))
             })
             .collect();
         self.check_attribute_chain(base, &attrs, store);

@@ -15,6 +15,9 @@ pub(crate) const IMPORTS: &[&str] = &[
     "copy",
     "dataclasses",
     "datetime",
+    "dateutil",
+    "dateutil.parser",
+    "dateutil.relativedelta",
     "decimal",
     "enum",
     "finlab",
@@ -27,10 +30,14 @@ pub(crate) const IMPORTS: &[&str] = &[
     "math",
     "numbers",
     "numpy",
+    "numpy.fft",
     "numpy.linalg",
     "numpy.random",
+    "numpy.typing",
     "operator",
     "pandas",
+    "pandas.api.types",
+    "pandas.tseries.offsets",
     "pprint",
     "random",
     "re",
@@ -99,8 +106,14 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          DivisionByZero Overflow Underflow Inexact Rounded DecimalException BasicContext \
          ExtendedContext DefaultContext MAX_PREC MAX_EMAX MIN_EMIN",
     ),
+    (
+        "dateutil",
+        "relativedelta.relativedelta relativedelta.MO relativedelta.TU relativedelta.WE \
+         relativedelta.TH relativedelta.FR relativedelta.SA relativedelta.SU parser.parse \
+         parser.isoparse parser.ParserError",
+    ),
     ("enum", "Enum IntEnum Flag IntFlag StrEnum auto unique"),
-    ("finlab", "data"),
+    ("finlab", "data backtest"),
     ("fractions", "Fraction"),
     (
         "functools",
@@ -160,7 +173,11 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          dot vdot inner outer matmul tensordot einsum kron cross trace meshgrid mgrid ogrid \
          indices unravel_index ravel_multi_index ndindex ndenumerate vectorize \
          apply_along_axis apply_over_axes polyfit polyval poly1d roots polyder polyint \
-         sinc gcd lcm nan inf pi e euler_gamma newaxis float16 float32 float64 int8 int16 \
+         sinc gcd lcm nan inf pi e euler_gamma newaxis NaN NAN NINF PINF Inf Infinity \
+         float16 float32 float64 int8 int16 int_ float_ double single half intc uint \
+         longlong ulonglong short ushort byte ubyte longdouble cdouble csingle matrix \
+         block fill_diagonal diag_indices triu_indices tril_indices ix_ r_ c_ s_ frexp \
+         ldexp modf nextafter spacing product cumproduct alltrue sometrue \
          int32 int64 uint8 uint16 uint32 uint64 bool_ intp uintp complex64 complex128 str_ \
          bytes_ object_ datetime64 timedelta64 ndarray dtype generic number integer \
          floating signedinteger unsignedinteger inexact complexfloating finfo iinfo \
@@ -175,11 +192,17 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          random.standard_normal random.lognormal random.exponential random.poisson \
          random.binomial random.beta random.gamma random.multivariate_normal \
          random.standard_t random.chisquare random.laplace random.logistic \
-         random.geometric random.dirichlet random.RandomState \
+         random.geometric random.dirichlet random.RandomState random.triangular \
+         random.weibull random.pareto random.power random.rayleigh random.gumbel random.f \
+         random.hypergeometric random.negative_binomial random.vonmises random.wald \
+         random.zipf random.multinomial random.standard_cauchy random.standard_exponential \
+         random.standard_gamma random.MT19937 random.Philox random.SFC64 \
+         random.BitGenerator random.integers \
          linalg.inv linalg.pinv linalg.solve linalg.lstsq linalg.det linalg.slogdet \
          linalg.eig linalg.eigh linalg.eigvals linalg.eigvalsh linalg.svd linalg.qr \
          linalg.cholesky linalg.norm linalg.matrix_rank linalg.matrix_power linalg.cond \
          linalg.multi_dot linalg.LinAlgError linalg.tensorsolve linalg.tensorinv \
+         linalg.vector_norm linalg.matrix_norm linalg.svdvals \
          fft.fft fft.ifft fft.rfft fft.irfft fft.fftfreq fft.rfftfreq fft.fftshift \
          lib.stride_tricks.sliding_window_view typing.NDArray typing.ArrayLike \
          typing.DTypeLike ma.masked_invalid ma.masked_where ma.masked_array ma.array \
@@ -198,6 +221,8 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          RangeIndex CategoricalIndex IntervalIndex Categorical Timestamp Timedelta Period \
          Interval DateOffset NaT NA NamedAgg IndexSlice Grouper CategoricalDtype \
          DatetimeTZDtype Int64Dtype Int32Dtype Float64Dtype BooleanDtype StringDtype \
+         Int8Dtype Int16Dtype UInt8Dtype UInt16Dtype UInt32Dtype UInt64Dtype Float32Dtype \
+         IntervalDtype PeriodDtype ArrowDtype value_counts describe_option \
          concat merge merge_asof merge_ordered date_range bdate_range period_range \
          timedelta_range interval_range to_datetime to_timedelta to_numeric isna isnull \
          notna notnull cut qcut get_dummies from_dummies crosstab pivot pivot_table melt \

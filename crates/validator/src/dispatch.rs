@@ -1,5 +1,7 @@
 //! Which rules look at which node: the dispatch half of the walk in `checker.rs`.
 
+use std::borrow::Cow;
+
 use rustpython_parser::ast::{self, Expr};
 
 use crate::checker::{Alias, Bound, Checker, NameUse, Owner, Purpose};
@@ -61,6 +63,7 @@ impl Checker<'_> {
             }
         }
         format_string::check_method(self, method, call);
+        dynamic_attribute::check_method_names(self, method, call);
         dataframe_eval::check_method(self, method, call);
         io_paths::check_method(self, method, call);
     }
@@ -77,7 +80,7 @@ impl Checker<'_> {
     pub(crate) fn check_attribute_chain(
         &mut self,
         base: &Expr,
-        attrs: &[(String, Span)],
+        attrs: &[(Cow<'_, str>, Span)],
         store: bool,
     ) {
         let Some(last) = attrs.last() else {
@@ -93,8 +96,16 @@ impl Checker<'_> {
                 };
                 let mut segments: Vec<&str> = root.split('.').collect();
                 let root_len = segments.len();
-                segments.extend(attrs.iter().map(|(a, _)| a.as_str()));
+                segments.extend(attrs.iter().map(|(a, _)| a.as_ref()));
                 match self.index.check_path(&segments) {
+                    PathVerdict::Denied { at }
+                        if !store
+                            && at + 1 == segments.len()
+                            && dunder_access::READABLE.contains(&segments[at]) =>
+                    {
+                        // `pd.__version__`, `np.__name__`: plain strings.
+                        return;
+                    }
                     PathVerdict::Denied { at } => {
                         // A root that is itself denied was reported at its import.
                         if at >= root_len {
@@ -137,6 +148,16 @@ impl Checker<'_> {
             } else {
                 Owner::Other
             };
+            // `self.__class__.__name__` in a `__repr__` only reads the class's name.
+            let class_name = attr == "__class__"
+                && owner == Owner::SelfLike
+                && !store
+                && attrs
+                    .get(i + 1)
+                    .is_some_and(|(next, _)| matches!(next.as_ref(), "__name__" | "__qualname__"));
+            if class_name {
+                break;
+            }
             let is_store = store && i + 1 == attrs.len();
             if self.check_value_attr(&owner, attr, *span, is_store) {
                 break;

@@ -7,13 +7,13 @@ use crate::Policy;
 
 /// Attribute entries of one module.
 #[derive(Default)]
-struct ModuleAttrs {
+struct ModuleAttrs<'p> {
     /// Allowed paths (values: attributes past them are ordinary value attributes).
-    entries: HashSet<String>,
+    entries: HashSet<&'p str>,
     /// Proper prefixes of entries: namespaces that are only reachable on the way to an entry.
-    namespaces: HashSet<String>,
+    namespaces: HashSet<&'p str>,
     /// Paths under which any public name is allowed (`""` for the module itself).
-    wildcards: HashSet<String>,
+    wildcards: HashSet<&'p str>,
 }
 
 /// What an attribute path rooted at a module reaches.
@@ -29,15 +29,15 @@ pub(crate) enum PathVerdict {
     Unrestricted,
 }
 
-pub(crate) struct PolicyIndex {
-    imports: HashSet<String>,
-    modules: HashMap<String, ModuleAttrs>,
-    blocked: HashSet<String>,
+pub(crate) struct PolicyIndex<'p> {
+    imports: HashSet<&'p str>,
+    modules: HashMap<&'p str, ModuleAttrs<'p>>,
+    blocked: HashSet<&'p str>,
     prefixes: Vec<String>,
 }
 
-impl PolicyIndex {
-    pub(crate) fn new(policy: &Policy) -> Self {
+impl<'p> PolicyIndex<'p> {
+    pub(crate) fn new(policy: &'p Policy) -> Self {
         let modules = policy
             .allowed_attributes
             .iter()
@@ -46,20 +46,20 @@ impl PolicyIndex {
                 for path in paths {
                     if let Some(prefix) = path.strip_suffix('*') {
                         let prefix = prefix.trim_end_matches('.');
-                        attrs.wildcards.insert(prefix.to_string());
+                        attrs.wildcards.insert(prefix);
                         add_namespaces(&mut attrs.namespaces, prefix, true);
                     } else {
-                        attrs.entries.insert(path.clone());
+                        attrs.entries.insert(path.as_str());
                         add_namespaces(&mut attrs.namespaces, path, false);
                     }
                 }
-                (module.clone(), attrs)
+                (module.as_str(), attrs)
             })
             .collect();
         PolicyIndex {
-            imports: policy.allowed_imports.iter().cloned().collect(),
+            imports: policy.allowed_imports.iter().map(String::as_str).collect(),
             modules,
-            blocked: policy.blocked_names.iter().cloned().collect(),
+            blocked: policy.blocked_names.iter().map(String::as_str).collect(),
             prefixes: policy
                 .writable_path_prefixes
                 .iter()
@@ -94,7 +94,7 @@ impl PolicyIndex {
                 joined.push('.');
             }
             joined.push_str(seg);
-            if let Some(found) = self.modules.get(&joined) {
+            if let Some(found) = self.modules.get(joined.as_str()) {
                 key_len = i + 1;
                 attrs = Some(found);
             }
@@ -114,12 +114,12 @@ impl PolicyIndex {
                 rel.push('.');
             }
             rel.push_str(seg);
-            if attrs.entries.contains(&rel) {
+            if attrs.entries.contains(rel.as_str()) {
                 return PathVerdict::Allowed {
                     value_from: key_len + j + 1,
                 };
             }
-            if !attrs.namespaces.contains(&rel) {
+            if !attrs.namespaces.contains(rel.as_str()) {
                 return PathVerdict::Denied { at: key_len + j };
             }
         }
@@ -127,26 +127,24 @@ impl PolicyIndex {
     }
 }
 
-fn add_namespaces(namespaces: &mut HashSet<String>, path: &str, include_self: bool) {
-    let mut end = 0;
+fn add_namespaces<'p>(namespaces: &mut HashSet<&'p str>, path: &'p str, include_self: bool) {
     for (i, c) in path.char_indices() {
         if c == '.' {
-            namespaces.insert(path[..i].to_string());
+            namespaces.insert(&path[..i]);
         }
-        end = i + c.len_utf8();
     }
-    if include_self && end > 0 {
-        namespaces.insert(path.to_string());
+    if include_self && !path.is_empty() {
+        namespaces.insert(path);
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn module_paths_must_be_listed() {
-        let index = PolicyIndex::new(&Policy::default());
+        let policy = Policy::default();
+        let index = PolicyIndex::new(&policy);
         assert_eq!(
             index.check_path(&["numpy", "linalg", "inv"]),
             PathVerdict::Allowed { value_from: 3 }

@@ -194,3 +194,14 @@ pub(crate) fn dangerous_builtin(name: &str) -> Option<&'static str> {
         .find(|(n, _)| *n == name)
         .map(|(_, why)| *why)
 }
+
+/// Methods whose arguments other rules check at the call site (I/O paths, templates,
+/// expressions); reaching them by a string name would skip those checks.
+pub(crate) fn is_sink_method(name: &str) -> bool {
+    name.starts_with("to_")
+        || name.starts_with("read_")
+        || matches!(
+            name,
+            "eval" | "query" | "format" | "format_map" | "tofile" | "dump"
+        )
+}

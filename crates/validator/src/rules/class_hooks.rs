@@ -7,8 +7,9 @@ use crate::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Rejects keywords in a class statement: `metaclass=...`, `**kwargs`, and any keyword
-    /// other than `total=True/False` (for `TypedDict`).
+    /// Rejects metaclasses: keywords in a class statement (`metaclass=...`, `**kwargs`, and
+    /// any keyword other than `total=True/False` for `TypedDict`) and classes derived from
+    /// `type`, whose instances are classes built from a name, bases and a namespace dict.
     ///
     /// ## Why is this bad?
     /// A metaclass runs code when the class is created and controls attribute access on
@@ -125,6 +126,22 @@ pub(crate) fn check_class_member(checker: &mut Checker<'_>, name: &str, span: Sp
         format!("defining `{name}` on a class is not allowed"),
         "use ordinary methods that the strategy calls itself",
     );
+}
+
+/// `class Meta(type)`: a metaclass, which builds classes the way three-argument `type` does.
+pub(crate) fn check_class_bases(checker: &mut Checker<'_>, bases: &[Expr]) {
+    for base in bases {
+        if let Expr::Name(n) = base {
+            if crate::names::normalise(&n.id) == "type" {
+                checker.report(
+                    &ClassKeyword::RULE,
+                    span_of(n.range),
+                    "deriving from `type` defines a metaclass, which is not allowed",
+                    "define a plain class (or a dataclass)",
+                );
+            }
+        }
+    }
 }
 
 pub(crate) fn check_class_keywords(checker: &mut Checker<'_>, keywords: &[ast::Keyword]) {

@@ -8,7 +8,9 @@ use crate::Span;
 declare_rule! {
     /// ## What it does
     /// Rejects dunder (`__x__`) attributes and names, except a short list of harmless ones:
-    /// reading `__name__`, `__qualname__` and `__doc__`; the `if __name__ == "__main__":`
+    /// reading `__name__`, `__qualname__`, `__doc__`, `__module__`, `__version__` (also on
+    /// modules: `pd.__version__`) and an enum's `__members__`; `self.__class__.__name__`;
+    /// the `if __name__ == "__main__":`
     /// idiom; calling the dunder methods a strategy may define (`__init__`, `__post_init__`,
     /// `__repr__`, ...) on `self`, `cls`, `super()` or the code's own classes; and
     /// module-level `__all__`, `__version__`, `__author__`. Attribute names are compared
@@ -42,8 +44,15 @@ declare_rule! {
     }
 }
 
-/// Dunder attributes anyone may read.
-const READABLE: &[&str] = &["__name__", "__qualname__", "__doc__"];
+/// Dunder attributes anyone may read: plain strings and enum member tables.
+pub(crate) const READABLE: &[&str] = &[
+    "__name__",
+    "__qualname__",
+    "__doc__",
+    "__module__",
+    "__version__",
+    "__members__",
+];
 
 /// Dunder names code may bind outside classes.
 const MODULE_BINDABLE: &[&str] = &["__all__", "__version__", "__author__", "__doc__"];

@@ -3,7 +3,8 @@
 use rustpython_parser::ast::{self, Constant, Expr};
 
 use crate::checker::{span_of, Checker, Deferred, Purpose};
-use crate::names::normalise;
+use crate::names::{self, normalise};
+use crate::rules::{frame_internals, host_reaching};
 use crate::Span;
 
 declare_rule! {
@@ -11,7 +12,11 @@ declare_rule! {
     /// Requires the name given to `getattr`, `setattr`, `delattr`, `hasattr`,
     /// `operator.attrgetter` and `operator.methodcaller` to be a string literal (or a variable
     /// only ever bound to string literals) that is a public identifier: no leading
-    /// underscore, no dunder, and for `attrgetter` no dotted path through such names.
+    /// underscore, no dunder, no interpreter internal or host-reaching name (`tb_frame`,
+    /// `system`), no method whose arguments other rules check (`to_csv`, `read_*`, `eval`,
+    /// `query`, `format`, ...), and for `attrgetter` no dotted path through such names.
+    /// Method names given as strings to pandas' `agg`, `aggregate`, `apply` and `transform`
+    /// (`df.agg("to_pickle", ...)`) are held to the same standard.
     ///
     /// ## Why is this bad?
     /// A computed name defeats every attribute rule: `getattr(f, "__glo" + "bals__")`,
@@ -134,12 +139,18 @@ pub(crate) fn check_literal(
         let part = normalise(part);
         let identifier = part.chars().next().is_some_and(|c| c.is_alphabetic())
             && part.chars().all(|c| c.is_alphanumeric() || c == '_');
-        if !identifier || part.starts_with('_') {
+        // `hasattr` only tests for presence, so harmless method names are fine there.
+        let reaching = func != "hasattr"
+            && (names::is_sink_method(&part)
+                || frame_internals::is_internal(&part)
+                || host_reaching::is_host_reaching(&part)
+                || checker.index.blocked(&part));
+        if !identifier || part.starts_with('_') || reaching {
             checker.report(
                 &DynamicAttribute::RULE,
                 span,
                 format!("`{func}` with attribute name {name:?} is not allowed"),
-                "only public attribute names (no leading underscore) may be named",
+                "only public, harmless attribute names may be named (no leading underscore, no I/O or eval methods)",
             );
             return;
         }
@@ -154,4 +165,54 @@ pub(crate) fn report_variable(checker: &mut Checker<'_>, name: &str, span: Span)
         format!("attribute name `{name}` is not always a string literal"),
         "use a string literal naming a public attribute, or plain attribute access",
     );
+}
+
+/// pandas resolves string function names with `getattr`: `df.agg("mean")`.
+pub(crate) fn check_method_names(checker: &mut Checker<'_>, method: &str, call: &ast::ExprCall) {
+    if !matches!(method, "agg" | "aggregate" | "apply" | "transform") {
+        return;
+    }
+    let func = call.args.first().or_else(|| {
+        call.keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "func"))
+            .map(|k| &k.value)
+    });
+    let mut strings = Vec::new();
+    if let Some(func) = func {
+        collect_names(func, &mut strings, 0);
+    }
+    // Named aggregations: `df.agg(total=("volume", "sum"))`.
+    for keyword in call.keywords.iter().filter(|k| k.arg.is_some()) {
+        // The first element is a column; the rest name functions.
+        if let Expr::Tuple(t) = &keyword.value {
+            for elt in t.elts.iter().skip(1) {
+                collect_names(elt, &mut strings, 1);
+            }
+        }
+    }
+    for (name, span) in strings {
+        check_literal(checker, method, &name, false, span);
+    }
+}
+
+/// String constants naming functions inside a pandas `func` argument.
+fn collect_names(expr: &Expr, out: &mut Vec<(String, Span)>, depth: usize) {
+    if depth > 3 {
+        return;
+    }
+    match expr {
+        Expr::Constant(c) => {
+            if let Constant::Str(s) = &c.value {
+                out.push((s.clone(), span_of(c.range)));
+            }
+        }
+        Expr::List(l) => l.elts.iter().for_each(|e| collect_names(e, out, depth + 1)),
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| collect_names(e, out, depth + 1)),
+        Expr::Dict(d) => d
+            .values
+            .iter()
+            .for_each(|e| collect_names(e, out, depth + 1)),
+        _ => {}
+    }
 }

@@ -79,9 +79,14 @@ const INTERNALS: &[&str] = &[
     "im_class",
 ];
 
+/// Whether an attribute name is an interpreter internal (also used for names given as strings).
+pub(crate) fn is_internal(attr: &str) -> bool {
+    INTERNALS.contains(&attr) || attr.starts_with("co_")
+}
+
 /// Reports an internals attribute; true when it was one.
 pub(crate) fn check(checker: &mut Checker<'_>, attr: &str, span: Span) -> bool {
-    if !(INTERNALS.contains(&attr) || attr.starts_with("co_")) {
+    if !is_internal(attr) {
         return false;
     }
     checker.report(

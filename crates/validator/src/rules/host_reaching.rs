@@ -101,11 +101,17 @@ const NAMES: &[&str] = &[
     "PyDLL",
     "cdll",
     "pythonapi",
+    "from_custom_template",
 ];
+
+/// Whether an attribute name reaches the host (also used for names given as strings).
+pub(crate) fn is_host_reaching(attr: &str) -> bool {
+    NAMES.contains(&attr)
+}
 
 /// Reports a host-reaching attribute; true when it was one.
 pub(crate) fn check(checker: &mut Checker<'_>, attr: &str, span: Span) -> bool {
-    if !NAMES.contains(&attr) {
+    if !is_host_reaching(attr) {
         return false;
     }
     checker.report(

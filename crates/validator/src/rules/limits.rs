@@ -71,6 +71,10 @@ pub(crate) fn too_large(len: usize, max: usize) -> Finding {
 }
 
 pub(crate) fn too_deep(source: &str, at: usize, max: usize) -> Finding {
+    let mut at = at.min(source.len());
+    while !source.is_char_boundary(at) {
+        at -= 1;
+    }
     let end = source[at..]
         .chars()
         .next()

@@ -292,3 +292,38 @@ pprint._sys
 # --- time leak? time has no module attrs but sleep forever is allowed; use unknown attr
 import time
 time.pthread_getcpuclockid
+# --- metaclass by subclassing type and calling it
+class Meta(type):
+    pass
+Hook = Meta("Hook", (object,), {})
+# --- forward reference evaluated by singledispatch
+from functools import singledispatch
+@singledispatch
+def handle(x):
+    return x
+@handle.register
+def _(x: "List[__import__('os').system('id')]"):
+    return x
+# --- nested string annotation
+from typing import List
+def f(x: List["__import__('os').system('id')"]):
+    return x
+# --- getattr to an I/O method
+import pandas as pd
+getattr(pd.DataFrame(), "to_csv")("/etc/x")
+# --- attrgetter to a writer
+import operator
+operator.attrgetter("to_pickle")(frame)("/tmp/x.pkl")
+# --- methodcaller to a writer
+import operator
+operator.methodcaller("to_csv", "/etc/x")(frame)
+# --- getattr to a frame internal
+getattr(tb, "tb_frame")
+# --- getattr to a host-reaching name
+getattr(obj, "system")("id")
+# --- pandas agg by string to a writer
+frame.agg("to_csv", path_or_buf="/etc/x")
+# --- pandas apply by string to pickle
+frame.apply(["to_pickle"], path="/tmp/x")
+# --- groupby agg dict with eval
+frame.groupby("a").agg({"b": "eval"})
