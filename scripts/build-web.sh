@@ -53,8 +53,11 @@ log "cargo build -p stockade-wasm (wasm32, profile wasm)"
 mkdir -p target
 cp Cargo.lock target/Cargo.lock.committed
 trap 'cp target/Cargo.lock.committed Cargo.lock' EXIT
+#    opt-level "s" rather than the profile's "z": measured here ~30% faster validation (CPU time
+#    of a 1,000-line file) for ~7% more .wasm, well inside the 1.5 MB budget.
 cargo build -p stockade-wasm --target wasm32-unknown-unknown --profile wasm \
-  --config 'patch.crates-io.unicode_names2.path="crates/wasm/unicode-names-subset"'
+  --config 'patch.crates-io.unicode_names2.path="crates/wasm/unicode-names-subset"' \
+  --config 'profile.wasm.opt-level="s"'
 cp target/Cargo.lock.committed Cargo.lock
 trap - EXIT
 raw=target/wasm32-unknown-unknown/wasm/stockade_wasm.wasm

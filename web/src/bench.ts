@@ -28,6 +28,7 @@ function stats(samples: number[]) {
   return {
     runs: s.length,
     min_ms: +s[0].toFixed(3),
+    p10_ms: +q(0.1).toFixed(3),
     median_ms: +q(0.5).toFixed(3),
     p95_ms: +q(0.95).toFixed(3),
     max_ms: +s[s.length - 1].toFixed(3),

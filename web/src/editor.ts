@@ -84,7 +84,6 @@ function toDiagnostic(f: Finding, doc: Text, rules: Map<string, RuleDoc>): Diagn
     from,
     to,
     severity: f.severity === "error" ? "error" : "warning",
-    source: f.code,
     message: `${f.code}: ${f.message}`,
     renderMessage: () => findingDetails(f, rules.get(f.code)),
   };
