@@ -17,6 +17,7 @@ bash scripts/setup-engine.sh
 
 step "Web editor (wasm validator + CodeMirror bundle)"
 bash scripts/build-web.sh
+bash scripts/setup-browser.sh
 
 step "stockade binary ($profile)"
 if [ "$profile" = release ]; then cargo build --release --locked --bin stockade; else cargo build --locked --bin stockade; fi

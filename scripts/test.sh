@@ -20,7 +20,10 @@ cargo build --locked -p stockade-validator --target wasm32-unknown-unknown
 step "Rust tests (validator, CLI, runner, escape suite, service, Prometheus, faults)"
 cargo test --locked --workspace --no-fail-fast
 
-step "Browser tests (Chromium)"
-bash tests/browser/run.sh
+step "Wasm parity (node module vs native CLI, whole corpus)"
+node --test tests/wasm_parity/
+
+step "Browser tests (Debian's Chromium, against a real stockade serve)"
+STOCKADE_REQUIRE_SERVER=1 node tests/browser/run.mjs
 
 step "All tests passed"
