@@ -33,7 +33,6 @@ import errno  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
 import math  # noqa: E402
-import posixpath  # noqa: E402
 import re  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
@@ -125,6 +124,8 @@ CLONE_NAMESPACE_FLAGS = (
     0x20000000,  # CLONE_NEWPID
     0x40000000,  # CLONE_NEWNET
 )
+# Rules the harness refuses to start without.
+SECCOMP_REQUIRED = frozenset({"execve", "execveat", "fork", "vfork", "clone", "clone3", "socket", "socketpair"})
 # Syscalls user code never needs; EPERM keeps the failure a Python exception.
 SECCOMP_DENIED = (
     "execve",
@@ -192,15 +193,60 @@ def _module_roots():
     return tuple(roots)
 
 
+def _make_resolver():
+    """Return resolve(path) -> absolute path with every symlink followed, as the kernel would.
+
+    Uses the `posix` functions directly (bound now), so user code that monkeypatches
+    os or os.path cannot make the audit hook see a different path than the kernel opens.
+    Components are resolved in order, so "link/.." means the parent of the link's
+    target (not a lexical cancellation, which a symlink could abuse).
+    """
+    import posix
+    import stat
+
+    lstat, readlink, getcwd, is_link = posix.lstat, posix.readlink, posix.getcwd, stat.S_ISLNK
+
+    def resolve(raw):
+        if not raw.startswith("/"):
+            raw = getcwd() + "/" + raw
+        pending = [p for p in raw.split("/") if p and p != "."]
+        done = []
+        hops = 0
+        while pending:
+            part = pending.pop(0)
+            if part == "..":
+                if done:
+                    done.pop()
+                continue
+            candidate = "/" + "/".join(done + [part])
+            try:
+                mode = lstat(candidate).st_mode
+            except OSError:
+                done.append(part)  # does not exist (yet): nothing to follow
+                continue
+            if not is_link(mode):
+                done.append(part)
+                continue
+            hops += 1
+            if hops > 40:
+                return None  # a loop: the kernel would refuse too (ELOOP)
+            target = readlink(candidate)
+            if target.startswith("/"):
+                done = []
+            pending = [p for p in target.split("/") if p and p != "."] + pending
+        return "/" + "/".join(done)
+
+    return resolve
+
+
 def _make_audit_hook():
     # Everything the hook calls is bound here, so later monkeypatching of
     # os/posixpath by user code does not change the hook's behaviour.
-    realpath = os.path.realpath
     fspath = os.fspath
-    normpath = posixpath.normpath
+    resolve_path = _make_resolver()
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     writable = WRITABLE_ROOTS
-    readable = WRITABLE_ROOTS + READ_ROOTS + _module_roots()
+    readable = WRITABLE_ROOTS + READ_ROOTS + tuple(resolve_path(r) for r in _module_roots())
     denied = DENIED_EVENTS
     denied_prefixes = DENIED_PREFIXES
     denied_imports = DENIED_IMPORTS
@@ -208,18 +254,19 @@ def _make_audit_hook():
     path_read = PATH_READ_EVENTS
     under = _under
     violation = SandboxViolation
+    path_types = (str, bytes, os.PathLike)
 
     def resolve(path):
+        # None: a file descriptor, nothing to check; "": unresolvable, refused.
         if isinstance(path, int):
             return None
         try:
             raw = fspath(path)
             if isinstance(raw, bytes):
                 raw = raw.decode("utf-8", "surrogateescape")
+            return resolve_path(raw) or ""
         except Exception:
             return ""
-        # Normalise lexically first so "/tmp/../etc" cannot pass, then resolve links.
-        return realpath(normpath(raw if raw.startswith("/") else "/tmp/" + raw))
 
     def hook(event, args):
         if event in denied or event.startswith(denied_prefixes):
@@ -243,7 +290,7 @@ def _make_audit_hook():
             return
         if event in path_write:
             for arg in args[:2]:
-                if isinstance(arg, (str, bytes, os.PathLike)):
+                if isinstance(arg, path_types):
                     path = resolve(arg)
                     if path is not None and not under(path, writable):
                         raise violation(f"{event} on {path} is not permitted in the sandbox")
@@ -267,8 +314,10 @@ def install_seccomp():
         try:
             filt.add_rule(action, name, *args)
         except (RuntimeError, ValueError, OSError):
-            # Unknown to this libseccomp/architecture: nothing to deny.
-            pass
+            # A call unknown to this libseccomp/architecture has nothing to deny, but
+            # the protocol's core rules must exist: fail closed (no frame, exit 1).
+            if name in SECCOMP_REQUIRED:
+                raise
 
     for name in SECCOMP_DENIED:
         rule(eperm, name)
@@ -430,9 +479,10 @@ def encode_result(value, max_bytes):
     return text
 
 
-def _dumps(value):
-    # ensure_ascii keeps the frame one line of plain ASCII whatever the data.
-    return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+def _dumps(value, _encode=json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode):
+    # ensure_ascii keeps the frame one line of plain ASCII whatever the data. The
+    # encoder is bound at import, before user code could replace json.dumps.
+    return _encode(value)
 
 
 # --------------------------------------------------------------------------

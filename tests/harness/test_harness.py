@@ -305,6 +305,7 @@ class ConfinementTests(unittest.TestCase):
         self.assert_blocked("open('/tmp/../etc/passwd').read()")
         self.assert_blocked("import os\nos.listdir('/etc')")
         self.assert_blocked("open('/opt/stockade/evil.py', 'w')")
+        self.assert_blocked("import os\nos.chdir('/etc')\nopen('passwd').read()")
         r = run_code(
             "import os, tempfile\n"
             "d = tempfile.mkdtemp()\n"
@@ -316,6 +317,17 @@ class ConfinementTests(unittest.TestCase):
     def test_symlink_out_of_tmp_is_followed_and_blocked(self):
         self.assert_blocked(
             "import os, tempfile\nd = tempfile.mkdtemp()\nos.symlink('/etc/passwd', d + '/p')\nopen(d + '/p').read()"
+        )
+        # "link/.." is the parent of the link's target, not a lexical no-op.
+        self.assert_blocked(
+            "import os, tempfile\nd = tempfile.mkdtemp()\nos.symlink('/usr/lib', d + '/l')\n"
+            "open(d + '/l/../../etc/passwd').read()"
+        )
+        # Lying os.lstat/os.readlink do not change what the hook resolves.
+        self.assert_blocked(
+            "import os, tempfile\nd = tempfile.mkdtemp()\nos.symlink('/etc/passwd', d + '/p')\n"
+            "real = os.lstat(d)\nos.lstat = lambda *a, **k: real\nos.readlink = lambda *a, **k: d\n"
+            "open(d + '/p').read()"
         )
 
     def test_seccomp_filter_blocks_without_the_audit_hook(self):

@@ -344,13 +344,47 @@ pub async fn build(
     let cache = options.cache_dir.as_path();
     std::fs::create_dir_all(cache)
         .map_err(|e| ImageError::io(format!("creating {}", cache.display()), e))?;
+    // One build per cache at a time: concurrent builds would share partial files.
+    let lock_path = cache.join("build.lock");
+    let lock_file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| ImageError::io(format!("opening {}", lock_path.display()), e))?;
+    let mut lock = fd_lock::RwLock::new(lock_file);
+    let mut waited = false;
+    let _guard = loop {
+        match lock.try_write() {
+            Ok(guard) => break guard,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if !waited {
+                    progress(Progress::Detail(format!(
+                        "waiting for another build using {}",
+                        cache.display()
+                    )));
+                    waited = true;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => {
+                return Err(ImageError::io(
+                    format!("locking {}", lock_path.display()),
+                    e,
+                ))
+            }
+        }
+    };
 
     let mut step = Stepper::new(progress);
     step.start(format!("checking for {reference}"));
-    if !options.force {
+    if options.force {
+        step.done("rebuilding: --force");
+    } else {
         if let Some(info) = find(docker, &reference).await? {
             step.done("already built");
             tag_latest(docker, &reference).await?;
+            remove_superseded(docker, &reference).await;
             let manifest = write_manifest(cache, &info)?;
             return Ok(BuildOutcome {
                 info,
@@ -358,8 +392,8 @@ pub async fn build(
                 manifest,
             });
         }
+        step.done("not present");
     }
-    step.done("not present");
 
     if std::env::consts::ARCH != "x86_64" {
         return Err(ImageError::UnsupportedArch(
@@ -441,12 +475,50 @@ pub async fn build(
         short_id(&info.id),
         info.size_bytes as f64 / 1e6
     ));
+    let removed = remove_superseded(docker, &reference).await;
+    if removed > 0 {
+        (step.sink())(Progress::Detail(format!(
+            "removed {removed} superseded {REPOSITORY} tag(s)"
+        )));
+    }
     let manifest = write_manifest(cache, &info)?;
     Ok(BuildOutcome {
         info,
         built: true,
         manifest,
     })
+}
+
+/// Whether `tag` is one `build` made: `stockade-sandbox:` and 16 lowercase hex digits.
+fn is_build_tag(tag: &str) -> bool {
+    tag.strip_prefix(REPOSITORY)
+        .and_then(|t| t.strip_prefix(':'))
+        .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
+/// Untag earlier builds (`stockade-sandbox:<other hash>`) so old images do not pile up.
+/// Images still used by a container stay (Docker refuses); other tags are never touched.
+/// Returns how many tags were removed.
+async fn remove_superseded(docker: &Docker, current: &str) -> usize {
+    let options = bollard::query_parameters::ListImagesOptionsBuilder::new()
+        .filters(&std::collections::HashMap::from([(
+            "reference",
+            vec![REPOSITORY],
+        )]))
+        .build();
+    let Ok(images) = docker.list_images(Some(options)).await else {
+        return 0;
+    };
+    let mut removed = 0;
+    for tag in images.iter().flat_map(|i| i.repo_tags.iter()) {
+        if tag != current && is_build_tag(tag) {
+            let options = bollard::query_parameters::RemoveImageOptionsBuilder::new().build();
+            if docker.remove_image(tag, Some(options), None).await.is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 fn short_id(id: &str) -> &str {
@@ -581,6 +653,26 @@ mod tests {
                 "{name} must be covered by the hash"
             );
         }
+    }
+
+    #[test]
+    fn build_future_can_be_spawned() {
+        fn assert_send<T: Send>(_: &T) {}
+        let docker = Docker::connect_with_local_defaults().expect("client (no connection made)");
+        let options = BuildOptions::new(PathBuf::from("/nonexistent"));
+        let mut sink = |_: Progress| {};
+        let future = build(&docker, &options, &mut sink);
+        assert_send(&future);
+    }
+
+    #[test]
+    fn only_build_tags_are_superseded() {
+        assert!(is_build_tag("stockade-sandbox:0123456789abcdef"));
+        assert!(!is_build_tag("stockade-sandbox:latest"));
+        assert!(!is_build_tag("stockade-sandbox:dev"));
+        assert!(!is_build_tag("stockade-sandbox:0123456789ABCDEF"));
+        assert!(!is_build_tag("stockade-sandbox:0123456789abcdef0"));
+        assert!(!is_build_tag("other:0123456789abcdef"));
     }
 
     #[test]

@@ -192,6 +192,8 @@ pub(super) async fn rootfs(
         .arg("--format=tar")
         .arg("--aptopt=APT::Install-Recommends \"false\"")
         .arg("--aptopt=Acquire::Retries \"3\"")
+        // No fsync per unpacked file: the result is only kept once the tarball is complete.
+        .arg("--dpkgopt=force-unsafe-io")
         .args([
             "--dpkgopt=path-exclude=/usr/share/doc/*",
             "--dpkgopt=path-exclude=/usr/share/man/*",
@@ -273,24 +275,7 @@ pub(super) async fn rootfs(
     if !status.success() {
         let _ = tokio::fs::remove_file(&partial).await;
         let tail: Vec<String> = tail.into();
-        let text = tail.join("\n");
-        if text.contains("No space left on device") {
-            return Err(ImageError::DiskFull("making the root filesystem".into()));
-        }
-        if let Some(line) = tail
-            .iter()
-            .find(|l| UNREACHABLE.iter().any(|p| l.contains(p)))
-        {
-            return Err(ImageError::AptUnreachable {
-                detail: line.trim().to_string(),
-                log: log_path,
-            });
-        }
-        return Err(ImageError::Mmdebstrap {
-            status: status.to_string(),
-            detail: last_error_line(&text),
-            log: log_path,
-        });
+        return Err(classify_failure(&tail, status.to_string(), log_path));
     }
     // Older root filesystems of other recipes are dead weight.
     if let Ok(mut entries) = tokio::fs::read_dir(cache).await {
@@ -308,6 +293,28 @@ pub(super) async fn rootfs(
         path,
         cached: false,
     })
+}
+
+/// Turn a failed mmdebstrap run into the most helpful error: disk full, mirrors
+/// unreachable, or the last error line it printed.
+fn classify_failure(tail: &[String], status: String, log: PathBuf) -> ImageError {
+    if tail.iter().any(|l| l.contains("No space left on device")) {
+        return ImageError::DiskFull("making the root filesystem".into());
+    }
+    if let Some(line) = tail
+        .iter()
+        .find(|l| UNREACHABLE.iter().any(|p| l.contains(p)))
+    {
+        return ImageError::AptUnreachable {
+            detail: line.trim().to_string(),
+            log,
+        };
+    }
+    ImageError::Mmdebstrap {
+        status,
+        detail: last_error_line(&tail.join("\n")),
+        log,
+    }
 }
 
 /// mmdebstrap splits hook arguments on spaces: refuse paths it would mangle.
@@ -412,4 +419,75 @@ pub(super) async fn import(
         item.map_err(|e| ImageError::docker(format!("importing {reference}"), e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hook_paths_must_survive_mmdebstrap_word_splitting() {
+        assert_eq!(
+            shell_safe(Path::new("/work/repo/.cache/stockade/wheels/x-1.0.whl")).expect("safe"),
+            "/work/repo/.cache/stockade/wheels/x-1.0.whl"
+        );
+        for bad in [
+            "/tmp/with space/x.whl",
+            "/tmp/$(id)/x.whl",
+            "/tmp/a;b",
+            "/tmp/\"q\"",
+        ] {
+            assert!(
+                matches!(shell_safe(Path::new(bad)), Err(ImageError::Recipe(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn failures_are_classified() {
+        let log = PathBuf::from("/cache/mmdebstrap.log");
+        let unreachable = lines(
+            "I: running apt-get update...\nErr:1 http://deb.debian.org/debian bookworm InRelease\n  Temporary failure resolving 'deb.debian.org'\nE: apt-get update failed",
+        );
+        match classify_failure(&unreachable, "exit status: 1".into(), log.clone()) {
+            ImageError::AptUnreachable { detail, log: l } => {
+                assert_eq!(detail, "Temporary failure resolving 'deb.debian.org'");
+                assert_eq!(l, log);
+            }
+            other => panic!("{other:?}"),
+        }
+        let full = lines(
+            "I: extracting archives...\ntar: ./usr/lib/x: Cannot write: No space left on device",
+        );
+        assert!(matches!(
+            classify_failure(&full, "exit status: 1".into(), log.clone()),
+            ImageError::DiskFull(_)
+        ));
+        let other =
+            lines("I: installing\nE: Unable to locate package python3-nonexistent\nI: cleanup");
+        let err = classify_failure(&other, "exit status: 1".into(), log);
+        assert!(matches!(err, ImageError::Mmdebstrap { .. }));
+        let text = err.to_string();
+        assert!(
+            text.contains("Unable to locate package python3-nonexistent"),
+            "{text}"
+        );
+        assert!(text.contains("/cache/mmdebstrap.log"), "{text}");
+    }
+
+    #[test]
+    fn error_line_prefers_errors_over_the_last_line() {
+        let log = "I: running apt-get update...\nE: Failed to fetch http://deb.debian.org/x\nI: cleanup\n";
+        assert_eq!(
+            last_error_line(log),
+            "E: Failed to fetch http://deb.debian.org/x"
+        );
+        assert_eq!(last_error_line("just one line\n"), "just one line");
+        assert_eq!(last_error_line(""), "no output");
+    }
 }
