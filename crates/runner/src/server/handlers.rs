@@ -474,8 +474,9 @@ async fn run_job(
     let began = Instant::now();
     // The monitor's own stats stream: the executor's samples are polled one-shot readings
     // without a CPU rate, so stats events, gauges and the policy come from here.
+    // Nobody needs samples when the monitor, the gauges and the stream are all off.
+    let mut samples_done = !(monitoring.runtime_monitor_enabled || export || sink.is_some());
     let mut samples = Box::pin(monitor::samples(ex.docker(), &container_id).fuse());
-    let mut samples_done = false;
     let run = ex.run_prepared(prepared, &job.code, opts, findings);
     tokio::pin!(run);
     let mut killed = false;

@@ -1,0 +1,122 @@
+//! `kill -9` of `stockade serve` with five executions in flight leaves their containers
+//! behind; the next start sweeps every one of them.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "fault-token-kill9";
+
+fn spawn_serve() -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--pool-size",
+            "2",
+            "--security-log",
+        ])
+        .arg(std::env::temp_dir().join(format!("stockade-kill9-{}.log", std::process::id())))
+        .env("STOCKADE_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    (child, addr)
+}
+
+fn containers_of(pid: u32) -> Vec<String> {
+    let out = Command::new("docker")
+        .args([
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=io.stockade.owner-pid={pid}"),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_runner_leaves_nothing_after_restart() {
+    let (mut first, addr) = spawn_serve();
+    let pid = first.id();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut inflight = Vec::new();
+    for _ in 0..5 {
+        let c = client.clone();
+        let url = format!("http://{addr}/v1/execute");
+        inflight.push(tokio::spawn(async move {
+            c.post(url)
+                .bearer_auth(TOKEN)
+                .json(&serde_json::json!({"code": "import time\ntime.sleep(120)"}))
+                .send()
+                .await
+        }));
+    }
+    // Five running executions plus the warm pool.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while containers_of(pid).len() < 7 {
+        assert!(
+            Instant::now() < deadline,
+            "executions never started: {:?}",
+            containers_of(pid)
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    first.kill().unwrap(); // SIGKILL: no shutdown code runs
+    first.wait().unwrap();
+    for r in inflight {
+        assert!(
+            r.await.unwrap().is_err(),
+            "a request got an answer from a killed process"
+        );
+    }
+    let left = containers_of(pid);
+    assert!(
+        left.len() >= 7,
+        "the kill should have orphaned the containers: {left:?}"
+    );
+
+    let (mut second, _addr) = spawn_serve();
+    // Start-up sweeps before it serves: by the time the URL is printed they are gone.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !containers_of(pid).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "orphans survived the restart: {:?}",
+            containers_of(pid)
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // And the new runner shuts down cleanly on SIGTERM, removing its own pool.
+    let new_pid = second.id();
+    Command::new("kill")
+        .args(["-TERM", &new_pid.to_string()])
+        .status()
+        .unwrap();
+    let status = second.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        containers_of(new_pid).is_empty(),
+        "{:?}",
+        containers_of(new_pid)
+    );
+}
