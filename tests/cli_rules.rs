@@ -41,7 +41,7 @@ fn json_lists_every_rule() {
         assert_eq!(item["family"], rule.family);
         assert_eq!(item["severity"], rule.severity.as_str());
         assert_eq!(item["summary"], rule.summary);
-        assert_eq!(item["doc"], rule.doc);
+        assert_eq!(item["doc"], rule.markdown());
     }
 }
 
@@ -56,7 +56,7 @@ fn one_rule_prints_its_markdown_doc() {
             "{out:?}"
         );
         assert!(out.stdout.contains(rule.summary));
-        assert!(out.stdout.contains(rule.doc.trim_end()));
+        assert!(out.stdout.contains(rule.markdown().trim_end()));
     }
 }
 
@@ -76,7 +76,7 @@ fn one_rule_as_json() {
     assert_eq!(out.code, 0);
     let item: Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(item["code"], rule.code);
-    assert_eq!(item["doc"], rule.doc);
+    assert_eq!(item["doc"], rule.markdown());
 }
 
 #[test]

@@ -82,8 +82,8 @@ fn results_have_what_github_code_scanning_needs() {
             .unwrap_or_else(|| panic!("{} is described", rule.code));
         assert_eq!(descriptor["name"], rule.name);
         assert_eq!(descriptor["shortDescription"]["text"], rule.summary);
-        assert_eq!(descriptor["fullDescription"]["text"], rule.doc);
-        assert_eq!(descriptor["help"]["markdown"], rule.doc);
+        assert_eq!(descriptor["fullDescription"]["text"], rule.summary);
+        assert_eq!(descriptor["help"]["markdown"], rule.markdown());
         assert!(descriptor["help"]["text"].is_string());
         assert_eq!(
             descriptor["defaultConfiguration"]["level"],

@@ -38,7 +38,7 @@ struct RuleView {
     family: &'static str,
     severity: Severity,
     summary: &'static str,
-    doc: &'static str,
+    doc: String,
 }
 
 impl From<&Rule> for RuleView {
@@ -49,7 +49,7 @@ impl From<&Rule> for RuleView {
             family: rule.family,
             severity: rule.severity,
             summary: rule.summary,
-            doc: rule.doc,
+            doc: rule.markdown(),
         }
     }
 }
@@ -127,7 +127,7 @@ fn write_doc(out: &mut impl Write, rule: &Rule) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", rule.summary)?;
     writeln!(out)?;
-    writeln!(out, "{}", rule.doc.trim_end())
+    writeln!(out, "{}", rule.markdown().trim_end())
 }
 
 #[cfg(test)]

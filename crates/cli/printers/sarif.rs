@@ -42,10 +42,10 @@ impl SarifPrinter {
                 id: rule.code.to_owned(),
                 name: rule.name.to_owned(),
                 short_description: Text::plain(rule.summary),
-                full_description: Text::plain(rule.doc),
+                full_description: Text::plain(rule.summary),
                 help: Text {
-                    text: rule.doc.to_owned(),
-                    markdown: Some(rule.doc.to_owned()),
+                    text: rule.markdown(),
+                    markdown: Some(rule.markdown()),
                 },
                 default_configuration: Configuration {
                     level: level(rule.severity),

@@ -189,3 +189,17 @@ fn every_finding_code_is_a_registered_rule() {
     let doc = rule("SBX201").expect("SBX201").doc;
     assert!(doc.contains("## What it does") && doc.contains("map(exec"));
 }
+
+#[test]
+fn rule_docs_render_as_markdown_with_every_section() {
+    for rule in stockade_validator::rules() {
+        let doc = rule.markdown();
+        for heading in ["## What it does", "## Why is this bad?", "## Example"] {
+            assert!(
+                doc.lines().any(|line| line == heading),
+                "{}: no `{heading}` line in\n{doc}",
+                rule.code
+            );
+        }
+    }
+}

@@ -181,7 +181,7 @@ pub mod render {
         /// One-line summary.
         pub summary: &'static str,
         /// Markdown documentation.
-        pub doc: &'static str,
+        pub doc: String,
     }
 
     impl From<&stockade_validator::Rule> for RuleDoc {
@@ -192,7 +192,7 @@ pub mod render {
                 family: rule.family,
                 severity: rule.severity,
                 summary: rule.summary,
-                doc: rule.doc,
+                doc: rule.markdown(),
             }
         }
     }

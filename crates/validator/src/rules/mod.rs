@@ -87,8 +87,21 @@ pub struct Rule {
     pub severity: Severity,
     /// One-line summary.
     pub summary: &'static str,
-    /// Markdown doc: what it does, why it matters, an example.
+    /// The rule's doc comment as written in the source (each line keeps the space that follows
+    /// `///`); use [`Rule::markdown`] to display it.
     pub doc: &'static str,
+}
+
+impl Rule {
+    /// The rule's documentation as Markdown: what it does, why it matters, an example.
+    pub fn markdown(&self) -> String {
+        let mut out = String::with_capacity(self.doc.len());
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
 }
 
 static RULES: &[Rule] = &[
