@@ -78,7 +78,7 @@ impl Drop for Engine {
 }
 
 fn load_image(engine: &Engine, image: &str) {
-    let save = Command::new("docker")
+    let mut save = Command::new("docker")
         .args(["save", image])
         .stdout(Stdio::piped())
         .spawn()
@@ -86,9 +86,10 @@ fn load_image(engine: &Engine, image: &str) {
     let load = Command::new("docker")
         .env("DOCKER_HOST", engine.socket())
         .arg("load")
-        .stdin(save.stdout.unwrap())
+        .stdin(save.stdout.take().unwrap())
         .output()
         .unwrap();
+    assert!(save.wait().unwrap().success(), "docker save {image}");
     assert!(
         load.status.success(),
         "docker load: {}",
