@@ -7,6 +7,7 @@ pub mod sarif;
 pub mod text;
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use stockade_validator::{Finding, Severity};
 
@@ -86,12 +87,22 @@ pub struct Options {
     pub quiet: bool,
 }
 
-/// The printer for `format`.
-pub fn printer(format: Format, options: Options) -> Box<dyn Printer> {
+/// The printer for `format`. Tools that resolve paths against the checkout (SARIF, GitHub)
+/// get absolute paths under `base`, the working directory, made relative to it.
+pub fn printer(format: Format, options: Options, base: Option<PathBuf>) -> Box<dyn Printer> {
     match format {
         Format::Text => Box::new(text::TextPrinter::new(options)),
         Format::Json => Box::new(json::JsonPrinter::default()),
-        Format::Sarif => Box::new(sarif::SarifPrinter::default()),
-        Format::Github => Box::new(github::GithubPrinter),
+        Format::Sarif => Box::new(sarif::SarifPrinter::new(base)),
+        Format::Github => Box::new(github::GithubPrinter::new(base)),
+    }
+}
+
+/// `path` relative to `base` when it is absolute and inside it; `None` when it is outside.
+fn relative_to<'p>(path: &'p Path, base: Option<&Path>) -> Option<&'p Path> {
+    if path.is_absolute() {
+        base.and_then(|base| path.strip_prefix(base).ok())
+    } else {
+        Some(path)
     }
 }

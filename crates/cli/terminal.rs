@@ -15,12 +15,12 @@ pub const EXIT_ERROR: u8 = 2;
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Color {
-    /// When writing to a terminal and `NO_COLOR` is unset.
+    /// Colour when writing to a terminal and `NO_COLOR` is unset.
     #[default]
     Auto,
-    /// Always.
+    /// Colour even when not writing to a terminal.
     Always,
-    /// Never.
+    /// Do not colour.
     Never,
 }
 

@@ -15,6 +15,9 @@ use crate::printers::{self, Format, Located, Options, Summary};
 use crate::source::SourceFile;
 use crate::terminal::{TerminalArgs, EXIT_CLEAN, EXIT_FINDINGS};
 
+/// Inputs up to this size are always read whole (64 MiB).
+const MIN_READ_LIMIT: u64 = 64 << 20;
+
 /// Arguments of `stockade validate`.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -23,8 +26,8 @@ use crate::terminal::{TerminalArgs, EXIT_CLEAN, EXIT_FINDINGS};
 )]
 pub struct Args {
     /// Files and directories to check; directories are searched for `*.py` files (hidden
-    /// directories, `__pycache__` and virtual environments are skipped). `-` reads standard
-    /// input.
+    /// files and directories, `__pycache__` and virtual environments are skipped; symbolic
+    /// links are not followed). `-` reads standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
 
@@ -52,13 +55,20 @@ pub fn run(args: Args, terminal: &TerminalArgs) -> Result<ExitCode> {
         Some(path) => load_policy(path)?,
         None => Policy::default(),
     };
-    let inputs = inputs::collect(&args.paths, args.stdin_filename.as_deref())?;
+    // Well above any input the policy accepts, so that the validator still reports inputs that
+    // are merely too long, while an endless one (`/dev/zero`) is refused instead of exhausting
+    // memory.
+    let limit = u64::try_from(policy.max_source_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(4)
+        .max(MIN_READ_LIMIT);
+    let inputs = inputs::collect(&args.paths, args.stdin_filename.as_deref(), limit)?;
 
     let options = Options {
         color: terminal.stdout_color(),
         quiet: args.quiet,
     };
-    let mut printer = printers::printer(args.format, options);
+    let mut printer = printers::printer(args.format, options, std::env::current_dir().ok());
     let mut out = BufWriter::new(io::stdout().lock());
     let mut summary = Summary::default();
     let mut rejected = false;

@@ -5,15 +5,25 @@
 //! columns on single-line annotations, so multi-line spans carry lines alone.
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use stockade_validator::Severity;
 
-use super::{Located, Printer, Summary};
+use super::{relative_to, Located, Printer, Summary};
 use crate::source::SourceFile;
 
 /// Writes one workflow command per finding, nothing else.
 #[derive(Debug)]
-pub struct GithubPrinter;
+pub struct GithubPrinter {
+    base: Option<PathBuf>,
+}
+
+impl GithubPrinter {
+    /// A printer that names files under `base` (the working directory) relative to it.
+    pub fn new(base: Option<PathBuf>) -> Self {
+        GithubPrinter { base }
+    }
+}
 
 impl Printer for GithubPrinter {
     fn file(
@@ -23,6 +33,7 @@ impl Printer for GithubPrinter {
         findings: &[Located<'_>],
     ) -> io::Result<()> {
         let path = file.name().path().map(|path| {
+            let path = relative_to(path, self.base.as_deref()).unwrap_or(path);
             let shown = path.to_string_lossy().replace('\\', "/");
             shown.strip_prefix("./").map(str::to_owned).unwrap_or(shown)
         });
@@ -107,7 +118,7 @@ mod tests {
             region: file.region(finding.span),
         }];
         let mut out = Vec::new();
-        GithubPrinter
+        GithubPrinter::new(Some(PathBuf::from("/repo")))
             .file(&mut out, &file, &located)
             .expect("write");
         String::from_utf8(out).expect("UTF-8")
@@ -128,6 +139,14 @@ mod tests {
             "::error file=st%2C rat%3Aegy.py,line=1,col=12,endLine=1,endColumn=13,title=SBX001\
              ::syntax error: 100%25 wrong, here: `::`%0Ahelp: fix the syntax\n"
         );
+    }
+
+    #[test]
+    fn absolute_paths_in_the_working_directory_are_relative() {
+        let out = annotate("(", InputName::Path("/repo/s/a.py".into()), Span::new(0, 1));
+        assert!(out.starts_with("::error file=s/a.py,line=1,"), "{out}");
+        let out = annotate("(", InputName::Path("/other/a.py".into()), Span::new(0, 1));
+        assert!(out.starts_with("::error file=/other/a.py,line=1,"), "{out}");
     }
 
     #[test]

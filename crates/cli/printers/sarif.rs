@@ -12,7 +12,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use stockade_validator::{rules, Severity};
 
-use super::{Located, Printer, Summary};
+use super::{relative_to, Located, Printer, Summary};
 use crate::source::SourceFile;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -90,14 +90,7 @@ impl SarifPrinter {
                 uri_base_id: None,
             };
         };
-        let relative = if path.is_absolute() {
-            self.base
-                .as_deref()
-                .and_then(|base| path.strip_prefix(base).ok())
-        } else {
-            Some(path)
-        };
-        match relative {
+        match relative_to(path, self.base.as_deref()) {
             Some(relative) => ArtifactLocation {
                 uri: relative_uri(relative),
                 uri_base_id: Some(SRCROOT),
@@ -109,12 +102,6 @@ impl SarifPrinter {
                 uri_base_id: None,
             },
         }
-    }
-}
-
-impl Default for SarifPrinter {
-    fn default() -> Self {
-        SarifPrinter::new(std::env::current_dir().ok())
     }
 }
 

@@ -165,16 +165,17 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// How a character of untrusted input is shown on a terminal.
-fn shown(c: char) -> Cow<'static, str> {
+/// What stands in for `c` on a terminal, if it is not shown as itself.
+fn stand_in(c: char) -> Option<Cow<'static, str>> {
     match c {
-        '\t' => Cow::Borrowed(TAB),
+        '\t' => Some(Cow::Borrowed(TAB)),
         // C0 controls and DEL have printable "control pictures" (U+2400..U+2421).
-        '\0'..='\x1f' => Cow::Owned(char::from_u32(0x2400 + c as u32).map_or_else(
-            || c.escape_unicode().to_string(),
-            |picture| picture.to_string(),
+        '\0'..='\x1f' => Some(Cow::Owned(
+            char::from_u32(0x2400 + u32::from(c))
+                .unwrap_or(char::REPLACEMENT_CHARACTER)
+                .to_string(),
         )),
-        '\x7f' => Cow::Borrowed("\u{2421}"),
+        '\x7f' => Some(Cow::Borrowed("\u{2421}")),
         // C1 controls, line separators, bidirectional controls (the "Trojan Source" trick),
         // and invisible characters that could hide code from a reviewer.
         '\u{80}'..='\u{9f}'
@@ -186,22 +187,24 @@ fn shown(c: char) -> Cow<'static, str> {
         | '\u{200e}'
         | '\u{200f}'
         | '\u{061c}'
-        | '\u{feff}' => Cow::Owned(format!("<U+{:04X}>", c as u32)),
-        _ => {
-            let mut buf = [0; 4];
-            Cow::Owned(c.encode_utf8(&mut buf).to_owned())
-        }
+        | '\u{feff}' => Some(Cow::Owned(format!("<U+{:04X}>", u32::from(c)))),
+        _ => None,
     }
 }
 
-/// `text` with every character shown as [`shown`] renders it.
+/// `text` with the stand-ins of [`stand_in`].
 fn visible(text: &str) -> Cow<'_, str> {
-    let plain = |c: char| c != '\t' && !c.is_control() && shown(c).chars().eq([c]);
-    if text.chars().all(plain) {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.chars().map(shown).collect())
+    if text.chars().all(|c| stand_in(c).is_none()) {
+        return Cow::Borrowed(text);
     }
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        match stand_in(c) {
+            Some(replacement) => shown.push_str(&replacement),
+            None => shown.push(c),
+        }
+    }
+    Cow::Owned(shown)
 }
 
 /// One source line made safe to print, and the caret line under a span of it.
@@ -227,7 +230,7 @@ impl Snippet {
             if at >= start && caret_column.is_none() {
                 caret_column = Some(column);
             }
-            let text = shown(c);
+            let text = stand_in(c).unwrap_or_else(|| Cow::Owned(c.to_string()));
             let width = text.width();
             cells.push(Cell {
                 marked: at >= start && at < end,
@@ -244,8 +247,10 @@ impl Snippet {
         let (from, to) = if total <= MAX_SNIPPET_WIDTH {
             (0, total)
         } else {
-            let from = caret_column.saturating_sub(LEFT_CONTEXT);
-            (from, (from + MAX_SNIPPET_WIDTH).min(total))
+            let from = caret_column
+                .saturating_sub(LEFT_CONTEXT)
+                .min(total - MAX_SNIPPET_WIDTH);
+            (from, from + MAX_SNIPPET_WIDTH)
         };
         let mut shown_line = String::new();
         let mut carets = String::new();
@@ -356,6 +361,14 @@ mod tests {
             "eval"
         );
         assert_eq!(s.carets.trim(), "^^^^");
+
+        // Near the end, the window ends with the line, and an empty span at the end still
+        // gets its caret.
+        let line = "x".repeat(500);
+        let s = Snippet::new(&line, 500, 500);
+        assert!(s.line.starts_with(ELLIPSIS) && !s.line.ends_with(ELLIPSIS));
+        assert_eq!(s.line.width(), MAX_SNIPPET_WIDTH + 1);
+        assert_eq!(s.carets, format!("{}^", " ".repeat(MAX_SNIPPET_WIDTH + 1)));
     }
 
     #[test]
@@ -365,12 +378,20 @@ mod tests {
     }
 
     fn render(source: &str, spans: &[(usize, usize)], summary_only: bool) -> String {
+        let spans: Vec<_> = spans
+            .iter()
+            .map(|&(start, end)| (start, end, Severity::Error))
+            .collect();
+        render_with(source, &spans, summary_only)
+    }
+
+    fn render_with(source: &str, spans: &[(usize, usize, Severity)], summary_only: bool) -> String {
         let file = SourceFile::new(InputName::Path("s.py".into()), source.as_bytes());
         let findings: Vec<Finding> = spans
             .iter()
-            .map(|&(start, end)| Finding {
+            .map(|&(start, end, severity)| Finding {
                 code: "SBX001",
-                severity: Severity::Error,
+                severity,
                 message: "syntax error: unexpected token".into(),
                 help: "fix the syntax".into(),
                 span: Span::new(start, end),
@@ -407,6 +428,30 @@ mod tests {
              = help: fix the syntax\n\n\
              Found 1 error in 1 file (1 file checked).\n"
         );
+    }
+
+    #[test]
+    fn warnings_are_marked_and_counted_apart() {
+        let src = "a = (\nb = [\n";
+        let out = render_with(
+            src,
+            &[
+                (4, 5, Severity::Error),
+                (10, 11, Severity::Warning),
+                (4, 4, Severity::Error),
+            ],
+            false,
+        );
+        assert!(
+            out.contains("s.py:2:5: SBX001 [warning] syntax error"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("Found 2 errors and 1 warning in 1 file (1 file checked).\n"),
+            "{out}"
+        );
+        let out = render_with(src, &[(10, 11, Severity::Warning)], true);
+        assert_eq!(out, "Found 1 warning in 1 file (1 file checked).\n");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::fs;
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -23,8 +23,10 @@ pub struct Input {
 }
 
 /// Reads every input named by `paths`, in order; directories contribute their Python files in
-/// file-name order. `-` is standard input, reported as `stdin_name` if given.
-pub fn collect(paths: &[PathBuf], stdin_name: Option<&Path>) -> Result<Vec<Input>> {
+/// file-name order. `-` is standard input, reported as `stdin_name` if given. An input longer
+/// than `limit` bytes is an error (it guards against `/dev/zero` and the like: inputs the
+/// policy finds too long are the validator's to report, so `limit` must exceed the policy's).
+pub fn collect(paths: &[PathBuf], stdin_name: Option<&Path>, limit: u64) -> Result<Vec<Input>> {
     let mut inputs = Vec::new();
     let mut seen = HashSet::new();
     let mut read_stdin = false;
@@ -34,10 +36,7 @@ pub fn collect(paths: &[PathBuf], stdin_name: Option<&Path>) -> Result<Vec<Input
                 bail!("standard input (`-`) is given more than once");
             }
             read_stdin = true;
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
+            let bytes = read_bounded(std::io::stdin().lock(), limit)
                 .context("cannot read standard input")?;
             inputs.push(Input {
                 name: InputName::Stdin(stdin_name.map(Path::to_path_buf)),
@@ -51,7 +50,7 @@ pub fn collect(paths: &[PathBuf], stdin_name: Option<&Path>) -> Result<Vec<Input
             let files = python_files(path)?;
             if files.is_empty() {
                 bail!(
-                    "no Python files in `{}` (hidden directories, `__pycache__` and virtual \
+                    "no Python files in `{}` (hidden files and directories, `__pycache__` and virtual \
                      environments are skipped)",
                     path.display()
                 );
@@ -66,8 +65,9 @@ pub fn collect(paths: &[PathBuf], stdin_name: Option<&Path>) -> Result<Vec<Input
             if !seen.insert(file.clone()) {
                 continue;
             }
-            let bytes =
-                fs::read(&file).with_context(|| format!("cannot read `{}`", file.display()))?;
+            let bytes = fs::File::open(&file)
+                .and_then(|opened| read_bounded(opened, limit))
+                .with_context(|| format!("cannot read `{}`", file.display()))?;
             inputs.push(Input {
                 name: InputName::Path(file),
                 bytes,
@@ -75,6 +75,21 @@ pub fn collect(paths: &[PathBuf], stdin_name: Option<&Path>) -> Result<Vec<Input
         }
     }
     Ok(inputs)
+}
+
+/// Reads all of `reader`, failing once it has given more than `limit` bytes.
+fn read_bounded(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("longer than {limit} bytes"),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// The `*.py` files under `dir`, sorted by path, skipping what a project does not own.
@@ -118,6 +133,14 @@ fn tidy(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_are_bounded() {
+        assert_eq!(read_bounded(&b"abc"[..], 3).expect("fits"), b"abc");
+        let err = read_bounded(&b"abcd"[..], 3).expect_err("too long");
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        assert_eq!(err.to_string(), "longer than 3 bytes");
+    }
 
     #[test]
     fn tidy_drops_leading_current_dir() {

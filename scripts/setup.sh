@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Prepares this machine for Stockade, idempotently: Debian packages, the Docker engine with the
+# gVisor runtime, the Rust targets and tools, the web editor's build, and the sandbox image.
+# Every step is skipped when its result is already there, so a second run takes seconds.
+#
+#   scripts/setup.sh [debug|release]    (the profile the stockade binary is built with)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$STOCKADE_ROOT"
+profile=${1:-debug}
+
+step "Debian packages"
+apt_ensure docker.io runsc mmdebstrap binaryen chromium prometheus ca-certificates
+
+step "Docker engine (runc + runsc)"
+bash scripts/setup-engine.sh
+
+step "Web editor (wasm validator + CodeMirror bundle)"
+bash scripts/build-web.sh
+
+step "stockade binary ($profile)"
+if [ "$profile" = release ]; then cargo build --release --locked --bin stockade; else cargo build --locked --bin stockade; fi
+
+step "Sandbox image"
+"target/$profile/stockade" image build

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs Stockade's whole test suite on this machine, setting up whatever is missing first.
+# This is the command CI runs (.ci/run calls it).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$STOCKADE_ROOT"
+
+bash scripts/setup.sh debug
+
+step "Formatting"
+cargo fmt --all --check
+
+step "Lints (native)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "Lints and build (wasm32)"
+cargo clippy --locked -p stockade-validator -p stockade-wasm --target wasm32-unknown-unknown -- -D warnings
+cargo build --locked -p stockade-validator --target wasm32-unknown-unknown
+
+step "Rust tests (validator, CLI, runner, escape suite, service, Prometheus, faults)"
+cargo test --locked --workspace --no-fail-fast
+
+step "Browser tests (Chromium)"
+bash tests/browser/run.sh
+
+step "All tests passed"
