@@ -73,7 +73,10 @@ impl Engine {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        // Kept after a failure: dockerd.log and serve.log say why.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -111,7 +114,7 @@ fn spawn_serve(engine: &Engine, log: &Path) -> (Child, String) {
         .env("DOCKER_HOST", engine.socket())
         .env("STOCKADE_TOKEN", TOKEN)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(engine.dir.join("serve.log")).unwrap())
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -162,7 +165,7 @@ async fn the_runner_survives_the_engine_going_away() {
                 .unwrap()
         }
     };
-    wait_status(&c, &url("/readyz"), 200, Duration::from_secs(60)).await;
+    wait_status(&c, &url("/readyz"), 200, Duration::from_secs(120)).await;
     let r: Value = exec("signal = 1").await.json().await.unwrap();
     assert_eq!(r["success"], true, "{r}");
 

@@ -60,10 +60,14 @@ impl Policy {
     /// Rejects values that would make the policy unusable or unsafe.
     pub fn check(&self) -> Result<(), PolicyError> {
         if self.max_source_bytes == 0 {
-            return Err(PolicyError::Invalid("max_source_bytes must be above 0".into()));
+            return Err(PolicyError::Invalid(
+                "max_source_bytes must be above 0".into(),
+            ));
         }
         if self.max_nesting_depth == 0 {
-            return Err(PolicyError::Invalid("max_nesting_depth must be above 0".into()));
+            return Err(PolicyError::Invalid(
+                "max_nesting_depth must be above 0".into(),
+            ));
         }
         Ok(())
     }

@@ -40,7 +40,9 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 
 pub(crate) fn check(source: &str, _policy: &Policy) -> Report {
     let mut findings = Vec::new();
-    if let Err(err) = rustpython_parser::parse(source, rustpython_parser::Mode::Module, "<strategy>") {
+    if let Err(err) =
+        rustpython_parser::parse(source, rustpython_parser::Mode::Module, "<strategy>")
+    {
         let at = usize::from(err.offset);
         findings.push(Finding {
             code: "SBX001",
