@@ -89,9 +89,18 @@ async fn execute(c: &reqwest::Client, addr: std::net::SocketAddr, code: &str) ->
     took
 }
 
+/// The host's Python: $HOST_PYTHON, else Debian's (the sandbox's own interpreter and
+/// packages), else whatever `python3` is on PATH.
 fn host_python(code: &str) -> Option<Duration> {
+    let python = std::env::var("HOST_PYTHON").unwrap_or_else(|_| {
+        if std::path::Path::new("/usr/bin/python3").exists() {
+            "/usr/bin/python3".into()
+        } else {
+            "python3".into()
+        }
+    });
     let t = Instant::now();
-    let out = Command::new("python3").args(["-c", code]).output().ok()?;
+    let out = Command::new(python).args(["-c", code]).output().ok()?;
     out.status.success().then(|| t.elapsed())
 }
 

@@ -470,5 +470,11 @@ async fn a_client_that_hangs_up_has_its_container_removed() {
         // ...and is gone soon after it hangs up, long before the code would have finished.
         s.wait_containers_at_most(0, Duration::from_secs(15)).await;
     }
+    let kills = s
+        .security_log()
+        .lines()
+        .filter(|l| l.contains("\"event\":\"kill\"") && l.contains("\"rule\":\"abandoned\""))
+        .count();
+    assert_eq!(kills, 2, "{}", s.security_log());
     s.stop().await;
 }

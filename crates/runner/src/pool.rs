@@ -23,6 +23,9 @@ use crate::metrics::Metrics;
 /// in the state it was started in, and its `created-at` label would age towards orphan status).
 const MAX_IDLE: Duration = Duration::from_secs(15 * 60);
 
+/// Containers the refill task starts at once.
+const REFILL_PARALLEL: usize = 4;
+
 /// A pool of prepared containers with the default settings. Cheap to clone.
 #[derive(Clone)]
 pub struct Pool {
@@ -180,26 +183,41 @@ async fn refill(inner: Arc<Inner>) {
             drop(stale);
             continue;
         }
+        // Start the missing containers concurrently (a few at a time): after a burst of
+        // takes, refilling one by one would leave later requests to cold starts.
+        let missing = (inner.size - have).min(REFILL_PARALLEL);
         let started = Instant::now();
-        match inner.executor.prepare(spec.clone()).await {
-            Ok(container) => {
-                inner.metrics.container_created_total.inc();
-                inner
-                    .metrics
-                    .container_creation_time_seconds
-                    .observe(started.elapsed().as_secs_f64());
+        let results = futures_util::future::join_all(
+            (0..missing).map(|_| inner.executor.prepare(spec.clone())),
+        )
+        .await;
+        let mut failed = None;
+        for result in results {
+            match result {
+                Ok(container) => {
+                    inner.metrics.container_created_total.inc();
+                    inner
+                        .metrics
+                        .container_creation_time_seconds
+                        .observe(started.elapsed().as_secs_f64());
+                    if inner.stopped.load(Ordering::Relaxed) {
+                        drop(container);
+                        continue;
+                    }
+                    if let Ok(mut r) = inner.ready.lock() {
+                        r.push_back(container);
+                        inner.metrics.pool_size.set(r.len() as i64);
+                    }
+                }
+                Err(e) => failed = Some(e),
+            }
+        }
+        match failed {
+            None => {
                 inner.healthy.store(true, Ordering::Relaxed);
                 backoff = Duration::from_millis(500);
-                if inner.stopped.load(Ordering::Relaxed) {
-                    drop(container);
-                    break;
-                }
-                if let Ok(mut r) = inner.ready.lock() {
-                    r.push_back(container);
-                    inner.metrics.pool_size.set(r.len() as i64);
-                }
             }
-            Err(e) => {
+            Some(e) => {
                 tracing::warn!(error = %e, retry_in = ?backoff, "warm pool could not start a container");
                 inner.healthy.store(false, Ordering::Relaxed);
                 inner.filled.store(false, Ordering::Relaxed);

@@ -667,6 +667,31 @@ fn deadline(state: &AppState, job: &Job) -> Duration {
     job.opts.timeout.unwrap_or(state.executor.config().timeout) + state.config.deadline_slack
 }
 
+/// Logs a `kill` security event if the execution future is dropped before it finishes
+/// (client gone, deadline, shutdown): its container is then killed and removed by the
+/// executor's guard.
+struct AbandonedLog<'a> {
+    state: &'a AppState,
+    request_id: String,
+    client: Option<SocketAddr>,
+    reason: &'static str,
+    armed: bool,
+}
+
+impl Drop for AbandonedLog<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.state.seclog.record(
+                &SecurityEvent::new(EventKind::Kill)
+                    .request_id(self.request_id.clone())
+                    .client(self.client)
+                    .rule("abandoned")
+                    .reason(self.reason),
+            );
+        }
+    }
+}
+
 fn cancelled() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -704,6 +729,14 @@ pub async fn execute(
         return queue_full(&state, &job);
     };
     let limit = deadline(&state, &job);
+    let mut abandoned = AbandonedLog {
+        state: &state,
+        request_id: job.request_id.clone(),
+        client: job.client,
+        reason:
+            "request abandoned (client gone, deadline or shutdown): container killed and removed",
+        armed: true,
+    };
     let work = async {
         let _slot = ticket.slot().await;
         state.metrics.executions_in_flight.inc();
@@ -713,8 +746,14 @@ pub async fn execute(
     };
     tokio::select! {
         outcome = tokio::time::timeout(limit, work) => match outcome {
-            Ok(Ok(result)) => json(&result, StatusCode::OK),
-            Ok(Err(e)) => e.into_response(),
+            Ok(Ok(result)) => {
+                abandoned.armed = false;
+                json(&result, StatusCode::OK)
+            }
+            Ok(Err(e)) => {
+                abandoned.armed = false;
+                e.into_response()
+            }
             Err(_) => deadline_exceeded().into_response(),
         },
         () = state.cancelled() => cancelled().into_response(),
@@ -747,6 +786,14 @@ pub async fn execute_stream(
     tokio::spawn(async move {
         let state = task_state;
         let limit = deadline(&state, &job);
+        let mut abandoned = AbandonedLog {
+            state: &state,
+            request_id: job.request_id.clone(),
+            client: job.client,
+            reason:
+                "stream abandoned (client gone, deadline or shutdown): container killed and removed",
+            armed: true,
+        };
         let sink = Some(tx.clone());
         let work = async {
             let _slot = ticket.slot().await;
@@ -766,8 +813,14 @@ pub async fn execute_stream(
                 tracing::info!("client left mid-stream; its container was removed");
                 return;
             }
-            Some(Ok(Ok(result))) => sse_json("result", &result),
-            Some(Ok(Err(e))) => sse_json("error", &e.body()),
+            Some(Ok(Ok(result))) => {
+                abandoned.armed = false;
+                sse_json("result", &result)
+            }
+            Some(Ok(Err(e))) => {
+                abandoned.armed = e.code == "shutting_down";
+                sse_json("error", &e.body())
+            }
             Some(Err(_)) => sse_json("error", &deadline_exceeded().body()),
         };
         let _ = tx.send(event).await;
