@@ -358,7 +358,7 @@ async fn executes_through_the_warm_pool_and_streams_events() {
 
     let resp = post_json(
         &s.url("/v1/execute/stream"),
-        json!({"code": "import sys, time\nprint('out', flush=True)\nprint('err', file=sys.stderr, flush=True)\ntime.sleep(2.5)\nsignal = 3"}),
+        json!({"code": "import time\nimport warnings\nprint('out', flush=True)\nwarnings.warn('err')\ntime.sleep(2.5)\nsignal = 3"}),
     )
     .await;
     assert_eq!(resp.status(), 200);

@@ -25,7 +25,9 @@ monitoring:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_violations_kill_the_container_and_say_why() {
-    let s = start(CONFIG, |_| {}).await;
+    // The thread bomb below needs `threading`, which validation rejects: the monitor is the
+    // layer that must stop it when validation is off.
+    let s = start(CONFIG, |c| c.allow_unvalidated = true).await;
     let m = s.state.metrics;
 
     // A busy loop uses all of its 0.2-core quota (about 20 % of one core: the threshold is
@@ -55,7 +57,7 @@ async fn policy_violations_kill_the_container_and_say_why() {
     let code = "import threading, time\nfor _ in range(60):\n    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\ntime.sleep(60)\n";
     let r: Value = post_json(
         &s.url("/v1/execute"),
-        json!({"code": code, "timeout_seconds": 60}),
+        json!({"code": code, "timeout_seconds": 60, "validate": false}),
     )
     .await
     .json()
