@@ -84,6 +84,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 async fn serve(args: Args) -> Result<()> {
+    let shutdown = shutdown_signal()?;
     let mut sandbox = load_config(args.config.as_ref())?;
     if let Some(n) = args.pool_size {
         sandbox.pool_size = n;
@@ -111,8 +112,8 @@ async fn serve(args: Args) -> Result<()> {
     };
     let token = config.token.clone();
     let state = AppState::new(config, executor, seclog);
-    let (addr, service) = server::bind(state, shutdown_signal())
-        .with_context(|| format!("listening on {}", args.listen))?;
+    let (addr, service) =
+        server::bind(state, shutdown).with_context(|| format!("listening on {}", args.listen))?;
     let url = if printed_token {
         format!("http://{addr}/?token={token}")
     } else {
@@ -125,25 +126,16 @@ async fn serve(args: Args) -> Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+/// Registers the SIGINT and SIGTERM handlers now, before anything is printed, so that a signal
+/// arriving right after start-up still shuts down gracefully; returns the future that waits for one.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).context("handling SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("handling SIGTERM")?;
+    Ok(async move {
         tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
+    })
 }
