@@ -1,5 +1,6 @@
 //! `stockade serve`: the HTTP API and the editor, on loopback by default, behind a token.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -119,7 +120,15 @@ async fn serve(args: Args) -> Result<()> {
     } else {
         format!("http://{addr}/ (token from STOCKADE_TOKEN / --token)")
     };
-    println!("Stockade is serving on http://{addr}\n    Open the editor: {url}");
+    // The URL is for whoever started the service; if they stopped reading (a closed pipe),
+    // serving goes on regardless instead of panicking on the write.
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(
+        stdout,
+        "Stockade is serving on http://{addr}\n    Open the editor: {url}"
+    )
+    .and_then(|()| stdout.flush());
+    drop(stdout);
     tracing::info!(%addr, "listening");
     service.await;
     tracing::info!("stopped");
