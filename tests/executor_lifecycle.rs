@@ -280,7 +280,7 @@ async fn benign_corpus_runs_under_the_profile() {
     let executor = executor().await;
     let data = root().join("tests/harness/data");
     let mut failures = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(root().join("tests/fixtures/benign"))
+    let mut files: Vec<_> = std::fs::read_dir(root().join("crates/validator/tests/corpus/benign"))
         .expect("corpus")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "py"))

@@ -25,12 +25,10 @@ function pyFiles(dir) {
   });
 }
 
-// The validator's own corpus once it exists, the shared sample copied into tests/fixtures, and
-// edge cases of our own (CRLF, astral characters, tabs, syntax errors at EOF, deep nesting),
-// and the editor's example strategies.
+// The validator's corpus, edge cases of our own (CRLF, astral characters, tabs, syntax errors
+// at EOF, deep nesting), and the editor's example strategies.
 const files = [
   ...pyFiles(join(root, "crates/validator/tests/corpus")),
-  ...pyFiles(join(root, "tests/fixtures/corpus")),
   ...pyFiles(join(root, "tests/wasm_parity/fixtures")),
   ...pyFiles(join(root, "web/examples")),
 ];
