@@ -84,6 +84,10 @@ pub struct ExecOptions {
     /// Receives live events. Sends never block the execution: events are dropped when the
     /// channel is full.
     pub events: Option<mpsc::Sender<ExecEvent>>,
+    /// Read the container's resources through the engine's stats API this often and send
+    /// them to `events` as [`ExecEvent::Stats`] (the runtime monitor's input). `None`: no
+    /// samples, and no stats calls where the kernel's memory high-water mark is readable.
+    pub stats_every: Option<Duration>,
 }
 
 impl Default for ExecOptions {
@@ -96,6 +100,7 @@ impl Default for ExecOptions {
             validate: true,
             request_id: None,
             events: None,
+            stats_every: None,
         }
     }
 }
@@ -181,8 +186,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const KILL_GRACE: Duration = Duration::from_secs(5);
 /// Containers of this runner younger than this are never orphans (still being set up).
 const OWN_GRACE: Duration = Duration::from_secs(60);
-/// How often a running container's resources are sampled.
-const STATS_PERIOD: Duration = Duration::from_millis(500);
+/// How often the stats API is read for the peak memory where the cgroup file is not readable.
+const PEAK_PERIOD: Duration = Duration::from_millis(500);
+/// The first stats reading waits this long: most executions are over by then and never cost
+/// the engine a stats call.
+const FIRST_READING: Duration = Duration::from_millis(250);
 /// How often the cgroup's memory high-water mark is read, where it is readable.
 const CGROUP_PERIOD: Duration = Duration::from_millis(50);
 
@@ -617,7 +625,7 @@ impl Executor {
             inner.docker.clone(),
             id.clone(),
             peak.clone(),
-            events.clone(),
+            events.clone().zip(opts.stats_every),
         )));
 
         let started = Instant::now();
@@ -941,22 +949,25 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// Samples the container's resources: tracks peak memory and forwards samples as events.
+/// Tracks the container's peak memory and, when asked, sends resource samples.
 ///
 /// Where the host's cgroup v1 memory controller is readable, the kernel's own high-water mark
-/// is read often and cheaply; the engine's stats API (slower) feeds the events.
+/// is read often and cheaply; the engine's stats API (slower, and work for dockerd) is read
+/// once per `samples` period, or for the peak where the cgroup file is missing.
 async fn watch_stats(
     docker: Docker,
     id: String,
     peak: Arc<AtomicU64>,
-    events: Option<mpsc::Sender<ExecEvent>>,
+    samples: Option<(mpsc::Sender<ExecEvent>, Duration)>,
 ) {
     let cgroup_peak = PathBuf::from(format!(
         "/sys/fs/cgroup/memory/docker/{id}/memory.max_usage_in_bytes"
     ));
+    let started = Instant::now();
     let mut tick = tokio::time::interval(CGROUP_PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_api = None::<Instant>;
+    let mut counters = None;
     loop {
         tick.tick().await;
         let from_cgroup = tokio::fs::read_to_string(&cgroup_peak)
@@ -966,8 +977,16 @@ async fn watch_stats(
         if let Some(bytes) = from_cgroup {
             peak.fetch_max(bytes, Ordering::Relaxed);
         }
-        let api_due = last_api.is_none_or(|t| t.elapsed() >= STATS_PERIOD);
-        if !api_due || (from_cgroup.is_some() && events.is_none()) {
+        let period = match (&samples, from_cgroup) {
+            (Some((_, every)), _) => *every,
+            (None, None) => PEAK_PERIOD,
+            (None, Some(_)) => continue,
+        };
+        let due = match last_api {
+            None => started.elapsed() >= FIRST_READING.min(period),
+            Some(t) => t.elapsed() >= period,
+        };
+        if !due {
             continue;
         }
         last_api = Some(Instant::now());
@@ -982,42 +1001,17 @@ async fn watch_stats(
             break;
         };
         let memory = stats.memory_stats.as_ref();
-        let usage = memory.and_then(|m| m.usage).unwrap_or(0);
         // cgroup v1 reports the high-water mark; elsewhere the samples' maximum is the best
         // available estimate.
-        let high = memory.and_then(|m| m.max_usage).unwrap_or(0).max(usage);
+        let high = memory
+            .and_then(|m| m.max_usage)
+            .unwrap_or(0)
+            .max(memory.and_then(|m| m.usage).unwrap_or(0));
         peak.fetch_max(high, Ordering::Relaxed);
-        if let Some(tx) = &events {
-            let sample = ResourceSample {
-                cpu_percent: cpu_percent(&stats),
-                memory_bytes: usage,
-                memory_limit_bytes: memory.and_then(|m| m.limit).unwrap_or(0),
-                pids: stats.pids_stats.and_then(|p| p.current).unwrap_or(0),
-            };
+        let (sample, now) = crate::monitor::sample_of(&stats, counters);
+        counters = now;
+        if let Some((tx, _)) = &samples {
             let _ = tx.try_send(ExecEvent::Stats(sample));
         }
-    }
-}
-
-fn cpu_percent(stats: &bollard::models::ContainerStatsResponse) -> f64 {
-    let (Some(cur), Some(pre)) = (&stats.cpu_stats, &stats.precpu_stats) else {
-        return 0.0;
-    };
-    let total = |s: &bollard::models::ContainerCpuStats| {
-        s.cpu_usage
-            .as_ref()
-            .and_then(|u| u.total_usage)
-            .unwrap_or(0)
-    };
-    let cpu_delta = total(cur).saturating_sub(total(pre)) as f64;
-    let system_delta = cur
-        .system_cpu_usage
-        .unwrap_or(0)
-        .saturating_sub(pre.system_cpu_usage.unwrap_or(0)) as f64;
-    let cpus = cur.online_cpus.unwrap_or(1).max(1) as f64;
-    if system_delta > 0.0 {
-        cpu_delta / system_delta * cpus * 100.0
-    } else {
-        0.0
     }
 }

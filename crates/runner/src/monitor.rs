@@ -1,5 +1,6 @@
 //! The runtime monitor: a kill policy applied to the resource samples of each running
-//! container (the executor streams them from the Docker stats API).
+//! container (the executor reads them from the Docker stats API, one reading per
+//! `runtime_monitor_interval`, see [`sample_of`]).
 //!
 //! Rules, with the thresholds of [`MonitorPolicy`]:
 //! - `cpu_spike`: CPU above `max_cpu_percent` **of the container's own quota** (100 % = all of
@@ -8,8 +9,8 @@
 //! - `fork_bomb`: `fork_bomb_pids` or more processes/threads at any evaluation;
 //! - `combined_anomaly`: CPU and memory both above `combined_percent` for `memory_window`.
 //!
-//! Samples arrive about once a second; the monitor evaluates at most one per
-//! `runtime_monitor_interval`, so a window is judged on the samples spaced by that interval.
+//! The monitor evaluates at most one sample per `runtime_monitor_interval` (a streaming client
+//! may get samples more often), so a window is judged on samples spaced by that interval.
 //!
 //! ```
 //! use std::time::Duration;
@@ -35,9 +36,6 @@
 use std::time::Duration;
 
 use bollard::models::ContainerStatsResponse;
-use bollard::query_parameters::StatsOptions;
-use bollard::Docker;
-use futures_util::{Stream, StreamExt};
 
 use crate::config::MonitorPolicy;
 use crate::executor::ResourceSample;
@@ -228,48 +226,42 @@ impl Tracker {
     }
 }
 
-/// The container's resource samples, about one a second, from Docker's streaming stats API
-/// (which carries the previous reading, so CPU use is a true rate over the last interval).
-/// Ends when the container stops.
-pub fn samples(
-    docker: &Docker,
-    container_id: &str,
-) -> impl Stream<Item = ResourceSample> + Send + 'static {
-    docker
-        .stats(
-            container_id,
-            Some(StatsOptions {
-                stream: true,
-                one_shot: false,
-            }),
-        )
-        .take_while(|r| std::future::ready(r.is_ok()))
-        .filter_map(|r| std::future::ready(r.ok().map(|s| sample_of(&s))))
+/// The CPU counters of one stats reading, kept to turn the next reading into a rate.
+///
+/// One-shot readings (`one_shot: true`) come without the engine's previous reading, so the
+/// rate is taken between two consecutive readings of the caller's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuCounters {
+    /// The container's CPU time, in nanoseconds.
+    container_ns: u64,
+    /// The host's CPU time over all CPUs, in nanoseconds.
+    system_ns: u64,
 }
 
-/// Converts one stats reading: CPU in percent of one core over the interval since the
-/// previous reading; memory without the reclaimable page cache (as `docker stats` shows it).
-pub fn sample_of(stats: &ContainerStatsResponse) -> ResourceSample {
-    let cpu_percent = match (&stats.cpu_stats, &stats.precpu_stats) {
-        (Some(cur), Some(pre)) => {
-            let total = |s: &bollard::models::ContainerCpuStats| {
-                s.cpu_usage
-                    .as_ref()
-                    .and_then(|u| u.total_usage)
-                    .unwrap_or(0)
-            };
-            let cpu = total(cur).saturating_sub(total(pre)) as f64;
-            let system = cur
-                .system_cpu_usage
-                .unwrap_or(0)
-                .saturating_sub(pre.system_cpu_usage.unwrap_or(0)) as f64;
-            let cpus = cur.online_cpus.unwrap_or(1).max(1) as f64;
-            // The first reading has no previous one (system delta is the whole uptime).
-            if system > 0.0 && pre.system_cpu_usage.unwrap_or(0) > 0 {
-                cpu / system * cpus * 100.0
-            } else {
-                0.0
-            }
+/// Converts one stats reading: CPU in percent of one core over the interval since `previous`
+/// (0 without one); memory without the reclaimable page cache (as `docker stats` shows it).
+/// Also returns this reading's counters for the next call.
+pub fn sample_of(
+    stats: &ContainerStatsResponse,
+    previous: Option<CpuCounters>,
+) -> (ResourceSample, Option<CpuCounters>) {
+    let counters = stats.cpu_stats.as_ref().and_then(|cpu| {
+        Some(CpuCounters {
+            container_ns: cpu.cpu_usage.as_ref()?.total_usage?,
+            system_ns: cpu.system_cpu_usage?,
+        })
+    });
+    let online = stats
+        .cpu_stats
+        .as_ref()
+        .and_then(|c| c.online_cpus)
+        .unwrap_or(1)
+        .max(1) as f64;
+    let cpu_percent = match (previous, counters) {
+        (Some(pre), Some(cur)) if cur.system_ns > pre.system_ns => {
+            let container = cur.container_ns.saturating_sub(pre.container_ns) as f64;
+            let system = (cur.system_ns - pre.system_ns) as f64;
+            container / system * online * 100.0
         }
         _ => 0.0,
     };
@@ -283,7 +275,7 @@ pub fn sample_of(stats: &ContainerStatsResponse) -> ResourceSample {
                 .copied()
         })
         .unwrap_or(0);
-    ResourceSample {
+    let sample = ResourceSample {
         cpu_percent,
         memory_bytes: usage.saturating_sub(cache),
         memory_limit_bytes: memory.and_then(|m| m.limit).unwrap_or(0),
@@ -292,7 +284,8 @@ pub fn sample_of(stats: &ContainerStatsResponse) -> ResourceSample {
             .as_ref()
             .and_then(|p| p.current)
             .unwrap_or(0),
-    }
+    };
+    (sample, counters)
 }
 
 #[cfg(test)]
@@ -399,6 +392,42 @@ mod tests {
         assert!(t
             .observe(Duration::from_secs(5), &sample(1.0, 1.0, 95))
             .is_some());
+    }
+
+    fn reading(container_ns: u64, system_ns: u64) -> ContainerStatsResponse {
+        serde_json::from_value(serde_json::json!({
+            "cpu_stats": {
+                "cpu_usage": {"total_usage": container_ns},
+                "system_cpu_usage": system_ns,
+                "online_cpus": 2
+            },
+            "memory_stats": {
+                "usage": 300u64 << 20,
+                "limit": 512u64 << 20,
+                "stats": {"total_inactive_file": 100u64 << 20}
+            },
+            "pids_stats": {"current": 7}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn cpu_is_a_rate_between_two_readings() {
+        // No previous reading: no rate yet.
+        let (first, counters) = sample_of(&reading(1_000_000_000, 50_000_000_000), None);
+        assert_eq!(first.cpu_percent, 0.0);
+        assert_eq!(first.memory_bytes, 200 << 20, "page cache is not counted");
+        assert_eq!((first.memory_limit_bytes, first.pids), (512 << 20, 7));
+        // 1.5 s of container CPU while the 2-CPU host ran 2 s of CPU time: 150 % of one core.
+        let (next, _) = sample_of(&reading(2_500_000_000, 52_000_000_000), counters);
+        assert!(
+            (next.cpu_percent - 150.0).abs() < 1e-9,
+            "{}",
+            next.cpu_percent
+        );
+        // A reading without the host counter (or a counter that went backwards) is no rate.
+        let (same, _) = sample_of(&reading(2_500_000_000, 50_000_000_000), counters);
+        assert_eq!(same.cpu_percent, 0.0);
     }
 
     #[test]

@@ -24,8 +24,11 @@ use super::{openapi, AppState};
 use crate::config::Runtime;
 use crate::error::RunnerError;
 use crate::executor::{ExecEvent, ExecOptions, ExecutionResult, ResourceSample};
-use crate::monitor::{self, Tracker};
+use crate::monitor::Tracker;
 use crate::seclog::{EventKind, SecurityEvent};
+
+/// A streaming client gets a resource sample at least this often.
+const STREAM_SAMPLE_PERIOD: Duration = Duration::from_secs(1);
 
 fn json(value: &impl serde::Serialize, status: StatusCode) -> Response {
     reply::with_status(reply::json(value), status).into_response()
@@ -460,9 +463,19 @@ async fn run_job(
     .await;
 
     let (tx, mut rx) = mpsc::channel::<ExecEvent>(256);
+    let monitoring = &ex.config().monitoring;
+    let export = monitoring.export_container_stats;
     let mut opts = job.opts.clone();
     opts.events = Some(tx);
-    let monitoring = &ex.config().monitoring;
+    // Samples feed the monitor, the per-container gauges and a streaming client; nobody needs
+    // them when all three are off. A streaming client sees one at least every second.
+    opts.stats_every = (monitoring.runtime_monitor_enabled || export || sink.is_some()).then(|| {
+        if sink.is_some() {
+            monitoring.runtime_monitor_interval.min(STREAM_SAMPLE_PERIOD)
+        } else {
+            monitoring.runtime_monitor_interval
+        }
+    });
     let mut tracker = monitoring.runtime_monitor_enabled.then(|| {
         Tracker::new(
             monitoring.policy.clone(),
@@ -470,13 +483,7 @@ async fn run_job(
             spec.cpu_limit,
         )
     });
-    let export = monitoring.export_container_stats;
     let began = Instant::now();
-    // The monitor's own stats stream: the executor's samples are polled one-shot readings
-    // without a CPU rate, so stats events, gauges and the policy come from here.
-    // Nobody needs samples when the monitor, the gauges and the stream are all off.
-    let mut samples_done = !(monitoring.runtime_monitor_enabled || export || sink.is_some());
-    let mut samples = Box::pin(monitor::samples(ex.docker(), &container_id).fuse());
     let run = ex.run_prepared(prepared, &job.code, opts, findings);
     tokio::pin!(run);
     let mut killed = false;
@@ -492,10 +499,9 @@ async fn run_job(
     let result = loop {
         tokio::select! {
             result = &mut run => break result,
-            Some(event) = rx.recv() => ctx.on_event(event).await,
-            sample = samples.next(), if !samples_done => match sample {
-                Some(sample) => ctx.on_sample(sample, &mut tracker, &mut killed).await,
-                None => samples_done = true,
+            Some(event) = rx.recv() => match event {
+                ExecEvent::Stats(sample) => ctx.on_sample(sample, &mut tracker, &mut killed).await,
+                other => ctx.on_event(other).await,
             },
         }
     };
@@ -528,7 +534,7 @@ struct EventContext<'a> {
 }
 
 impl EventContext<'_> {
-    /// Output chunks go to the stream (the executor's own samples are not used, see above).
+    /// Output chunks go to the stream.
     async fn on_event(&mut self, event: ExecEvent) {
         let (name, bytes) = match event {
             ExecEvent::Stdout(bytes) => ("stdout", bytes),
