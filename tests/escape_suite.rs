@@ -410,7 +410,11 @@ async fn run_case(
         executor.execute(&code, opts).await
     };
     (case.check)(&result)?;
-    ensure(result.cleanup_success, "cleanup confirmed", &result)?;
+    ensure(
+        result.cleanup_success == Some(true),
+        "cleanup confirmed",
+        &result,
+    )?;
     let left = containers_with_label(executor.docker(), LABEL_REQUEST_ID, &id).await;
     if !left.is_empty() {
         return Err(format!("containers left behind: {left:?}"));

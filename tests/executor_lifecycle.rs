@@ -9,7 +9,7 @@ use std::time::Duration;
 use executor_common::{containers_with_label, executor, request_id, root, test_config};
 use serde_json::Value;
 use stockade_runner::cleanup::{LABEL_MANAGED_BY, LABEL_REQUEST_ID, MANAGED_BY};
-use stockade_runner::executor::{ExecEvent, ExecOptions, Executor};
+use stockade_runner::executor::{CleanupHook, ExecEvent, ExecOptions, Executor};
 
 #[tokio::test]
 async fn rejected_code_never_reaches_a_container() {
@@ -28,7 +28,7 @@ async fn rejected_code_never_reaches_a_container() {
     assert!(!r.success && r.validated);
     let error = r.error.as_deref().unwrap_or_default();
     assert!(error.starts_with("Security validation failed: "), "{error}");
-    assert!(r.container_id.is_none() && r.cleanup_success);
+    assert!(r.container_id.is_none() && r.cleanup_success == Some(true));
     assert!(!r.findings.is_empty());
     assert!(
         containers_with_label(executor.docker(), LABEL_REQUEST_ID, &id)
@@ -55,7 +55,7 @@ async fn result_carries_signal_output_and_provenance() {
     assert_eq!(r.signal["data"], serde_json::json!([1.5, 2.5]));
     assert_eq!(r.stdout, "hello\n");
     assert_eq!(r.exit_code, Some(0));
-    assert!(r.cleanup_success && r.validated);
+    assert!(r.cleanup_success == Some(true) && r.validated);
     assert_eq!(r.image.as_deref(), Some(executor.image_id()));
     assert!(r.image.as_deref().is_some_and(|i| i.starts_with("sha256:")));
     assert!(
@@ -153,6 +153,59 @@ async fn overrides_beyond_server_limits_are_refused() {
         "{:?}",
         r.error
     );
+}
+
+#[tokio::test]
+async fn a_deferred_cleanup_answers_first_and_removes_after() {
+    let executor = executor().await;
+    let id = request_id("deferred");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let r = executor
+        .execute(
+            "import sys\nprint('out')\nsys.stderr.write('err')\nsignal = 7\n",
+            ExecOptions {
+                request_id: Some(id.clone()),
+                validate: false,
+                defer_cleanup: Some(CleanupHook(std::sync::Arc::new(move |removed| {
+                    if let Some(tx) = tx.lock().unwrap().take() {
+                        let _ = tx.send(removed);
+                    }
+                }))),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(r.success, "{r:?}");
+    assert_eq!(r.signal, 7);
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("out\n", "err"));
+    assert_eq!((r.exit_code, r.cleanup_success), (None, None));
+    let removed = tokio::time::timeout(Duration::from_secs(30), rx)
+        .await
+        .expect("the hook is called")
+        .expect("the hook sends");
+    assert!(removed);
+    assert!(
+        containers_with_label(executor.docker(), LABEL_REQUEST_ID, &id)
+            .await
+            .is_empty()
+    );
+
+    // Code that ends its own harness never writes the closing lines: the runner waits for
+    // the exit as usual and says what happened.
+    let r = executor
+        .execute(
+            "import os\nos._exit(5)\n",
+            ExecOptions {
+                validate: false,
+                defer_cleanup: Some(CleanupHook(std::sync::Arc::new(|_| {}))),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(!r.success);
+    assert_eq!(r.exit_code, Some(5), "{r:?}");
+    assert_eq!(r.cleanup_success, Some(true));
 }
 
 #[tokio::test]
@@ -308,7 +361,7 @@ async fn benign_corpus_runs_under_the_profile() {
         .collect()
         .await;
     for (path, r) in results {
-        if !(r.success && r.cleanup_success) {
+        if !(r.success && r.cleanup_success == Some(true)) {
             failures.push(format!("{}: {:?}", path.display(), r.error));
         }
     }

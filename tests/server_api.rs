@@ -340,8 +340,53 @@ async fn executes_through_the_warm_pool_and_streams_events() {
     assert_eq!(r["success"], true, "{r}");
     assert_eq!(r["signal"], json!({"a": 1}));
     assert_eq!(r["stdout"], "hi\n");
-    assert_eq!(r["cleanup_success"], true);
+    // The answer does not wait for the exit: the removal follows it, and is counted.
+    assert_eq!(r["cleanup_success"], Value::Null, "{r}");
+    assert_eq!(r["exit_code"], Value::Null, "{r}");
     assert_eq!(s.state.metrics.pool_hits_total.get(), hits + 1);
+    let id = r["container_id"].as_str().unwrap();
+    let mut gone = false;
+    for _ in 0..100 {
+        let left = s.state.executor.docker().inspect_container(id, None).await;
+        if left.is_err() && s.state.metrics.container_cleanup_success_total.get() > 0 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        gone,
+        "the container was not removed, or its removal not counted"
+    );
+    let stderr_only: Value = post_json(
+        &s.url("/v1/execute"),
+        json!({"code": "import warnings\nwarnings.warn('to stderr')\nsignal = 1"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let err = stderr_only["stderr"].as_str().unwrap();
+    assert!(
+        err.ends_with("UserWarning: to stderr\n  warnings.warn('to stderr')\n"),
+        "{stderr_only}"
+    );
+
+    // Asked to wait: the exit code and a confirmed removal.
+    let r: Value = post_json(
+        &s.url("/v1/execute"),
+        json!({"code": "signal = 1", "wait_for_cleanup": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (&r["success"], &r["exit_code"]),
+        (&json!(true), &json!(0)),
+        "{r}"
+    );
+    assert_eq!(r["cleanup_success"], true, "{r}");
 
     // Non-default limits go cold.
     let misses = s.state.metrics.pool_misses_total.get();

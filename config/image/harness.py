@@ -3,19 +3,25 @@
 Runs one request per process, as the sandbox image's command
 (`python3 -I /opt/stockade/harness.py`). The protocol, shared with the runner:
 
-1. Keep a private duplicate of the stdout fd, so user code that closes or
-   replaces stdout cannot lose the result.
+1. Keep private duplicates of the stdout and stderr fds, so user code that
+   closes or replaces them cannot lose the result.
 2. Preload numpy, pandas and pyarrow, so a warm container is ready to run.
 3. Install a Python audit hook and a seccomp filter (exec, process creation and
    network sockets denied), then read one JSON request from stdin until EOF.
 4. Run the code: `execute` mode reports the top-level variable `signal`;
    `strategy` mode calls `strategy(data)` with a loader for the read-only
    market data in `data_dir`.
-5. Write exactly one result frame on the private fd and exit 0, whatever the
-   code did. A non-zero exit therefore means the process died.
+5. Flush the user's streams, write the closing line on the private stderr fd,
+   then exactly one result frame on the private stdout fd, and exit 0, whatever
+   the code did. A non-zero exit therefore means the process died.
 
-The frame is one line:
-    b"\\n\\x1eSTOCKADE-RESULT " + nonce + b" " + single-line JSON + b"\\n"
+The closing line and the frame are one line each:
+    b"\\n\\x1eSTOCKADE-END " + nonce + b"\\n"                           (stderr)
+    b"\\n\\x1eSTOCKADE-RESULT " + nonce + b" " + single-line JSON + b"\\n"   (stdout)
+
+Both streams are pipes, so once the runner has read the closing line and the
+frame, it has everything the code wrote before them: it answers without
+waiting for the container to exit.
 
 The audit hook is a tripwire for honest mistakes and naive attacks; Python
 code can evade audit hooks. The seccomp filter and the container are the
@@ -25,8 +31,9 @@ boundary.
 import os
 import sys
 
-# Step 1, before anything else can touch fd 1.
+# Step 1, before anything else can touch fds 1 and 2.
 _RESULT_FD = os.dup(1)
+_END_FD = os.dup(2)
 
 import datetime  # noqa: E402
 import errno  # noqa: E402
@@ -648,6 +655,10 @@ def main():
         frame = build_frame(nonce, False, None, simple_error("ResultEncodingError", _clip(repr(exc), MAX_MESSAGE_CHARS)), max_bytes)
 
     flush_user_streams((sys.stdout, sys.stderr) + original_streams)
+    try:
+        write_all(_END_FD, b"\n\x1eSTOCKADE-END " + nonce.encode("ascii") + b"\n")
+    except OSError:
+        pass  # The runner then waits for the exit instead.
     try:
         write_all(_RESULT_FD, frame)
     except OSError:

@@ -166,7 +166,7 @@ async fn sandbox_checks(config: SandboxConfig, runtimes: &[String], checks: &mut
             ..Default::default()
         };
         let r = executor.execute("signal = 6 * 7\n", opts()).await;
-        let ok = r.success && r.signal == serde_json::json!(42) && r.cleanup_success;
+        let ok = r.success && r.signal == serde_json::json!(42) && r.cleanup_success == Some(true);
         checks.report(
             ok,
             &format!("sandbox run ({rt}, seccomp profile accepted)"),

@@ -153,7 +153,7 @@ fn print_text(r: &ExecutionResult) -> Result<()> {
         (r.stdout_truncated, "stdout truncated"),
         (r.stderr_truncated, "stderr truncated"),
         (r.result_truncated, "result truncated"),
-        (!r.cleanup_success, "CLEANUP FAILED"),
+        (r.cleanup_success == Some(false), "CLEANUP FAILED"),
     ] {
         if on {
             flags.push(name);

@@ -95,6 +95,14 @@ class ProtocolTests(unittest.TestCase):
         line.decode("ascii")
         self.assertEqual(r.signal, {"收盤價": "é\n\u2028"})
 
+    def test_closing_line_ends_stderr(self):
+        r = run_code("import sys\nsys.stderr.write('warn')\nsignal = 1")
+        self.assertEqual(r.stderr, f"warn\n\x1eSTOCKADE-END {NONCE}\n")
+
+    def test_closing_line_survives_a_closed_stderr(self):
+        r = run_code("import os\nos.close(2)\nsignal = 1")
+        self.assertEqual(r.stderr, f"\n\x1eSTOCKADE-END {NONCE}\n")
+
     def test_user_cannot_read_the_request(self):
         r = run_code("import sys\nsignal = sys.stdin.read()")
         self.assertEqual(r.signal, "")

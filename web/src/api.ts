@@ -40,7 +40,8 @@ export interface ExecutionResult {
   execution_time: number;
   container_id: string | null;
   validated: boolean;
-  cleanup_success: boolean;
+  /** null: the container was being removed when the answer was sent. */
+  cleanup_success: boolean | null;
   exit_code: number | null;
   stdout: string;
   stderr: string;

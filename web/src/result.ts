@@ -109,19 +109,26 @@ export function outcome(r: ExecutionResult, timeoutSeconds: number | undefined, 
   return { kind: "error", text: "Failed" };
 }
 
+/** The server removes the container right after answering unless asked to wait. */
+function cleanupText(c: boolean | null | undefined): string {
+  if (c === true) return "yes";
+  if (c === false) return "FAILED";
+  return "right after the answer";
+}
+
 /** The figures of a run, as a definition list. */
 export function renderFacts(r: ExecutionResult): HTMLElement {
   const facts: Array<[string, string]> = [
     ["Execution time", `${r.execution_time?.toFixed(3)} s`],
     ["Peak memory", r.memory_peak_mb === null || r.memory_peak_mb === undefined ? "n/a" : `${r.memory_peak_mb.toFixed(1)} MB`],
-    ["Exit code", r.exit_code === null || r.exit_code === undefined ? "n/a" : String(r.exit_code)],
+    ["Exit code", r.exit_code === null || r.exit_code === undefined ? "not waited for" : String(r.exit_code)],
     ["Timed out", r.timed_out ? "yes" : "no"],
     ["Out of memory", r.oom_killed ? "yes" : "no"],
     ["Killed reason", r.killed_reason ?? "none"],
     ["Validated", r.validated ? "yes" : "no"],
     ["Runtime", r.runtime ?? "n/a"],
     ["Container", r.container_id ? r.container_id.slice(0, 12) : "none"],
-    ["Cleaned up", r.cleanup_success ? "yes" : "no"],
+    ["Cleaned up", cleanupText(r.cleanup_success)],
   ];
   return h("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }

@@ -21,17 +21,20 @@ pub struct ExecutionResult {
     pub error_type: Option<String>,
     /// The Python traceback when the code raised.
     pub traceback: Option<String>,
-    /// Wall-clock seconds from handing over the code to the container's exit.
+    /// Wall-clock seconds from handing over the code to its end (the container's exit, or the
+    /// harness's last line when the result does not wait for the exit).
     pub execution_time: f64,
     /// The container that ran the code (absent when none was created).
     pub container_id: Option<String>,
     /// The code went through the validator first.
     pub validated: bool,
-    /// The container is gone (the engine answered 404), or none was created.
-    pub cleanup_success: bool,
+    /// `Some(true)`: the container is gone (the engine answered 404), or none was created.
+    /// `None`: its removal was still under way when the result was handed back (see
+    /// `ExecOptions::defer_cleanup`).
+    pub cleanup_success: Option<bool>,
     /// stdout then stderr, as text (both capped).
     pub logs: String,
-    /// The process's exit code, when it exited.
+    /// The process's exit code, when the runner waited for its exit.
     pub exit_code: Option<i64>,
     /// What the code wrote to stdout (capped, result frame removed, lossy UTF-8).
     pub stdout: String,

@@ -3,17 +3,30 @@
 //! `\n\x1eSTOCKADE-RESULT <nonce> <json>\n`; the nonce is fresh for every run, and only the
 //! last frame carrying it counts. Nothing in the frame decides `timed_out`, `oom_killed` or the
 //! exit code: those come from Docker.
+//!
+//! Just before the frame, the harness ends its stderr with the closing line
+//! `\n\x1eSTOCKADE-END <nonce>\n`: once both are read, all the output is in.
 
 use serde::Deserialize;
 
 /// The frame's fixed prefix (before the nonce).
 pub const PREFIX: &[u8] = b"\n\x1eSTOCKADE-RESULT ";
 
+/// The closing line's fixed prefix (before the nonce), on stderr.
+pub const END_PREFIX: &[u8] = b"\n\x1eSTOCKADE-END ";
+
 /// The bytes that introduce a frame for `nonce`.
 pub fn marker(nonce: &str) -> Vec<u8> {
     let mut m = PREFIX.to_vec();
     m.extend_from_slice(nonce.as_bytes());
     m.push(b' ');
+    m
+}
+
+/// The closing line for `nonce`, without its newline.
+pub fn end_marker(nonce: &str) -> Vec<u8> {
+    let mut m = END_PREFIX.to_vec();
+    m.extend_from_slice(nonce.as_bytes());
     m
 }
 

@@ -81,12 +81,19 @@ impl Capture {
 }
 
 /// Removes lines that start with `marker` (which begins with `\n`) from a live byte stream,
-/// so that consumers of streamed stdout never see the result frame.
+/// so that consumers of streamed output never see the harness's own lines, and notes where the
+/// first complete such line started.
 #[derive(Debug)]
 pub struct FrameFilter {
     marker: Vec<u8>,
     matched: usize,
     suppressing: bool,
+    /// Bytes fed so far.
+    fed: u64,
+    /// Where the line being suppressed started.
+    line_start: u64,
+    /// Where the first complete line started.
+    first_line: Option<u64>,
 }
 
 impl FrameFilter {
@@ -98,17 +105,40 @@ impl FrameFilter {
             marker,
             matched: 0,
             suppressing: false,
+            fed: 0,
+            line_start: 0,
+            first_line: None,
         }
     }
 
-    /// Feeds a chunk; returns what may be shown. Bytes that might start a frame are held back
-    /// until the next chunk decides.
+    /// Feeds a chunk; returns what may be shown. Bytes that might start a marked line are
+    /// held back until the next chunk decides.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(chunk.len());
+        self.run(chunk, |bytes| out.extend_from_slice(bytes));
+        out
+    }
+
+    /// Feeds a chunk only to find marked lines (see [`FrameFilter::first_line`]).
+    pub fn scan(&mut self, chunk: &[u8]) {
+        if self.first_line.is_none() {
+            self.run(chunk, |_| {});
+        }
+    }
+
+    /// The stream offset at which the first complete marked line (newline included) started.
+    pub fn first_line(&self) -> Option<u64> {
+        self.first_line
+    }
+
+    fn run(&mut self, chunk: &[u8], mut show: impl FnMut(&[u8])) {
         for &b in chunk {
+            let at = self.fed;
+            self.fed += 1;
             if self.suppressing {
                 if b == b'\n' {
                     self.suppressing = false;
+                    self.first_line.get_or_insert(self.line_start);
                 }
                 continue;
             }
@@ -117,28 +147,80 @@ impl FrameFilter {
                 if self.matched == self.marker.len() {
                     self.matched = 0;
                     self.suppressing = true;
+                    self.line_start = at + 1 - self.marker.len() as u64;
                 }
                 continue;
             }
             // Mismatch: release what was held back. The marker's only newline is its first
             // byte, so the current byte can only restart a match if it is a newline.
-            out.extend_from_slice(&self.marker[..self.matched]);
+            show(&self.marker[..self.matched]);
             self.matched = 0;
             if b == self.marker[0] {
                 self.matched = 1;
             } else {
-                out.push(b);
+                show(&[b]);
             }
         }
-        out
     }
 
     /// Releases bytes held back at the end of the stream (a partial marker is just output;
-    /// a frame that never ended stays hidden).
+    /// a marked line that never ended stays hidden).
     pub fn finish(&mut self) -> Vec<u8> {
         let held = self.marker[..self.matched].to_vec();
         self.matched = 0;
         held
+    }
+}
+
+/// One output stream of an execution: the bounded capture, the live view (harness lines
+/// removed, within the cap), and where the harness's closing line is.
+#[derive(Debug)]
+pub struct StreamOutput {
+    capture: Capture,
+    live: FrameFilter,
+    closing: FrameFilter,
+}
+
+impl StreamOutput {
+    /// A stream capped at `cap` bytes (plus a tail `window`) whose harness lines start with
+    /// `marker`.
+    pub fn new(cap: usize, window: usize, marker: Vec<u8>) -> Self {
+        StreamOutput {
+            capture: Capture::new(cap, window),
+            live: FrameFilter::new(marker.clone()),
+            closing: FrameFilter::new(marker),
+        }
+    }
+
+    /// Records a chunk; returns what to stream live.
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<u8> {
+        self.closing.scan(chunk);
+        let shown = self.capture.push(chunk);
+        if shown.is_empty() {
+            Vec::new()
+        } else {
+            self.live.feed(shown)
+        }
+    }
+
+    /// Bytes held back from the live view at the end of the stream (none once the cap was
+    /// reached: nothing more is streamed then).
+    pub fn finish(&mut self) -> Vec<u8> {
+        if self.capture.head().1 {
+            Vec::new()
+        } else {
+            self.live.finish()
+        }
+    }
+
+    /// Where the first complete harness line started, once it has been read.
+    pub fn closing_line(&self) -> Option<u64> {
+        self.closing.first_line()
+    }
+
+    /// The capture.
+    pub fn capture(&self) -> &Capture {
+        &self.capture
     }
 }
 
@@ -178,5 +260,28 @@ mod tests {
         out.extend(f.feed(b"\n"));
         assert_eq!(out, b"hello\nafter\n\n\x1eNOT");
         assert_eq!(f.finish(), b"\n", "held-back bytes released at the end");
+        assert_eq!(f.first_line(), Some(6));
+    }
+
+    #[test]
+    fn closing_line_is_found_across_chunks() {
+        let mut s = StreamOutput::new(1 << 20, 0, b"\n\x1eEND ".to_vec());
+        assert_eq!(s.push(b"warn"), b"warn");
+        assert_eq!(s.push(b"\n\x1eEN"), b"");
+        assert_eq!(s.closing_line(), None);
+        assert_eq!(s.push(b"D abc"), b"");
+        assert_eq!(s.closing_line(), None, "not complete before its newline");
+        assert_eq!(s.push(b"\nlate"), b"late");
+        assert_eq!(s.closing_line(), Some(4));
+        assert_eq!(s.capture().head_until(4).0, b"warn");
+    }
+
+    #[test]
+    fn closing_line_is_found_past_the_cap() {
+        let mut s = StreamOutput::new(3, 0, b"\n\x1eEND ".to_vec());
+        assert_eq!(s.push(b"abcdef"), b"abc");
+        assert_eq!(s.push(b"\n\x1eEND x\n"), b"");
+        assert_eq!(s.closing_line(), Some(6));
+        assert_eq!(s.finish(), b"");
     }
 }

@@ -23,7 +23,7 @@ use super::models::{
 use super::{openapi, AppState};
 use crate::config::Runtime;
 use crate::error::RunnerError;
-use crate::executor::{ExecEvent, ExecOptions, ExecutionResult, ResourceSample};
+use crate::executor::{CleanupHook, ExecEvent, ExecOptions, ExecutionResult, ResourceSample};
 use crate::monitor::Tracker;
 use crate::seclog::{EventKind, SecurityEvent};
 
@@ -271,6 +271,8 @@ fn runner_error(e: &RunnerError) -> ApiError {
 /// A checked execution request, before it waits for a slot.
 struct Job {
     request_id: String,
+    /// Answer only after the container is removed.
+    wait_for_cleanup: bool,
     code: String,
     opts: ExecOptions,
     data_dir: Option<PathBuf>,
@@ -345,6 +347,7 @@ fn admit_checks(
     };
     Ok(Job {
         request_id,
+        wait_for_cleanup: req.wait_for_cleanup,
         code: req.code,
         opts,
         data_dir,
@@ -426,7 +429,7 @@ async fn send(sink: &Sink, event: sse::Event) {
 /// Takes a slot, a container (warm or cold), runs the code under the monitor and records the
 /// outcome. Dropping this future (client gone, deadline) kills and removes the container.
 async fn run_job(
-    state: &AppState,
+    state: &Arc<AppState>,
     job: Job,
     findings: Vec<stockade_validator::Finding>,
     sink: Sink,
@@ -469,13 +472,16 @@ async fn run_job(
     opts.events = Some(tx);
     // Samples feed the monitor, the per-container gauges and a streaming client; nobody needs
     // them when all three are off. A streaming client sees one at least every second.
-    opts.stats_every = (monitoring.runtime_monitor_enabled || export || sink.is_some()).then(|| {
-        if sink.is_some() {
-            monitoring.runtime_monitor_interval.min(STREAM_SAMPLE_PERIOD)
-        } else {
-            monitoring.runtime_monitor_interval
-        }
-    });
+    opts.stats_every =
+        (monitoring.runtime_monitor_enabled || export || sink.is_some()).then(|| {
+            if sink.is_some() {
+                monitoring
+                    .runtime_monitor_interval
+                    .min(STREAM_SAMPLE_PERIOD)
+            } else {
+                monitoring.runtime_monitor_interval
+            }
+        });
     let mut tracker = monitoring.runtime_monitor_enabled.then(|| {
         Tracker::new(
             monitoring.policy.clone(),
@@ -483,6 +489,13 @@ async fn run_job(
             spec.cpu_limit,
         )
     });
+    if !job.wait_for_cleanup {
+        let state = state.clone();
+        let failure = security_event(&job, EventKind::CleanupFailure, Some(&container_id));
+        opts.defer_cleanup = Some(CleanupHook(Arc::new(move |removed| {
+            record_cleanup(&state, &failure, removed);
+        })));
+    }
     let began = Instant::now();
     let run = ex.run_prepared(prepared, &job.code, opts, findings);
     tokio::pin!(run);
@@ -620,18 +633,11 @@ impl EventContext<'_> {
 fn record_outcome(state: &AppState, job: &Job, r: &ExecutionResult) {
     let m = state.metrics;
     m.container_execution_time_seconds.observe(r.execution_time);
-    if r.cleanup_success {
-        m.container_cleanup_success_total.inc();
-    } else {
-        m.container_cleanup_failed_total.inc();
+    let event = |kind| security_event(job, kind, r.container_id.as_deref());
+    // A removal still under way is counted when it ends (the cleanup hook).
+    if let Some(removed) = r.cleanup_success {
+        record_cleanup(state, &event(EventKind::CleanupFailure), removed);
     }
-    let event = |kind| {
-        SecurityEvent::new(kind)
-            .request_id(job.request_id.clone())
-            .client(job.client)
-            .code(&job.code)
-            .container(r.container_id.clone().unwrap_or_default())
-    };
     if r.timed_out {
         m.execution_timeout_total.inc();
         state.seclog.record(
@@ -662,10 +668,26 @@ fn record_outcome(state: &AppState, job: &Job, r: &ExecutionResult) {
             .with_label_values(&["output"])
             .inc();
     }
-    if !r.cleanup_success {
+}
+
+/// A security event about `job` (and its container).
+fn security_event(job: &Job, kind: EventKind, container: Option<&str>) -> SecurityEvent {
+    SecurityEvent::new(kind)
+        .request_id(job.request_id.clone())
+        .client(job.client)
+        .code(&job.code)
+        .container(container.unwrap_or_default().to_string())
+}
+
+/// Counts a container removal; a failed one is logged as `failure`.
+fn record_cleanup(state: &AppState, failure: &SecurityEvent, removed: bool) {
+    if removed {
+        state.metrics.container_cleanup_success_total.inc();
+    } else {
+        state.metrics.container_cleanup_failed_total.inc();
         state
             .seclog
-            .record(&event(EventKind::CleanupFailure).reason("the container could not be removed"));
+            .record(&failure.clone().reason("the container could not be removed"));
     }
 }
 

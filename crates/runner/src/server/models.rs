@@ -50,6 +50,11 @@ pub struct ExecuteRequest {
     /// Dataset name for strategy mode (default `sample`).
     #[serde(default)]
     pub dataset: Option<String>,
+    /// Answer only once the container has exited and is removed, with its exit code and a
+    /// confirmed `cleanup_success` (default false: answer as soon as the result is in and
+    /// remove the container right after, about 50 ms sooner).
+    #[serde(default)]
+    pub wait_for_cleanup: bool,
 }
 
 fn yes() -> bool {

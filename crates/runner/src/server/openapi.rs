@@ -177,12 +177,15 @@ pub fn document() -> Value {
                     "validate": {"type": "boolean", "default": true},
                     "runtime": {"type": "string", "enum": ["runc", "runsc"]},
                     "mode": {"type": "string", "enum": ["execute", "strategy"], "default": "execute"},
-                    "dataset": {"type": "string"}
+                    "dataset": {"type": "string"},
+                    "wait_for_cleanup": {"type": "boolean", "default": false,
+                        "description": "Answer only after the container exited and was removed (exit_code and cleanup_success then set)"}
                 }},
                 "ExecutionResult": {"type": "object", "properties": {
                     "success": {"type": "boolean"}, "signal": {}, "error": {"type": "string", "nullable": true},
                     "execution_time": {"type": "number"}, "container_id": {"type": "string", "nullable": true},
-                    "validated": {"type": "boolean"}, "cleanup_success": {"type": "boolean"}, "logs": {"type": "string"},
+                    "validated": {"type": "boolean"}, "cleanup_success": {"type": "boolean", "nullable": true,
+                        "description": "null: the container was being removed when the answer was sent (see wait_for_cleanup)"}, "logs": {"type": "string"},
                     "exit_code": {"type": "integer", "nullable": true}, "stdout": {"type": "string"}, "stderr": {"type": "string"},
                     "stdout_truncated": {"type": "boolean"}, "stderr_truncated": {"type": "boolean"},
                     "timed_out": {"type": "boolean"}, "oom_killed": {"type": "boolean"},
