@@ -108,6 +108,8 @@ fn spawn_serve(engine: &Engine, log: &Path) -> (Child, String) {
             "127.0.0.1:0",
             "--pool-size",
             "1",
+            "--metrics-port",
+            "0",
             "--security-log",
         ])
         .arg(log)

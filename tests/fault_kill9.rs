@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 const TOKEN: &str = "fault-token-kill9";
 
-fn spawn_serve() -> (Child, String) {
+/// Starts the service with its metrics listener on `metrics_port`.
+fn spawn_serve(metrics_port: u16) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stockade"))
         .args([
             "serve",
@@ -16,6 +17,8 @@ fn spawn_serve() -> (Child, String) {
             "127.0.0.1:0",
             "--pool-size",
             "2",
+            "--metrics-port",
+            &metrics_port.to_string(),
             "--security-log",
         ])
         .arg(std::env::temp_dir().join(format!("stockade-kill9-{}.log", std::process::id())))
@@ -56,7 +59,12 @@ fn containers_of(pid: u32) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_runner_leaves_nothing_after_restart() {
-    let (mut first, addr) = spawn_serve();
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (mut first, addr) = spawn_serve(metrics_port);
     let pid = first.id();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let mut inflight = Vec::new();
@@ -95,7 +103,19 @@ async fn a_killed_runner_leaves_nothing_after_restart() {
         "the kill should have orphaned the containers: {left:?}"
     );
 
-    let (mut second, _addr) = spawn_serve();
+    // The restarted runner gets the killed one's metrics port back.
+    let (mut second, _addr) = spawn_serve(metrics_port);
+    let metrics = client
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200);
+    assert!(metrics
+        .text()
+        .await
+        .unwrap()
+        .contains("docker_container_created_total"));
     // Start-up sweeps before it serves: by the time the URL is printed they are gone.
     let deadline = Instant::now() + Duration::from_secs(30);
     while !containers_of(pid).is_empty() {

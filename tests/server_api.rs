@@ -180,6 +180,34 @@ async fn tokens_hosts_and_origins_are_checked() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_have_a_listener_of_their_own() {
+    let s = start("", |c| {
+        c.metrics_listen = Some("127.0.0.1:0".parse().unwrap())
+    })
+    .await;
+    let m = s.metrics_addr.expect("the metrics listener is bound");
+    assert_ne!(m, s.addr);
+    let c = client();
+    let r = c.get(format!("http://{m}/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("docker_container_created_total"), "{text}");
+    // Nothing else is served there, and it checks the Host like the API does.
+    for path in ["/healthz", "/v1/info", "/openapi.json", "/"] {
+        let r = c.get(format!("http://{m}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    let r = c
+        .get(format!("http://{m}/metrics"))
+        .header("host", "attacker.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_json_errors() {
     let s = start("docker:\n  pool_size: 0\n", |c| c.body_limit_bytes = 1024).await;
     let c = client();

@@ -63,6 +63,10 @@ pub struct Args {
     /// Require the bearer token on /metrics too (Prometheus then needs it in its scrape config).
     #[arg(long)]
     metrics_token: bool,
+    /// Also serve /metrics alone on this port, on the --listen address (default: the config's
+    /// monitoring.prometheus_port; 0: only on the API's port).
+    #[arg(long, value_name = "PORT")]
+    metrics_port: Option<u16>,
 }
 
 fn load_config(path: Option<&PathBuf>) -> Result<SandboxConfig> {
@@ -90,6 +94,9 @@ async fn serve(args: Args) -> Result<()> {
     if let Some(n) = args.pool_size {
         sandbox.pool_size = n;
     }
+    let metrics_port = args
+        .metrics_port
+        .unwrap_or(sandbox.monitoring.prometheus_port);
     // Connecting also sweeps containers that dead runners (e.g. a kill -9) left behind.
     let executor = Executor::connect(sandbox).await?;
     let seclog = SecurityLog::open(&args.security_log, 10 * 1024 * 1024, 3)
@@ -109,12 +116,21 @@ async fn serve(args: Args) -> Result<()> {
         datasets_dir: args.datasets_dir,
         allow_unvalidated: args.allow_unvalidated,
         metrics_require_token: args.metrics_token,
+        metrics_listen: (metrics_port != 0)
+            .then(|| SocketAddr::new(args.listen.ip(), metrics_port)),
         ..ServerConfig::default()
     };
     let token = config.token.clone();
     let state = AppState::new(config, executor, seclog);
-    let (addr, service) =
-        server::bind(state, shutdown).with_context(|| format!("listening on {}", args.listen))?;
+    let (bound, service) = server::bind(state, shutdown).with_context(|| match metrics_port {
+        0 => format!("listening on {}", args.listen),
+        port => format!(
+            "listening on {} and, for metrics, on port {port} \
+             (monitoring.prometheus_port; --metrics-port 0 turns it off)",
+            args.listen
+        ),
+    })?;
+    let addr = bound.api;
     let url = if printed_token {
         format!("http://{addr}/?token={token}")
     } else {
@@ -123,9 +139,13 @@ async fn serve(args: Args) -> Result<()> {
     // The URL is for whoever started the service; if they stopped reading (a closed pipe),
     // serving goes on regardless instead of panicking on the write.
     let mut stdout = std::io::stdout().lock();
+    let metrics = bound
+        .metrics
+        .map(|m| format!("\n    Prometheus metrics: http://{m}/metrics"))
+        .unwrap_or_default();
     let _ = writeln!(
         stdout,
-        "Stockade is serving on http://{addr}\n    Open the editor: {url}"
+        "Stockade is serving on http://{addr}\n    Open the editor: {url}{metrics}"
     )
     .and_then(|()| stdout.flush());
     drop(stdout);

@@ -54,7 +54,7 @@ async function startServer(bin) {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     bin,
-    ["serve", "--listen", `127.0.0.1:${port}`, "--web-dir", dist, "--allow-unvalidated", "--pool-size", "1"],
+    ["serve", "--listen", `127.0.0.1:${port}`, "--metrics-port", "0", "--web-dir", dist, "--allow-unvalidated", "--pool-size", "1"],
     { cwd: root, env: { ...process.env, STOCKADE_TOKEN: token }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";

@@ -18,6 +18,8 @@ pub const TOKEN: &str = "test-token-0123456789abcdef";
 pub struct TestServer {
     pub addr: SocketAddr,
     pub state: Arc<AppState>,
+    /// The metrics-only listener, when the test configured one.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub seclog: PathBuf,
     pub dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -45,13 +47,15 @@ pub async fn start(yaml: &str, tweak: impl FnOnce(&mut ServerConfig)) -> TestSer
         SecurityLog::open(&seclog, 1 << 20, 2).unwrap(),
     );
     let (stop, stopped) = tokio::sync::oneshot::channel();
-    let (addr, service) = server::bind(state.clone(), async move {
+    let (bound, service) = server::bind(state.clone(), async move {
         let _ = stopped.await;
     })
     .unwrap();
+    let addr = bound.api;
     let task = tokio::spawn(service);
     TestServer {
         addr,
+        metrics_addr: bound.metrics,
         state,
         seclog,
         dir,

@@ -34,19 +34,29 @@ impl HostPolicy {
     /// Hosts for a service bound to `listen`: the address itself; `localhost`, `127.0.0.1`
     /// and `[::1]` when it is loopback; and each configured name (with or without the port).
     pub fn new(listen: SocketAddr, extra: &[String]) -> HostPolicy {
+        let mut policy = HostPolicy {
+            allowed: Vec::new(),
+        };
+        policy.add_listener(listen, extra);
+        policy
+    }
+
+    /// Also accepts the names of a second listener of the same service.
+    pub fn add_listener(&mut self, listen: SocketAddr, extra: &[String]) {
         let port = listen.port();
-        let mut allowed = vec![listen.to_string()];
+        self.allowed.push(listen.to_string());
         if listen.ip().is_loopback() {
             for name in ["localhost", "127.0.0.1", "[::1]"] {
-                allowed.push(format!("{name}:{port}"));
+                self.allowed.push(format!("{name}:{port}"));
             }
         }
         for name in extra {
             let name = name.to_ascii_lowercase();
-            allowed.push(format!("{name}:{port}"));
-            allowed.push(name);
+            self.allowed.push(format!("{name}:{port}"));
+            if !self.allowed.contains(&name) {
+                self.allowed.push(name);
+            }
         }
-        HostPolicy { allowed }
     }
 
     /// True when `host` (the request's Host header) is one of ours.

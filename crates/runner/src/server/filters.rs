@@ -183,6 +183,56 @@ fn route_label(path: &str) -> &'static str {
         .unwrap_or("other")
 }
 
+/// `GET /metrics`, open unless the service requires the token there too.
+fn metrics_route(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    let auth = {
+        let state = state.clone();
+        warp::header::optional::<String>("authorization")
+            .and(warp::addr::remote())
+            .and_then(move |header: Option<String>, addr: Option<SocketAddr>| {
+                let state = state.clone();
+                async move {
+                    if !state.config.metrics_require_token
+                        || auth::bearer_matches(header.as_deref(), &state.config.token)
+                    {
+                        Ok(())
+                    } else {
+                        Err(refuse(
+                            &state,
+                            addr,
+                            ApiError::new(
+                                StatusCode::UNAUTHORIZED,
+                                "unauthorized",
+                                "this endpoint needs Authorization: Bearer <token>",
+                            ),
+                        ))
+                    }
+                }
+            })
+            .untuple_one()
+    };
+    warp::path!("metrics")
+        .and(warp::get())
+        .and(auth)
+        .and(with_state(state))
+        .map(handlers::metrics)
+}
+
+/// The metrics-only listener (`monitoring.prometheus_port`): the same Host check and
+/// `GET /metrics`, nothing else.
+pub fn metrics_only(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
+    guard(state.clone())
+        .and(metrics_route(state))
+        .map(|_origin: Option<String>, response: Response| response)
+        .recover(handle_rejection)
+        .unify()
+        .map(security_headers)
+}
+
 /// The whole service.
 pub fn routes(
     state: Arc<AppState>,
@@ -230,38 +280,7 @@ pub fn routes(
         .and(authenticated(state.clone()))
         .and(s())
         .then(handlers::cleanup);
-    let metrics_auth = {
-        let state = state.clone();
-        warp::any()
-            .and(warp::header::optional::<String>("authorization"))
-            .and(warp::addr::remote())
-            .and_then(move |header: Option<String>, addr: Option<SocketAddr>| {
-                let state = state.clone();
-                async move {
-                    if !state.config.metrics_require_token
-                        || auth::bearer_matches(header.as_deref(), &state.config.token)
-                    {
-                        Ok(())
-                    } else {
-                        Err(refuse(
-                            &state,
-                            addr,
-                            ApiError::new(
-                                StatusCode::UNAUTHORIZED,
-                                "unauthorized",
-                                "this endpoint needs Authorization: Bearer <token>",
-                            ),
-                        ))
-                    }
-                }
-            })
-            .untuple_one()
-    };
-    let metrics = warp::path!("metrics")
-        .and(warp::get())
-        .and(metrics_auth)
-        .and(s())
-        .map(handlers::metrics);
+    let metrics = metrics_route(state.clone());
     let openapi = warp::path!("openapi.json")
         .and(warp::get())
         .map(handlers::openapi);

@@ -58,6 +58,9 @@ pub struct ServerConfig {
     pub allow_unvalidated: bool,
     /// Whether `GET /metrics` needs the token too (default false: open, like `/healthz`).
     pub metrics_require_token: bool,
+    /// A second listener that serves only `GET /metrics` (`monitoring.prometheus_port`);
+    /// `None`: metrics are on the API's listener only.
+    pub metrics_listen: Option<SocketAddr>,
     /// How often orphaned containers are counted for `docker_orphaned_containers`.
     pub orphan_scan_interval: Duration,
 }
@@ -78,6 +81,7 @@ impl Default for ServerConfig {
             datasets_dir: PathBuf::from("config/datasets"),
             allow_unvalidated: false,
             metrics_require_token: false,
+            metrics_listen: None,
             orphan_scan_interval: Duration::from_secs(30),
         }
     }
@@ -244,33 +248,58 @@ impl AppState {
     }
 }
 
-/// Binds `state.config.listen` (port 0 picks a port) and returns the bound address and the
-/// service future. The future serves until `shutdown` resolves, then shuts down gracefully:
-/// stops accepting, lets in-flight requests finish for `shutdown_grace`, cancels the rest
-/// (their containers are killed and removed), drains the pool and removes every container of
-/// this runner.
+/// Where a bound service listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bound {
+    /// The API (and editor).
+    pub api: SocketAddr,
+    /// The metrics-only listener, when configured.
+    pub metrics: Option<SocketAddr>,
+}
+
+/// Binds `state.config.listen` (port 0 picks a port), and `metrics_listen` when set, and
+/// returns the bound addresses and the service future. The future serves until `shutdown`
+/// resolves, then shuts down gracefully: stops accepting, lets in-flight requests finish for
+/// `shutdown_grace`, cancels the rest (their containers are killed and removed), drains the
+/// pool and removes every container of this runner.
 pub fn bind(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(SocketAddr, impl std::future::Future<Output = ()> + Send), warp::Error> {
+) -> Result<(Bound, impl std::future::Future<Output = ()> + Send), warp::Error> {
     let routes = filters::routes(state.clone());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let (addr, server) =
         warp::serve(routes).try_bind_with_graceful_shutdown(state.config.listen, async move {
             let _ = stop_rx.await;
         })?;
-    let _ = state
-        .hosts
-        .set(auth::HostPolicy::new(addr, &state.config.allowed_hosts));
-    Ok((addr, run(state, server, stop_tx, shutdown)))
+    let metrics = match state.config.metrics_listen {
+        None => None,
+        Some(listen) => {
+            Some(warp::serve(filters::metrics_only(state.clone())).try_bind_ephemeral(listen)?)
+        }
+    };
+    let bound = Bound {
+        api: addr,
+        metrics: metrics.as_ref().map(|(a, _)| *a),
+    };
+    let mut hosts = auth::HostPolicy::new(addr, &state.config.allowed_hosts);
+    if let Some(m) = bound.metrics {
+        hosts.add_listener(m, &state.config.allowed_hosts);
+    }
+    let _ = state.hosts.set(hosts);
+    let metrics_server = metrics.map(|(_, server)| server);
+    Ok((bound, run(state, server, metrics_server, stop_tx, shutdown)))
 }
 
 async fn run(
     state: Arc<AppState>,
     server: impl std::future::Future<Output = ()> + Send + 'static,
+    metrics_server: Option<impl std::future::Future<Output = ()> + Send + 'static>,
     stop_tx: tokio::sync::oneshot::Sender<()>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
+    // Scrapes go on through the shutdown: they show it happening.
+    let _metrics = metrics_server.map(|s| AbortOnDrop(tokio::spawn(s)));
     let mut server = tokio::spawn(server);
     let scan = tokio::spawn(scan_orphans(state.clone()));
     tokio::select! {
@@ -308,6 +337,15 @@ async fn run(
             ),
             Err(e) => tracing::error!(attempt, error = %e, "final cleanup failed"),
         }
+    }
+}
+
+/// Aborts the task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
