@@ -168,7 +168,7 @@ async fn a_deferred_cleanup_answers_first_and_removes_after() {
                 request_id: Some(id.clone()),
                 validate: false,
                 defer_cleanup: Some(CleanupHook(std::sync::Arc::new(move |removed| {
-                    if let Some(tx) = tx.lock().unwrap().take() {
+                    if let Some(tx) = tx.lock().expect("hook lock").take() {
                         let _ = tx.send(removed);
                     }
                 }))),
