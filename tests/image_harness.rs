@@ -137,9 +137,12 @@ fn run(runtime: &str, mode: &str, code: &str) -> Frame {
         Some(0),
         "harness exits 0; stderr: {stderr}"
     );
+    let user_stdout = stdout[..at]
+        .strip_prefix("\x1eSTOCKADE-READY\n")
+        .unwrap_or_else(|| panic!("the ready line comes first: {stdout:?}"));
     Frame {
         value: serde_json::from_str(line).expect("frame JSON"),
-        user_stdout: stdout[..at].to_string(),
+        user_stdout: user_stdout.to_string(),
         stderr,
     }
 }

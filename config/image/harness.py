@@ -7,7 +7,9 @@ Runs one request per process, as the sandbox image's command
    closes or replaces them cannot lose the result.
 2. Preload numpy, pandas and pyarrow, so a warm container is ready to run.
 3. Install a Python audit hook and a seccomp filter (exec, process creation and
-   network sockets denied), then read one JSON request from stdin until EOF.
+   network sockets denied), say so with the ready line on the private stdout fd
+   (a warm pool hands out only containers that have), then read one JSON request
+   from stdin until EOF.
 4. Run the code: `execute` mode reports the top-level variable `signal`;
    `strategy` mode calls `strategy(data)` with a loader for the read-only
    market data in `data_dir`.
@@ -15,7 +17,8 @@ Runs one request per process, as the sandbox image's command
    then exactly one result frame on the private stdout fd, and exit 0, whatever
    the code did. A non-zero exit therefore means the process died.
 
-The closing line and the frame are one line each:
+The ready line is b"\\x1eSTOCKADE-READY\\n", the first bytes on stdout. The
+closing line and the frame are one line each:
     b"\\n\\x1eSTOCKADE-END " + nonce + b"\\n"                           (stderr)
     b"\\n\\x1eSTOCKADE-RESULT " + nonce + b" " + single-line JSON + b"\\n"   (stdout)
 
@@ -626,6 +629,10 @@ def main():
         del sys.modules[name]
     install_seccomp()
     sys.addaudithook(_make_audit_hook())
+    try:
+        write_all(_RESULT_FD, b"\x1eSTOCKADE-READY\n")
+    except OSError:
+        pass  # The runner then waits for the result without it.
 
     try:
         request = read_request()

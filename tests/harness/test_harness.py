@@ -25,6 +25,7 @@ PYTHON = os.environ.get("STOCKADE_HARNESS_PYTHON") or sys.executable
 FIXTURES = os.path.join(HERE, "data")
 NONCE = "0123456789abcdef0123456789abcdef"
 TAG = b"\n\x1eSTOCKADE-RESULT "
+READY = b"\x1eSTOCKADE-READY\n"
 
 
 class Run:
@@ -37,11 +38,13 @@ class Run:
         marker = TAG + NONCE.encode() + b" "
         at = proc.stdout.rfind(marker)
         self.frame = None
-        self.user_stdout = proc.stdout
+        self.ready = proc.stdout.startswith(READY)
+        start = len(READY) if self.ready else 0
+        self.user_stdout = proc.stdout[start:]
         if at >= 0:
             line_end = proc.stdout.index(b"\n", at + len(marker))
             self.frame = json.loads(proc.stdout[at + len(marker) : line_end])
-            self.user_stdout = proc.stdout[:at]
+            self.user_stdout = proc.stdout[start:at]
             self.after_frame = proc.stdout[line_end + 1 :]
 
     @property
@@ -81,6 +84,7 @@ def run_code(code, mode="execute", **extra):
 class ProtocolTests(unittest.TestCase):
     def test_print_then_one_frame_and_exit_zero(self):
         r = run_code("print(1)")
+        self.assertTrue(r.ready, "the ready line comes first")
         self.assertEqual(r.code, 0)
         self.assertEqual(r.user_stdout, b"1\n")
         self.assertEqual(r.after_frame, b"")

@@ -86,6 +86,9 @@ pub enum RunnerError {
     /// The engine accepted a request but violated the protocol.
     #[error("{0}")]
     Protocol(String),
+    /// A started container's harness never said it was ready.
+    #[error("the sandbox container did not become ready: {0}")]
+    NotReady(String),
 }
 
 impl RunnerError {

@@ -131,6 +131,8 @@ pub struct PreparedContainer {
     input: Pin<Box<dyn AsyncWrite + Send>>,
     spec: ContainerSpec,
     created: Instant,
+    /// The harness has written its ready line (read and dropped).
+    ready: bool,
 }
 
 impl std::fmt::Debug for PreparedContainer {
@@ -156,6 +158,68 @@ impl PreparedContainer {
     /// How long ago the container was created.
     pub fn age(&self) -> Duration {
         self.created.elapsed()
+    }
+
+    /// Waits until the harness says it is ready: imports done, filter installed, waiting for
+    /// its request. (What the warm pool keeps; a container handed over without it is waited
+    /// for by [`Executor::run_prepared`], within the execution's timeout.)
+    pub async fn wait_ready(&mut self, within: Duration) -> Result<(), RunnerError> {
+        if self.ready {
+            return Ok(());
+        }
+        let deadline = tokio::time::Instant::now() + within;
+        match read_until_ready(&mut self.output, deadline).await {
+            Readiness::Ready => {
+                self.ready = true;
+                Ok(())
+            }
+            Readiness::Ended => Err(RunnerError::NotReady(
+                "its harness exited during start-up".into(),
+            )),
+            Readiness::Late => Err(RunnerError::NotReady(format!(
+                "no ready line within {}s",
+                within.as_secs()
+            ))),
+        }
+    }
+}
+
+/// How the wait for the ready line ended.
+enum Readiness {
+    Ready,
+    /// The streams closed first (the harness died).
+    Ended,
+    /// The deadline passed first.
+    Late,
+}
+
+/// Reads start-up output until the harness's ready line. Anything before it is start-up noise
+/// (logged at debug level); nothing comes after it until the request is written.
+async fn read_until_ready(
+    output: &mut Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>,
+    deadline: tokio::time::Instant,
+) -> Readiness {
+    let mut seen: Vec<u8> = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, output.next()).await {
+            Err(_) => return Readiness::Late,
+            Ok(None | Some(Err(_))) => return Readiness::Ended,
+            Ok(Some(Ok(LogOutput::StdOut { message } | LogOutput::Console { message }))) => {
+                seen.extend_from_slice(&message);
+                if seen.windows(frame::READY.len()).any(|w| w == frame::READY) {
+                    return Readiness::Ready;
+                }
+                // Keep only what could still be the start of the ready line.
+                let keep = frame::READY.len() - 1;
+                if seen.len() > keep {
+                    seen.drain(..seen.len() - keep);
+                }
+            }
+            Ok(Some(Ok(LogOutput::StdErr { message }))) => {
+                tracing::debug!(output = %String::from_utf8_lossy(&message), "harness start-up stderr");
+            }
+            Ok(Some(Ok(LogOutput::StdIn { .. }))) => {}
+        }
     }
 }
 
@@ -546,6 +610,7 @@ impl Executor {
             input: attach.input,
             spec,
             created,
+            ready: false,
         })
     }
 
@@ -606,6 +671,7 @@ impl Executor {
             mut input,
             spec,
             created: _,
+            ready,
         } = prepared;
         let id = guard.id().to_string();
         let timeout = opts.timeout.unwrap_or(inner.config.timeout);
@@ -660,6 +726,15 @@ impl Executor {
         );
         let mut timed_out = false;
 
+        // A cold container is still starting: its harness reads the request once ready.
+        if !ready {
+            match read_until_ready(&mut output, deadline).await {
+                Readiness::Ready => {}
+                // What happened shows below (exit code, OOM) once the exit is seen.
+                Readiness::Ended => {}
+                Readiness::Late => timed_out = true,
+            }
+        }
         // Hand over the request; stdin then closes so the harness sees EOF.
         let write = async {
             input.write_all(&payload).await?;

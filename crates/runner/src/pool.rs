@@ -1,5 +1,6 @@
 //! The warm pool: single-use containers started ahead of time, their harness already past the
-//! numpy/pandas imports and blocked on stdin.
+//! numpy/pandas imports and blocked on stdin. A container joins the pool only once its harness
+//! has said so (its ready line), so a request never waits for imports.
 //!
 //! Only requests with the default settings (the config's memory, CPU and runtime, execute mode)
 //! take a warm container; anything else is created cold with its own limits. Re-applying
@@ -25,6 +26,9 @@ const MAX_IDLE: Duration = Duration::from_secs(15 * 60);
 
 /// Containers the refill task starts at once.
 const REFILL_PARALLEL: usize = 4;
+
+/// How long a new container may take to become ready (imports, under load or gVisor).
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A pool of prepared containers with the default settings. Cheap to clone.
 #[derive(Clone)]
@@ -187,9 +191,11 @@ async fn refill(inner: Arc<Inner>) {
         // takes, refilling one by one would leave later requests to cold starts.
         let missing = (inner.size - have).min(REFILL_PARALLEL);
         let started = Instant::now();
-        let results = futures_util::future::join_all(
-            (0..missing).map(|_| inner.executor.prepare(spec.clone())),
-        )
+        let results = futures_util::future::join_all((0..missing).map(|_| async {
+            let mut container = inner.executor.prepare(spec.clone()).await?;
+            container.wait_ready(STARTUP_TIMEOUT).await?;
+            Ok::<_, crate::error::RunnerError>(container)
+        }))
         .await;
         let mut failed = None;
         for result in results {

@@ -12,6 +12,9 @@ use serde::Deserialize;
 /// The frame's fixed prefix (before the nonce).
 pub const PREFIX: &[u8] = b"\n\x1eSTOCKADE-RESULT ";
 
+/// The harness's first bytes on stdout: start-up is over and it waits for its request.
+pub const READY: &[u8] = b"\x1eSTOCKADE-READY\n";
+
 /// The closing line's fixed prefix (before the nonce), on stderr.
 pub const END_PREFIX: &[u8] = b"\n\x1eSTOCKADE-END ";
 
