@@ -137,13 +137,21 @@ fn dockerd_pid() -> Option<u32> {
 /// Runner and dockerd CPU (percent of one core) while ten sleeping executions run.
 async fn ten_sleepers(yaml: &str) -> (f64, f64) {
     let s = start(yaml, 0).await;
+    // Begin from a quiet engine: the previous setting's containers are still being removed
+    // in the background for a moment after its server stops.
+    for _ in 0..300 {
+        if s.state.executor.list_managed().await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let c = reqwest::Client::builder().no_proxy().build().unwrap();
     let mut tasks = Vec::new();
     for _ in 0..10 {
         let c = c.clone();
         let addr = s.addr;
         tasks.push(tokio::spawn(async move {
-            execute(&c, addr, "import time\ntime.sleep(25)").await;
+            execute(&c, addr, "import time\ntime.sleep(30)").await;
         }));
     }
     // Let all ten start, then measure a quiet window.
@@ -155,7 +163,7 @@ async fn ten_sleepers(yaml: &str) -> (f64, f64) {
         dockerd.map(cpu_seconds).unwrap_or(0.0),
         Instant::now(),
     );
-    tokio::time::sleep(Duration::from_secs(12)).await;
+    tokio::time::sleep(Duration::from_secs(15)).await;
     let wall = t0.elapsed().as_secs_f64();
     let runner = (cpu_seconds(me) - r0) / wall * 100.0;
     let engine = (dockerd.map(cpu_seconds).unwrap_or(0.0) - d0) / wall * 100.0;
@@ -249,29 +257,50 @@ async fn main() {
     ));
     s.stop().await;
 
-    // Monitor overhead: ten sleeping containers with the monitor reading every second, at
-    // the default interval, and off.
-    let off = ten_sleepers(
-        "docker:\n  runtime_monitor_enabled: false\nmonitoring:\n  export_container_stats: false\n",
-    )
-    .await;
+    // Monitor overhead: ten sleeping containers with the monitor off, reading every second,
+    // and at the default interval. Three alternating rounds, the median of each setting, so
+    // that drift in the machine's background load does not land on one setting.
     let default_interval = SandboxConfig::default().monitoring.runtime_monitor_interval;
-    for (label, yaml) in [
+    let settings = [
         (
-            "1 s".to_string(),
+            "off".to_string(),
+            "docker:\n  runtime_monitor_enabled: false\nmonitoring:\n  export_container_stats: false\n",
+        ),
+        (
+            "interval 1 s".to_string(),
             "docker:\n  runtime_monitor_enabled: true\n  runtime_monitor_interval: 1\n",
         ),
         (
-            format!("{} s (default)", default_interval.as_secs()),
+            format!("interval {} s (default)", default_interval.as_secs()),
             "docker:\n  runtime_monitor_enabled: true\n",
         ),
-    ] {
-        let on = ten_sleepers(yaml).await;
+    ];
+    const ROUNDS: usize = 3;
+    let mut samples: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); settings.len()];
+    for _round in 0..ROUNDS {
+        for (i, (_, yaml)) in settings.iter().enumerate() {
+            let (runner, engine) = ten_sleepers(yaml).await;
+            samples[i].0.push(runner);
+            samples[i].1.push(engine);
+        }
+    }
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let cpu: Vec<(f64, f64)> = samples
+        .iter()
+        .map(|(r, e)| (median(r), median(e)))
+        .collect();
+    let off = cpu[0];
+    for (i, (label, _)) in settings.iter().enumerate().skip(1) {
+        let on = cpu[i];
         rows.push((
-            format!("monitor overhead, 10 containers, interval {label}"),
+            format!("monitor overhead, 10 containers, {label}"),
             format!("{:.2}% of a core", (on.0 - off.0) + (on.1 - off.1)),
             format!(
-                "runner {:+.2}%, dockerd {:+.2}% (on: {:.2}% / {:.2}%, off: {:.2}% / {:.2}%)",
+                "runner {:+.2}%, dockerd {:+.2}% (medians of {ROUNDS}; on: {:.2}% / {:.2}%, off: {:.2}% / {:.2}%)",
                 on.0 - off.0,
                 on.1 - off.1,
                 on.0,
