@@ -41,16 +41,14 @@ fn spawn_serve(metrics_port: u16) -> (Child, String) {
     (child, addr)
 }
 
-fn containers_of(pid: u32) -> Vec<String> {
-    let out = Command::new("docker")
-        .args([
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=io.stockade.owner-pid={pid}"),
-        ])
-        .output()
-        .unwrap();
+/// Containers made by runner process `pid`: all of them, or only the running ones.
+fn containers_of(pid: u32, running_only: bool) -> Vec<String> {
+    let owner = format!("label=io.stockade.owner-pid={pid}");
+    let mut args = vec!["ps", "-q", "--filter", &owner];
+    if !running_only {
+        args.push("-a");
+    }
+    let out = Command::new("docker").args(&args).output().unwrap();
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .map(String::from)
@@ -67,37 +65,59 @@ async fn a_killed_runner_leaves_nothing_after_restart() {
     let (mut first, addr) = spawn_serve(metrics_port);
     let pid = first.id();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    // Five streaming executions; each tells us once its code is running.
+    let (running_tx, mut running_rx) = tokio::sync::mpsc::channel::<()>(5);
     let mut inflight = Vec::new();
     for _ in 0..5 {
-        let c = client.clone();
-        let url = format!("http://{addr}/v1/execute");
+        let (c, running) = (client.clone(), running_tx.clone());
+        let url = format!("http://{addr}/v1/execute/stream");
         inflight.push(tokio::spawn(async move {
-            c.post(url)
+            let code = "import time\nprint('code-is-running', flush=True)\ntime.sleep(120)";
+            let mut resp = c
+                .post(url)
                 .bearer_auth(TOKEN)
-                .json(&serde_json::json!({"code": "import time\ntime.sleep(120)"}))
+                .json(&serde_json::json!({ "code": code }))
                 .send()
-                .await
+                .await?;
+            let mut seen = Vec::new();
+            // Read until the killed runner cuts the stream; only an error ends it early.
+            while let Some(chunk) = resp.chunk().await? {
+                seen.extend_from_slice(&chunk);
+                if seen.windows(15).any(|w| w == b"code-is-running") {
+                    let _ = running.try_send(());
+                    seen.clear();
+                }
+            }
+            Ok::<_, reqwest::Error>(String::from_utf8_lossy(&seen).into_owned())
         }));
     }
-    // Five running executions plus the warm pool.
+    drop(running_tx);
+    for n in 0..5 {
+        tokio::time::timeout(Duration::from_secs(90), running_rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("only {n} of 5 executions started"))
+            .expect("an execution ended before its code ran");
+    }
+    // Five executing containers plus the warm pool.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while containers_of(pid).len() < 7 {
+    while containers_of(pid, true).len() < 7 {
         assert!(
             Instant::now() < deadline,
-            "executions never started: {:?}",
-            containers_of(pid)
+            "the pool did not refill: {:?}",
+            containers_of(pid, false)
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     first.kill().unwrap(); // SIGKILL: no shutdown code runs
     first.wait().unwrap();
     for r in inflight {
+        let ended = r.await.unwrap();
         assert!(
-            r.await.unwrap().is_err(),
-            "a request got an answer from a killed process"
+            ended.is_err(),
+            "a stream ended cleanly from a killed process: {ended:?}"
         );
     }
-    let left = containers_of(pid);
+    let left = containers_of(pid, false);
     assert!(
         left.len() >= 7,
         "the kill should have orphaned the containers: {left:?}"
@@ -118,11 +138,11 @@ async fn a_killed_runner_leaves_nothing_after_restart() {
         .contains("docker_container_created_total"));
     // Start-up sweeps before it serves: by the time the URL is printed they are gone.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !containers_of(pid).is_empty() {
+    while !containers_of(pid, false).is_empty() {
         assert!(
             Instant::now() < deadline,
             "orphans survived the restart: {:?}",
-            containers_of(pid)
+            containers_of(pid, false)
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -135,8 +155,8 @@ async fn a_killed_runner_leaves_nothing_after_restart() {
     let status = second.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert!(
-        containers_of(new_pid).is_empty(),
+        containers_of(new_pid, false).is_empty(),
         "{:?}",
-        containers_of(new_pid)
+        containers_of(new_pid, false)
     );
 }
