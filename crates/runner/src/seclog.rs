@@ -218,7 +218,12 @@ impl SecurityLog {
         if sink.size > 0 && sink.size + line.len() as u64 > self.max_bytes {
             self.rotate(sink)?;
         }
-        sink.file.write_all(line)?;
+        if let Err(err) = sink.file.write_all(line) {
+            // A full disk can leave part of the line behind; cut it off so the next event
+            // does not start in the middle of a broken one.
+            let _ = sink.file.set_len(sink.size);
+            return Err(err);
+        }
         sink.size += line.len() as u64;
         Ok(())
     }
@@ -269,6 +274,54 @@ mod tests {
         );
         assert!(!text.contains("import os"));
         assert!(v["time"].as_str().unwrap().ends_with('Z'));
+    }
+
+    /// A 16 KiB tmpfs, unmounted on drop (needs root, as the Docker tests do).
+    struct SmallDisk(tempfile::TempDir);
+
+    impl SmallDisk {
+        fn mount() -> SmallDisk {
+            let dir = tempfile::tempdir().unwrap();
+            let status = std::process::Command::new("mount")
+                .args(["-t", "tmpfs", "-o", "size=16k", "tmpfs"])
+                .arg(dir.path())
+                .status()
+                .expect("mount(8)");
+            assert!(status.success(), "mounting a tmpfs needs root");
+            SmallDisk(dir)
+        }
+    }
+
+    impl Drop for SmallDisk {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount")
+                .arg(self.0.path())
+                .status();
+        }
+    }
+
+    #[test]
+    fn a_full_disk_loses_the_event_that_did_not_fit_and_nothing_else() {
+        let disk = SmallDisk::mount();
+        let path = disk.0.path().join("sec.log");
+        let log = SecurityLog::open(&path, 1 << 20, 0).unwrap();
+        log.record(&SecurityEvent::new(EventKind::Kill).request_id("before"));
+        // Larger than the whole disk: part of it is written, then ENOSPC.
+        log.record(
+            &SecurityEvent::new(EventKind::Kill)
+                .request_id("too-big")
+                .reason("x".repeat(64 * 1024)),
+        );
+        log.record(&SecurityEvent::new(EventKind::Kill).request_id("after"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ids: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("whole JSON lines");
+                v["request_id"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(ids, ["before", "after"]);
     }
 
     #[test]
