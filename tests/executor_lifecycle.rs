@@ -403,3 +403,49 @@ async fn kill_refuses_containers_of_others() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn resource_samples_describe_the_container() {
+    let executor = executor().await;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    // Hold ~100 MiB and keep one core busy for two seconds, under a quota of half a core.
+    let code = "import numpy as np, time\nheld = np.ones(100 * 1024 * 1024 // 8)\n\
+                t = time.monotonic()\nwhile time.monotonic() - t < 2.0:\n    pass\nsignal = 1\n";
+    let r = executor
+        .execute(
+            code,
+            ExecOptions {
+                cpu_limit: Some(0.5),
+                events: Some(tx),
+                stats_every: Some(Duration::from_millis(200)),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(r.success, "{r:?}");
+    let mut samples = Vec::new();
+    while let Ok(event) = rx.try_recv() {
+        if let ExecEvent::Stats(s) = event {
+            samples.push(s);
+        }
+    }
+    assert!(samples.len() >= 5, "{samples:?}");
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    assert!(
+        samples.iter().all(|s| s.memory_limit_bytes == 256 << 20),
+        "{samples:?}"
+    );
+    assert!(samples.iter().all(|s| s.pids >= 1), "{samples:?}");
+    let last = samples.last().expect("samples");
+    assert!(mib(last.memory_bytes) >= 100.0, "{samples:?}");
+    assert!(
+        r.memory_peak_mb.is_some_and(|m| m >= 100.0),
+        "{:?}",
+        r.memory_peak_mb
+    );
+    // The busy loop gets half a core at most (a little more in a sample that straddles
+    // scheduler periods), and well above nothing.
+    let busy: Vec<f64> = samples[2..].iter().map(|s| s.cpu_percent).collect();
+    assert!(busy.iter().all(|&c| c < 75.0), "{busy:?}");
+    assert!(busy.iter().any(|&c| c > 25.0), "{busy:?}");
+}

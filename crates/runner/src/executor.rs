@@ -36,12 +36,13 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cgroup;
 pub mod frame;
 pub mod hardening;
 pub mod output;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -1065,29 +1066,27 @@ impl<T> Drop for AbortOnDrop<T> {
 
 /// Tracks the container's peak memory and, when asked, sends resource samples.
 ///
-/// Where the host's cgroup v1 memory controller is readable, the kernel's own high-water mark
-/// is read often and cheaply; the engine's stats API (slower, and work for dockerd) is read
-/// once per `samples` period, or for the peak where the cgroup file is missing.
+/// Where the host's cgroup v1 files are readable ([`cgroup::Cgroup`]), the kernel's own
+/// high-water mark is read often and samples come from the same files, which costs the engine
+/// nothing. Otherwise the engine's stats API (slower, and work for dockerd) is read once per
+/// `samples` period, and for the peak.
 async fn watch_stats(
     docker: Docker,
     id: String,
     peak: Arc<AtomicU64>,
     samples: Option<(mpsc::Sender<ExecEvent>, Duration)>,
 ) {
-    let cgroup_peak = PathBuf::from(format!(
-        "/sys/fs/cgroup/memory/docker/{id}/memory.max_usage_in_bytes"
-    ));
+    let cgroup = cgroup::Cgroup::open(&id);
     let started = Instant::now();
     let mut tick = tokio::time::interval(CGROUP_PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_api = None::<Instant>;
     let mut counters = None;
+    // The CPU counter at the start, so the first sample already has a rate.
+    let mut cpu_reading = cgroup.as_ref().and_then(|c| c.sample(None)).map(|(_, r)| r);
     loop {
         tick.tick().await;
-        let from_cgroup = tokio::fs::read_to_string(&cgroup_peak)
-            .await
-            .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok());
+        let from_cgroup = cgroup.as_ref().and_then(cgroup::Cgroup::peak);
         if let Some(bytes) = from_cgroup {
             peak.fetch_max(bytes, Ordering::Relaxed);
         }
@@ -1104,6 +1103,13 @@ async fn watch_stats(
             continue;
         }
         last_api = Some(Instant::now());
+        if let Some((tx, _)) = &samples {
+            if let Some((sample, now)) = cgroup.as_ref().and_then(|c| c.sample(cpu_reading)) {
+                cpu_reading = Some(now);
+                let _ = tx.try_send(ExecEvent::Stats(sample));
+                continue;
+            }
+        }
         let mut stream = docker.stats(
             &id,
             Some(StatsOptions {
