@@ -85,9 +85,10 @@ pub struct ExecOptions {
     /// Receives live events. Sends never block the execution: events are dropped when the
     /// channel is full.
     pub events: Option<mpsc::Sender<ExecEvent>>,
-    /// Read the container's resources through the engine's stats API this often and send
-    /// them to `events` as [`ExecEvent::Stats`] (the runtime monitor's input). `None`: no
-    /// samples, and no stats calls where the kernel's memory high-water mark is readable.
+    /// Read the container's resources this often and send them to `events` as
+    /// [`ExecEvent::Stats`] (the runtime monitor's input): from its cgroup files where they
+    /// are readable, which costs the engine nothing, else through the engine's stats API.
+    /// `None`: no samples.
     pub stats_every: Option<Duration>,
     /// Answer as soon as the harness's result frame and closing line are read, and remove the
     /// container afterwards, in the background; the hook then hears whether the removal

@@ -1,6 +1,8 @@
 //! The runtime monitor: a kill policy applied to the resource samples of each running
-//! container (the executor reads them from the Docker stats API, one reading per
-//! `runtime_monitor_interval`, see [`sample_of`]).
+//! container (the executor reads them once per `runtime_monitor_interval`, from the
+//! container's cgroup files where they are readable, see
+//! [`crate::executor::cgroup::Cgroup::sample`], else from the Docker stats API, see
+//! [`sample_of`]).
 //!
 //! Rules, with the thresholds of [`MonitorPolicy`]:
 //! - `cpu_spike`: CPU above `max_cpu_percent` **of the container's own quota** (100 % = all of
