@@ -10,6 +10,7 @@ mod printers;
 mod rules;
 mod run;
 mod serve;
+mod signal;
 mod source;
 mod terminal;
 mod validate;

@@ -135,7 +135,12 @@ fn print_text(r: &ExecutionResult) -> Result<()> {
     let mut e = std::io::stderr().lock();
     writeln!(e, "──")?;
     if r.success {
-        writeln!(e, "signal: {}", r.signal)?;
+        let signal = crate::signal::render(&r.signal);
+        if signal.contains('\n') {
+            writeln!(e, "signal:\n{signal}")?;
+        } else {
+            writeln!(e, "signal: {signal}")?;
+        }
     }
     if let Some(error) = &r.error {
         writeln!(e, "error: {error}")?;
