@@ -89,6 +89,21 @@ fn syntax_errors_are_findings_with_a_location() {
 }
 
 #[test]
+fn a_syntax_error_at_a_line_break_stays_on_its_line() {
+    for source in ["def f()\n    pass\n", "x = 1 +\n", "x = 1 +\r\ny = 2\r\n"] {
+        let report = validate(source, &Policy::default());
+        let f = &report.findings[0];
+        assert_eq!(f.code, "SBX001", "{source:?}");
+        let index = LineIndex::new(source);
+        let (start, end) = (
+            index.location(source, f.span.start),
+            index.location(source, f.span.end),
+        );
+        assert_eq!((start.line, end.line), (1, 1), "{source:?}: {:?}", f.span);
+    }
+}
+
+#[test]
 fn spans_cover_the_offending_text() {
     let source = "import numpy as np\nnp.ctypeslib.CDLL\nx = ｅｘｅｃ\n";
     let report = validate(source, &Policy::default());

@@ -38,10 +38,12 @@ pub(crate) fn from_parse_error(source: &str, err: &ParseError) -> Finding {
     while !source.is_char_boundary(at) {
         at -= 1;
     }
-    let end = source[at..]
-        .chars()
-        .next()
-        .map_or(at, |c| at + c.len_utf8());
+    // One character wide, except at a line break: the parser stops there for a missing
+    // colon or a dangling operator, and a span over the break would end on the next line.
+    let end = match source[at..].chars().next() {
+        None | Some('\n' | '\r') => at,
+        Some(c) => at + c.len_utf8(),
+    };
     finding(
         &SyntaxError::RULE,
         Span::new(at, end),
