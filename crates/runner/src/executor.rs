@@ -1081,10 +1081,10 @@ async fn watch_stats(
     let started = Instant::now();
     let mut tick = tokio::time::interval(CGROUP_PERIOD);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_api = None::<Instant>;
+    let mut last_reading = None::<Instant>;
     let mut counters = None;
     // The CPU counter at the start, so the first sample already has a rate.
-    let mut cpu_reading = cgroup.as_ref().and_then(|c| c.sample(None)).map(|(_, r)| r);
+    let mut cpu_reading = cgroup.as_ref().and_then(cgroup::Cgroup::cpu);
     loop {
         tick.tick().await;
         let from_cgroup = cgroup.as_ref().and_then(cgroup::Cgroup::peak);
@@ -1096,20 +1096,22 @@ async fn watch_stats(
             (None, None) => PEAK_PERIOD,
             (None, Some(_)) => continue,
         };
-        let due = match last_api {
+        let due = match last_reading {
             None => started.elapsed() >= FIRST_READING.min(period),
             Some(t) => t.elapsed() >= period,
         };
         if !due {
             continue;
         }
-        last_api = Some(Instant::now());
-        if let Some((tx, _)) = &samples {
-            if let Some((sample, now)) = cgroup.as_ref().and_then(|c| c.sample(cpu_reading)) {
-                cpu_reading = Some(now);
-                let _ = tx.try_send(ExecEvent::Stats(sample));
-                continue;
-            }
+        last_reading = Some(Instant::now());
+        if let (Some((tx, _)), Some(c)) = (&samples, cgroup.as_ref().filter(|c| c.can_sample())) {
+            // The files go away with the container: nothing more to sample.
+            let Some((sample, now)) = c.sample(cpu_reading) else {
+                break;
+            };
+            cpu_reading = Some(now);
+            let _ = tx.try_send(ExecEvent::Stats(sample));
+            continue;
         }
         let mut stream = docker.stats(
             &id,
@@ -1121,6 +1123,15 @@ async fn watch_stats(
         let Some(Ok(stats)) = stream.next().await else {
             break;
         };
+        // A stopped container's reading is empty (no limit): it is not a sample of the run.
+        if stats
+            .memory_stats
+            .as_ref()
+            .and_then(|m| m.limit)
+            .is_none_or(|l| l == 0)
+        {
+            break;
+        }
         let memory = stats.memory_stats.as_ref();
         // cgroup v1 reports the high-water mark; elsewhere the samples' maximum is the best
         // available estimate.

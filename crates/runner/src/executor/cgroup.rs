@@ -85,9 +85,22 @@ impl Cgroup {
         })
     }
 
+    /// Whether [`Cgroup::sample`] can work: every file it reads was there at the start.
+    pub fn can_sample(&self) -> bool {
+        self.sampling.is_some()
+    }
+
     /// The memory high-water mark in bytes; `None` once the cgroup is gone.
     pub fn peak(&self) -> Option<u64> {
         read_u64(&self.peak)
+    }
+
+    /// The CPU counter now (the start of the next sample's interval).
+    pub fn cpu(&self) -> Option<CpuReading> {
+        Some(CpuReading {
+            used_ns: read_u64(&self.sampling.as_ref()?.cpu_ns)?,
+            at: Instant::now(),
+        })
     }
 
     /// One sample: CPU in percent of one core since `previous` (0 without one), memory without
@@ -95,10 +108,7 @@ impl Cgroup {
     /// limit, and the task count. `None` when the files are missing or the cgroup is gone.
     pub fn sample(&self, previous: Option<CpuReading>) -> Option<(ResourceSample, CpuReading)> {
         let s = self.sampling.as_ref()?;
-        let now = CpuReading {
-            used_ns: read_u64(&s.cpu_ns)?,
-            at: Instant::now(),
-        };
+        let now = self.cpu()?;
         let usage = read_u64(&s.usage)?;
         let mut buf = [0u8; 4096];
         let n = read(&s.stat, &mut buf)?;
