@@ -240,6 +240,15 @@ pub struct CpuCounters {
     system_ns: u64,
 }
 
+/// Memory in use without the reclaimable page cache, as `docker stats` counts it: `usage`
+/// less the inactive file pages that `stat` (a `memory.stat` lookup) reports.
+pub(crate) fn without_page_cache(usage: u64, stat: impl Fn(&str) -> Option<u64>) -> u64 {
+    let cache = stat("total_inactive_file")
+        .or_else(|| stat("inactive_file"))
+        .unwrap_or(0);
+    usage.saturating_sub(cache)
+}
+
 /// Converts one stats reading: CPU in percent of one core over the interval since `previous`
 /// (0 without one); memory without the reclaimable page cache (as `docker stats` shows it).
 /// Also returns this reading's counters for the next call.
@@ -269,17 +278,10 @@ pub fn sample_of(
     };
     let memory = stats.memory_stats.as_ref();
     let usage = memory.and_then(|m| m.usage).unwrap_or(0);
-    let cache = memory
-        .and_then(|m| m.stats.as_ref())
-        .and_then(|s| {
-            s.get("total_inactive_file")
-                .or_else(|| s.get("inactive_file"))
-                .copied()
-        })
-        .unwrap_or(0);
+    let stat = memory.and_then(|m| m.stats.as_ref());
     let sample = ResourceSample {
         cpu_percent,
-        memory_bytes: usage.saturating_sub(cache),
+        memory_bytes: without_page_cache(usage, |key| stat.and_then(|s| s.get(key)).copied()),
         memory_limit_bytes: memory.and_then(|m| m.limit).unwrap_or(0),
         pids: stats
             .pids_stats

@@ -113,9 +113,6 @@ impl Cgroup {
         let mut buf = [0u8; 4096];
         let n = read(&s.stat, &mut buf)?;
         let text = std::str::from_utf8(&buf[..n]).ok()?;
-        let cache = stat_value(text, "total_inactive_file")
-            .or_else(|| stat_value(text, "inactive_file"))
-            .unwrap_or(0);
         let cpu_percent = match previous {
             Some(pre) if now.at > pre.at => {
                 let used = now.used_ns.saturating_sub(pre.used_ns) as f64;
@@ -125,7 +122,7 @@ impl Cgroup {
         };
         let sample = ResourceSample {
             cpu_percent,
-            memory_bytes: usage.saturating_sub(cache),
+            memory_bytes: crate::monitor::without_page_cache(usage, |key| stat_value(text, key)),
             memory_limit_bytes: self.memory_limit_bytes,
             pids: read_u64(&s.pids)?,
         };
