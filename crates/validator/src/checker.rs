@@ -11,6 +11,7 @@ use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 use crate::index::{PathVerdict, PolicyIndex};
 use crate::names::normalise;
 use crate::rules::{self, Rule};
+use crate::semantic::Definite;
 use crate::{Finding, Policy, Span};
 
 /// What a name in the program was bound to.
@@ -44,6 +45,17 @@ pub(crate) enum BindKind {
     Definition,
     /// Computed data, parameters, loop and `with` targets.
     Data,
+}
+
+/// Where a binding comes from, for the semantic model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// An import, or `name = module.attr`: the name stands for what the import pre-pass found.
+    Import,
+    /// `(name := value)`, which may not run.
+    Walrus,
+    /// Anything else.
+    Other,
 }
 
 /// What a deferred literal argument will be used as.
@@ -87,13 +99,6 @@ pub(crate) enum Deferred {
         span: Span,
         purpose: Purpose,
     },
-    /// A call-only builtin's name used as a value; fine if the code binds that name itself
-    /// in a scope visible from the use (`visible` holds those scopes' ids).
-    BuiltinValue {
-        name: String,
-        span: Span,
-        visible: Vec<usize>,
-    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +127,13 @@ pub(crate) struct Checker<'a> {
     pub(crate) policy: &'a Policy,
     pub(crate) index: PolicyIndex<'a>,
     pub(crate) findings: Vec<Finding>,
-    pub(crate) aliases: HashMap<String, Alias>,
+    /// Every module alias a name may stand for, from imports anywhere in the program.
+    aliases: HashMap<String, Vec<Alias>>,
+    /// Names bound somewhere other than by an import: such a name is never definitely an
+    /// alias, so exemptions that trust an alias do not apply to it.
+    non_import: HashSet<String>,
+    /// Names definitely bound at the current point of the walk.
+    definite: Definite,
     pub(crate) bindings: HashMap<String, Vec<Bound>>,
     pub(crate) deferred: Vec<Deferred>,
     pub(crate) own_attrs: HashSet<String>,
@@ -131,8 +142,6 @@ pub(crate) struct Checker<'a> {
     /// A unique id for each entry of `scopes`.
     scope_ids: Vec<usize>,
     next_scope_id: usize,
-    /// `(scope id, name)` for every binding.
-    scoped_bindings: HashSet<(usize, String)>,
     /// Names that stand for the instance or class here: the first parameter of the enclosing
     /// method, unless a nested function or lambda shadows it.
     pub(crate) self_names: Vec<String>,
@@ -146,6 +155,8 @@ impl<'a> Checker<'a> {
             index: PolicyIndex::new(policy),
             findings: Vec::new(),
             aliases: HashMap::new(),
+            non_import: HashSet::new(),
+            definite: Definite::default(),
             bindings: HashMap::new(),
             deferred: Vec::new(),
             own_attrs: HashSet::new(),
@@ -153,7 +164,6 @@ impl<'a> Checker<'a> {
             scopes: vec![ScopeKind::Module],
             scope_ids: vec![0],
             next_scope_id: 1,
-            scoped_bindings: HashSet::new(),
             self_names: Vec::new(),
         }
     }
@@ -203,11 +213,14 @@ impl<'a> Checker<'a> {
             .collect()
     }
 
-    /// Whether `name` is bound in one of the `visible` scopes.
-    pub(crate) fn bound_in(&self, name: &str, visible: &[usize]) -> bool {
-        visible
+    /// Whether a binding of `name` by the code definitely reaches this point: in the current
+    /// scope, or in an enclosing function or module scope by the time the current function was
+    /// defined. Bindings that may not have run (a branch, a loop body, `try`, `with`,
+    /// annotation-only `x: T`, after `del`) do not count.
+    pub(crate) fn definitely_shadowed(&self, name: &str) -> bool {
+        self.visible_scopes()
             .iter()
-            .any(|id| self.scoped_bindings.contains(&(*id, name.to_string())))
+            .any(|id| self.definite.is_bound(*id, name))
     }
 
     /// Self names inside a new function or lambda: inherited ones its parameters do not
@@ -240,13 +253,36 @@ impl<'a> Checker<'a> {
         self.self_names.iter().any(|s| s == name)
     }
 
-    /// The module alias a name stands for, if any.
+    /// The module alias a name definitely stands for: every import of the name agrees and
+    /// nothing else binds it.
     pub(crate) fn alias(&self, name: &str) -> Option<&Alias> {
-        self.aliases.get(name)
+        match self.aliases.get(name).map(Vec::as_slice) {
+            Some([only]) if !self.non_import.contains(name) => Some(only),
+            _ => None,
+        }
     }
 
-    /// Full dotted path of a name or attribute chain rooted at an imported name
-    /// (`np.linalg.inv` -> `numpy.linalg.inv`).
+    /// Every module alias a name may stand for (imports in any branch or function).
+    pub(crate) fn aliases_of(&self, name: &str) -> &[Alias] {
+        self.aliases.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    fn add_prepass_alias(&mut self, name: String, alias: Alias, nested: bool) {
+        if nested {
+            self.non_import.insert(name.clone());
+        }
+        self.add_alias(name, alias);
+    }
+
+    fn add_alias(&mut self, name: String, alias: Alias) {
+        let list = self.aliases.entry(name).or_default();
+        if !list.contains(&alias) {
+            list.push(alias);
+        }
+    }
+
+    /// Full dotted path of a name or attribute chain rooted at a name that definitely stands
+    /// for an import (`np.linalg.inv` -> `numpy.linalg.inv`).
     pub(crate) fn resolve_path(&self, expr: &Expr) -> Option<String> {
         let (base, attrs) = chain(expr);
         let Expr::Name(name) = base else {
@@ -255,12 +291,22 @@ impl<'a> Checker<'a> {
         let root = match self.alias(&normalise(&name.id))? {
             Alias::Module(path) | Alias::Value(path) => path.clone(),
         };
-        let mut path = root;
-        for (attr, _) in attrs.iter().rev() {
-            path.push('.');
-            path.push_str(&normalise(attr));
-        }
-        Some(path)
+        Some(extend_path(root, &attrs))
+    }
+
+    /// Every dotted path a name or attribute chain may resolve to, one per alias its base may
+    /// stand for.
+    pub(crate) fn resolve_paths(&self, expr: &Expr) -> Vec<String> {
+        let (base, attrs) = chain(expr);
+        let Expr::Name(name) = base else {
+            return Vec::new();
+        };
+        self.aliases_of(&normalise(&name.id))
+            .iter()
+            .map(|alias| match alias {
+                Alias::Module(path) | Alias::Value(path) => extend_path(path.clone(), &attrs),
+            })
+            .collect()
     }
 
     /// Runs the whole check over a parsed module.
@@ -274,20 +320,25 @@ impl<'a> Checker<'a> {
 
     fn collect_aliases(&mut self, body: &[Stmt]) {
         let mut assigns = Vec::new();
-        self.collect_imports(body, &mut assigns);
+        self.collect_imports(body, &mut assigns, false);
         // Simple aliases of module paths (`DF = pd.DataFrame`), resolved after all imports.
         for _ in 0..2 {
             for (name, value) in &assigns {
-                if let Some(path) = self.resolve_path(value) {
-                    self.aliases
-                        .entry(name.clone())
-                        .or_insert(Alias::Value(path));
+                for path in self.resolve_paths(value) {
+                    self.add_alias(name.clone(), Alias::Value(path));
                 }
             }
         }
     }
 
-    fn collect_imports<'s>(&mut self, body: &'s [Stmt], assigns: &mut Vec<(String, &'s Expr)>) {
+    /// `nested`: inside a function or class body, whose imports bind names of that scope
+    /// only, so the name is never definitely that import elsewhere.
+    fn collect_imports<'s>(
+        &mut self,
+        body: &'s [Stmt],
+        assigns: &mut Vec<(String, &'s Expr)>,
+        nested: bool,
+    ) {
         for stmt in body {
             match stmt {
                 Stmt::Import(s) => {
@@ -295,12 +346,12 @@ impl<'a> Checker<'a> {
                         let module = normalise_dotted(&alias.name);
                         match &alias.asname {
                             Some(asname) => {
-                                self.aliases
-                                    .insert(normalise(asname).into_owned(), Alias::Module(module));
+                                let name = normalise(asname).into_owned();
+                                self.add_prepass_alias(name, Alias::Module(module), nested);
                             }
                             None => {
                                 let top = module.split('.').next().unwrap_or_default().to_string();
-                                self.aliases.insert(top.clone(), Alias::Module(top));
+                                self.add_prepass_alias(top.clone(), Alias::Module(top), nested);
                             }
                         }
                     }
@@ -326,7 +377,7 @@ impl<'a> Checker<'a> {
                         } else {
                             Alias::Value(full)
                         };
-                        self.aliases.insert(bound, kind);
+                        self.add_prepass_alias(bound, kind, nested);
                     }
                 }
                 Stmt::Assign(s) => {
@@ -338,8 +389,13 @@ impl<'a> Checker<'a> {
                 }
                 _ => {}
             }
+            let inner = nested
+                || matches!(
+                    stmt,
+                    Stmt::FunctionDef(_) | Stmt::AsyncFunctionDef(_) | Stmt::ClassDef(_)
+                );
             for child in child_bodies(stmt) {
-                self.collect_imports(child, assigns);
+                self.collect_imports(child, assigns, inner);
             }
         }
     }
@@ -376,15 +432,30 @@ impl<'a> Checker<'a> {
             Stmt::Return(s) => self.visit_opt(s.value.as_deref()),
             Stmt::Delete(s) => {
                 for target in &s.targets {
-                    self.visit_target(target, Bound::Other);
+                    self.visit_delete(target);
                 }
             }
             Stmt::Assign(s) => {
                 self.visit_expr(&s.value);
                 let bound = bound_of(&s.value);
                 let kind = kind_of(&s.value);
+                // `DF = pd.DataFrame` stands for what the import pre-pass resolved.
+                let alias = matches!(&*s.value, Expr::Attribute(_))
+                    && !self.resolve_paths(&s.value).is_empty();
                 for target in &s.targets {
-                    self.visit_target_as(target, bound.clone(), kind);
+                    match target {
+                        Expr::Name(name) if alias => {
+                            let id = normalise(&name.id).into_owned();
+                            self.bind_as(
+                                &id,
+                                span_of(name.range),
+                                bound.clone(),
+                                kind,
+                                Origin::Import,
+                            );
+                        }
+                        _ => self.visit_target_as(target, bound.clone(), kind),
+                    }
                 }
             }
             Stmt::TypeAlias(s) => {
@@ -397,40 +468,67 @@ impl<'a> Checker<'a> {
             Stmt::AnnAssign(s) => {
                 self.visit_annotation(&s.annotation);
                 self.visit_opt(s.value.as_deref());
-                let bound = s.value.as_deref().map_or(Bound::Other, bound_of);
-                let kind = s.value.as_deref().map_or(BindKind::Data, kind_of);
-                self.visit_target_as(&s.target, bound, kind);
+                match s.value.as_deref() {
+                    Some(value) => self.visit_target_as(&s.target, bound_of(value), kind_of(value)),
+                    // `open: str` binds nothing; only an attribute target is evaluated.
+                    None => {
+                        if !matches!(&*s.target, Expr::Name(_)) {
+                            self.visit_target(&s.target, Bound::Other);
+                        }
+                    }
+                }
             }
             Stmt::For(s) => {
                 self.visit_expr(&s.iter);
+                let mark = self.definite.mark();
                 self.visit_loop_target(&s.target, &s.iter);
                 self.visit_body(&s.body);
                 self.visit_body(&s.orelse);
+                self.definite.take_since(mark);
             }
             Stmt::AsyncFor(s) => {
                 self.visit_expr(&s.iter);
+                let mark = self.definite.mark();
                 self.visit_loop_target(&s.target, &s.iter);
                 self.visit_body(&s.body);
                 self.visit_body(&s.orelse);
+                self.definite.take_since(mark);
             }
             Stmt::While(s) => {
                 self.visit_expr(&s.test);
+                let mark = self.definite.mark();
                 self.visit_body(&s.body);
                 self.visit_body(&s.orelse);
+                self.definite.take_since(mark);
             }
             Stmt::If(s) => {
                 self.visit_expr(&s.test);
+                let mark = self.definite.mark();
                 self.visit_body(&s.body);
+                let body = self.definite.take_since(mark);
                 self.visit_body(&s.orelse);
+                let orelse = self.definite.take_since(mark);
+                self.definite.keep_common(&body, &orelse);
             }
-            Stmt::With(s) => self.visit_with(&s.items, &s.body),
-            Stmt::AsyncWith(s) => self.visit_with(&s.items, &s.body),
+            Stmt::With(s) => {
+                // A context manager may suppress an exception and skip the rest of the body.
+                let mark = self.definite.mark();
+                self.visit_with(&s.items, &s.body);
+                self.definite.take_since(mark);
+            }
+            Stmt::AsyncWith(s) => {
+                let mark = self.definite.mark();
+                self.visit_with(&s.items, &s.body);
+                self.definite.take_since(mark);
+            }
             Stmt::Match(s) => {
                 self.visit_expr(&s.subject);
+                let mark = self.definite.mark();
                 for case in &s.cases {
                     self.visit_pattern(&case.pattern);
                     self.visit_opt(case.guard.as_deref());
                     self.visit_body(&case.body);
+                    self.definite.take_since(mark);
                 }
             }
             Stmt::Raise(s) => {
@@ -454,11 +552,12 @@ impl<'a> Checker<'a> {
                             .unwrap_or_default()
                             .to_string(),
                     };
-                    self.bind(
+                    self.bind_as(
                         &bound,
                         span_of(alias.range()),
                         Bound::Other,
                         BindKind::Definition,
+                        Origin::Import,
                     );
                 }
             }
@@ -475,7 +574,13 @@ impl<'a> Checker<'a> {
                         Some(asname) => (normalise(asname).into_owned(), BindKind::Definition),
                         None => (name, BindKind::VettedImport),
                     };
-                    self.bind(&bound, span_of(alias.range()), Bound::Other, kind);
+                    self.bind_as(
+                        &bound,
+                        span_of(alias.range()),
+                        Bound::Other,
+                        kind,
+                        Origin::Import,
+                    );
                 }
             }
             Stmt::Global(_)
@@ -623,6 +728,9 @@ impl<'a> Checker<'a> {
         orelse: &[Stmt],
         finalbody: &[Stmt],
     ) {
+        // The body may stop at any statement and a handler may not run: only `finally`'s
+        // own bindings are definite afterwards.
+        let mark = self.definite.mark();
         self.visit_body(body);
         for ast::ExceptHandler::ExceptHandler(handler) in handlers {
             if let Some(type_) = &handler.type_ {
@@ -636,6 +744,7 @@ impl<'a> Checker<'a> {
             self.visit_body(&handler.body);
         }
         self.visit_body(orelse);
+        self.definite.take_since(mark);
         self.visit_body(finalbody);
     }
 
@@ -765,6 +874,21 @@ impl<'a> Checker<'a> {
 
     // ----- binding targets -----
 
+    /// `del target`: a name stops being bound; attributes and items are checked as stores.
+    fn visit_delete(&mut self, target: &Expr) {
+        match target {
+            Expr::Name(name) => {
+                let id = normalise(&name.id).into_owned();
+                let scope = self.scope_ids.last().copied().unwrap_or(0);
+                self.non_import.insert(id.clone());
+                self.definite.unbind(scope, &id);
+            }
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| self.visit_delete(e)),
+            Expr::List(l) => l.elts.iter().for_each(|e| self.visit_delete(e)),
+            other => self.visit_target(other, Bound::Other),
+        }
+    }
+
     fn visit_target(&mut self, target: &Expr, bound: Bound) {
         self.visit_target_as(target, bound, BindKind::Data);
     }
@@ -820,10 +944,20 @@ impl<'a> Checker<'a> {
 
     /// Records that `name` is bound here, after checking the binding is allowed.
     pub(crate) fn bind(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind) {
+        self.bind_as(name, span, bound, kind, Origin::Other);
+    }
+
+    fn bind_as(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind, origin: Origin) {
         rules::builtin_rebinding::check(self, name, span, kind);
         rules::dunder_access::check_dunder_binding(self, name, span);
         let scope = self.scope_ids.last().copied().unwrap_or(0);
-        self.scoped_bindings.insert((scope, name.to_string()));
+        if origin != Origin::Import {
+            self.non_import.insert(name.to_string());
+        }
+        // A walrus sits inside an expression that may short-circuit before it runs.
+        if origin != Origin::Walrus {
+            self.definite.bind(scope, name);
+        }
         match self.bindings.get_mut(name) {
             Some(list) => list.push(bound),
             None => {
@@ -850,7 +984,14 @@ impl<'a> Checker<'a> {
             Expr::NamedExpr(e) => {
                 self.visit_expr(&e.value);
                 let bound = bound_of(&e.value);
-                self.visit_target_as(&e.target, bound, kind_of(&e.value));
+                match &*e.target {
+                    Expr::Name(name) => {
+                        let id = normalise(&name.id).into_owned();
+                        let span = span_of(name.range);
+                        self.bind_as(&id, span, bound, kind_of(&e.value), Origin::Walrus);
+                    }
+                    other => self.visit_target_as(other, bound, kind_of(&e.value)),
+                }
             }
             Expr::BinOp(e) => {
                 self.visit_expr(&e.left);
@@ -958,7 +1099,12 @@ impl<'a> Checker<'a> {
         self.check_name_load(&id, span_of(name.range), use_);
     }
 
-    fn visit_call(&mut self, call: &ast::ExprCall) {
+    fn visit_call(&mut self, original: &ast::ExprCall) {
+        // Rules see keywords as CPython binds them: NFKC-normalised names, and the entries of
+        // a literal `**{...}` as keywords of their own.
+        let expanded = expand_keywords(original);
+        let call = expanded.as_ref().unwrap_or(original);
+        self.check_call_capabilities(call);
         match &*call.func {
             Expr::Name(name) => {
                 let id = normalise(&name.id).into_owned();
@@ -968,7 +1114,7 @@ impl<'a> Checker<'a> {
             func @ Expr::Attribute(attr) => {
                 let method = normalise(&attr.attr).into_owned();
                 self.check_method_call(&method, call);
-                self.visit_expr(func);
+                self.visit_attribute_chain_as(func, true);
             }
             other => {
                 rules::type_construction::check_call_of_call(self, call);
@@ -976,14 +1122,22 @@ impl<'a> Checker<'a> {
             }
         }
         rules::deserialization::check_keywords(self, &call.keywords);
-        self.visit_all(&call.args);
-        for keyword in &call.keywords {
+        self.visit_all(&original.args);
+        for keyword in &original.keywords {
             self.visit_expr(&keyword.value);
         }
     }
 
     /// An attribute chain `base.a.b.c`, handled once from its outermost node.
     fn visit_attribute_chain(&mut self, expr: &Expr) {
+        self.visit_attribute_chain_as(expr, false);
+    }
+
+    /// An attribute chain; `callee` when it is the function of a call being checked.
+    fn visit_attribute_chain_as(&mut self, expr: &Expr, callee: bool) {
+        if !callee {
+            self.check_sink_reference(expr);
+        }
         let (base, attrs) = chain(expr);
         let store = match expr {
             Expr::Attribute(a) => !a.ctx.is_load(),
@@ -1023,15 +1177,6 @@ impl<'a> Checker<'a> {
                     span,
                     purpose,
                 } => self.resolve_literal(&name, span, purpose),
-                Deferred::BuiltinValue {
-                    name,
-                    span,
-                    visible,
-                } => {
-                    if !self.bound_in(&name, &visible) {
-                        rules::builtin_values::report(self, &name, span);
-                    }
-                }
             }
         }
     }
@@ -1060,9 +1205,78 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The call with keyword names NFKC-normalised and literal `**{"name": value}` entries turned
+/// into keywords, or `None` when nothing changes.
+fn expand_keywords(call: &ast::ExprCall) -> Option<ast::ExprCall> {
+    let changes = call.keywords.iter().any(|k| match &k.arg {
+        Some(arg) => !arg.as_str().is_ascii(),
+        None => literal_keys(&k.value).is_some(),
+    });
+    if !changes {
+        return None;
+    }
+    let mut keywords = Vec::with_capacity(call.keywords.len());
+    for keyword in &call.keywords {
+        match &keyword.arg {
+            Some(arg) => keywords.push(ast::Keyword {
+                arg: Some(ast::Identifier::new(normalise(arg).into_owned())),
+                value: keyword.value.clone(),
+                range: keyword.range,
+            }),
+            None => match (literal_keys(&keyword.value), &keyword.value) {
+                (Some(keys), Expr::Dict(dict)) => {
+                    for (key, value) in keys.into_iter().zip(&dict.values) {
+                        keywords.push(ast::Keyword {
+                            arg: Some(ast::Identifier::new(normalise(&key).into_owned())),
+                            value: value.clone(),
+                            range: keyword.range,
+                        });
+                    }
+                }
+                _ => keywords.push(keyword.clone()),
+            },
+        }
+    }
+    Some(ast::ExprCall {
+        range: call.range,
+        func: call.func.clone(),
+        args: call.args.clone(),
+        keywords,
+    })
+}
+
+/// The keys of a literal dict whose keys are all string literals.
+fn literal_keys(expr: &Expr) -> Option<Vec<String>> {
+    let Expr::Dict(dict) = expr else {
+        return None;
+    };
+    dict.keys
+        .iter()
+        .map(|key| match key {
+            Some(Expr::Constant(c)) => match &c.value {
+                Constant::Str(s) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 /// The byte span of a node.
 pub(crate) fn span_of(range: ast::text_size::TextRange) -> Span {
     Span::new(usize::from(range.start()), usize::from(range.end()))
+}
+
+/// `root` extended by the attributes of a chain (outermost first, as [`chain`] gives them).
+fn extend_path(
+    mut path: String,
+    attrs: &[(&ast::Identifier, ast::text_size::TextRange)],
+) -> String {
+    for (attr, _) in attrs.iter().rev() {
+        path.push('.');
+        path.push_str(&normalise(attr));
+    }
+    path
 }
 
 /// Splits `a.b.c` into its base (`a`) and attributes, outermost first, each with the range of

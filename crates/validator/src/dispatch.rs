@@ -8,9 +8,9 @@ use crate::checker::{Alias, Bound, Checker, NameUse, Owner, Purpose};
 use crate::index::PathVerdict;
 use crate::names::{self, normalise};
 use crate::rules::{
-    blocked_names, builtin_values, class_assignment, dangerous_builtins, dataframe_eval,
-    deserialization, dunder_access, dynamic_attribute, format_string, frame_internals,
-    host_reaching, io_paths, module_as_value, module_attributes, module_tampering,
+    blocked_names, builtin_values, capabilities, class_assignment, dangerous_builtins,
+    dataframe_eval, deserialization, dunder_access, dynamic_attribute, format_string,
+    frame_internals, host_reaching, io_paths, module_as_value, module_attributes, module_tampering,
     private_attribute, process_control, type_construction,
 };
 use crate::Span;
@@ -25,16 +25,140 @@ impl Checker<'_> {
             return;
         }
         builtin_values::check(self, name, span, use_);
+        if use_ == NameUse::Value {
+            let name_expr = Expr::Name(ast::ExprName {
+                range: ast::text_size::TextRange::default(),
+                id: ast::Identifier::new(name),
+                ctx: ast::ExprContext::Load,
+            });
+            if let Some(path) = self
+                .resolve_paths(&name_expr)
+                .into_iter()
+                .find(|p| capabilities::is_sink_path(p))
+            {
+                capabilities::report_value(self, &path, span);
+            }
+        }
         process_control::check(self, name, span, use_);
         module_as_value::check(self, name, span, use_);
     }
 
+    /// Any call: keyword names, `**` into sinks, plotting backends.
+    pub(crate) fn check_call_capabilities(&mut self, call: &ast::ExprCall) {
+        for keyword in &call.keywords {
+            if let Some(arg) = &keyword.arg {
+                // `SimpleNamespace(__array_interface__=...)` hands numpy raw memory.
+                if names::is_dunder(arg.as_str()) {
+                    dunder_access::report(
+                        self,
+                        crate::checker::span_of(keyword.range),
+                        format!("the dunder keyword `{arg}` is not allowed"),
+                    );
+                }
+            }
+        }
+        let paths = self.resolve_paths(&call.func);
+        let mut sink = paths
+            .iter()
+            .find(|p| capabilities::is_sink_path(p) || p.as_str() == "types.SimpleNamespace")
+            .cloned();
+        let (base, attrs) = crate::checker::chain(&call.func);
+        if paths.is_empty() {
+            if let Some((method, _)) = attrs.first() {
+                let method = normalise(method);
+                let dispatch = matches!(
+                    method.as_ref(),
+                    "agg" | "aggregate" | "apply" | "transform" | "pipe" | "set_option"
+                );
+                if (capabilities::is_sink_method(&method) || dispatch) && !self.is_own_value(base) {
+                    sink = Some(format!(".{method}"));
+                }
+            }
+            if let Expr::Name(n) = &*call.func {
+                let id = normalise(&n.id);
+                if id == "open" && !self.definitely_shadowed(&id) {
+                    sink = Some("open".into());
+                }
+            }
+        }
+        if attrs.iter().any(|(a, _)| normalise(a) == "plot") {
+            capabilities::check_plot_keywords(self, call);
+        }
+        let set_option = attrs
+            .first()
+            .is_some_and(|(a, _)| normalise(a) == "set_option")
+            || paths.iter().any(|p| p == "pandas.set_option");
+        if set_option && !self.is_own_value(base) {
+            capabilities::check_set_option(self, call);
+        }
+        if let Some(sink) = sink {
+            for keyword in call.keywords.iter().filter(|k| k.arg.is_none()) {
+                capabilities::report_double_star(
+                    self,
+                    &sink,
+                    crate::checker::span_of(keyword.range),
+                );
+            }
+        }
+    }
+
+    /// An attribute chain that is not the callee of a call: a sink reached this way is a
+    /// capability handed around.
+    pub(crate) fn check_sink_reference(&mut self, expr: &Expr) {
+        let span = crate::checker::span_of(ast::Ranged::range(expr));
+        let paths = self.resolve_paths(expr);
+        if let Some(path) = paths.iter().find(|p| capabilities::is_sink_path(p)) {
+            let path = path.clone();
+            capabilities::report_value(self, &path, span);
+            return;
+        }
+        if !paths.is_empty() {
+            return;
+        }
+        let (base, attrs) = crate::checker::chain(expr);
+        let Some((method, _)) = attrs.first() else {
+            return;
+        };
+        let method = normalise(method);
+        let plot = attrs.iter().any(|(a, _)| normalise(a) == "plot");
+        if (capabilities::is_sink_method(&method) || plot) && !self.is_own_value(base) {
+            capabilities::report_value(self, &format!(".{method}"), span);
+        }
+    }
+
+    /// Whether an expression certainly holds one of the code's own classes or instances:
+    /// `self`/`cls`, a class the code defines, or a name only ever bound to an instance of
+    /// one.
+    pub(crate) fn is_own_value(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => {
+                let id = normalise(&n.id);
+                self.is_self_name(&id)
+                    || (self.own_classes.contains(id.as_ref()) && self.aliases_of(&id).is_empty())
+                    || self.bindings.get(id.as_ref()).is_some_and(|bound| {
+                        !bound.is_empty()
+                            && bound.iter().all(
+                                |b| matches!(b, Bound::CallOf(c) if self.own_classes.contains(c)),
+                            )
+                    })
+            }
+            Expr::Call(call) => {
+                matches!(&*call.func, Expr::Name(n) if self.own_classes.contains(normalise(&n.id).as_ref()))
+            }
+            _ => false,
+        }
+    }
+
     /// `name(...)`.
     pub(crate) fn check_named_call(&mut self, name: &str, call: &ast::ExprCall) {
-        if self.alias(name).is_some() {
-            if let Some(path) = self.resolve_path(&call.func) {
-                self.check_module_call(&path, call);
-            }
+        let paths = self.resolve_paths(&call.func);
+        for path in &paths {
+            self.check_module_call(path, call);
+        }
+        // An import anywhere (an uncalled function, a dead branch) does not make `open` or
+        // `type` something else here: a builtin's name keeps the builtin checks unless the
+        // name definitely holds an import.
+        if self.alias(name).is_some() || (!paths.is_empty() && !names::is_builtin(name)) {
             return;
         }
         dynamic_attribute::check_builtin_call(self, name, call);
@@ -50,17 +174,23 @@ impl Checker<'_> {
     pub(crate) fn check_method_call(&mut self, method: &str, call: &ast::ExprCall) {
         let span = crate::checker::span_of(call.range);
         deserialization::check_name(self, method, span);
-        if let Some(path) = self.resolve_path(&call.func) {
-            self.check_module_call(&path, call);
-            let segments: Vec<&str> = path.split('.').collect();
-            // A method reached through a module-level value (`pd.DataFrame.to_csv(df, ...)`).
-            let on_value = matches!(
-                self.index.check_path(&segments),
-                PathVerdict::Allowed { value_from } if value_from < segments.len()
-            );
-            if !on_value {
-                return;
-            }
+        let paths = self.resolve_paths(&call.func);
+        for path in &paths {
+            self.check_module_call(path, call);
+        }
+        // A method reached through a module-level value (`pd.DataFrame.to_csv(df, ...)`), or
+        // a base that may hold something other than its import, gets the method checks too.
+        let definite = self.resolve_path(&call.func).is_some();
+        let only_modules = definite
+            && paths.iter().all(|path| {
+                let segments: Vec<&str> = path.split('.').collect();
+                !matches!(
+                    self.index.check_path(&segments),
+                    PathVerdict::Allowed { value_from } if value_from < segments.len()
+                )
+            });
+        if only_modules {
+            return;
         }
         format_string::check_method(self, method, call);
         dynamic_attribute::check_method_names(self, method, call);
@@ -71,6 +201,7 @@ impl Checker<'_> {
     fn check_module_call(&mut self, path: &str, call: &ast::ExprCall) {
         dynamic_attribute::check_operator_call(self, path, call);
         io_paths::check_module_call(self, path, call);
+        deserialization::check_positional(self, path, call);
         let func = path.rsplit('.').next().unwrap_or(path);
         deserialization::check_name(self, func, crate::checker::span_of(call.range));
     }
@@ -96,8 +227,12 @@ impl Checker<'_> {
         let mut value_from = 0;
         if let Expr::Name(name) = base {
             let id = normalise(&name.id).into_owned();
-            if let Some(alias) = self.alias(&id).cloned() {
-                let root = match &alias {
+            let aliases = self.aliases_of(&id).to_vec();
+            // A name that may hold several imports is judged as each of them; the attributes
+            // past the shortest module path are value attributes.
+            let mut first = true;
+            for alias in &aliases {
+                let root = match alias {
                     Alias::Module(path) | Alias::Value(path) => path.clone(),
                 };
                 let mut segments: Vec<&str> = root.split('.').collect();
@@ -129,22 +264,31 @@ impl Checker<'_> {
                         return;
                     }
                     PathVerdict::Allowed { value_from: v } => {
-                        value_from = v.saturating_sub(root_len)
+                        let v = v.saturating_sub(root_len);
+                        value_from = if first { v } else { value_from.min(v) };
                     }
                     PathVerdict::Namespace => {
                         if !store {
                             module_as_value::report(self, &segments.join("."), whole);
                             return;
                         }
-                        value_from = attrs.len();
+                        if first {
+                            value_from = attrs.len();
+                        }
                     }
-                    PathVerdict::Unrestricted => {}
+                    PathVerdict::Unrestricted => value_from = 0,
                 }
+                first = false;
                 if store {
                     module_tampering::check_module_path(self, &segments.join("."), whole);
                     return;
                 }
-            } else if store && names::is_builtin(&id) && !self.bindings.contains_key(&id) {
+            }
+            if aliases.is_empty()
+                && store
+                && names::is_builtin(&id)
+                && !self.definitely_shadowed(&id)
+            {
                 module_tampering::report_builtin(self, &id, whole);
             }
         }

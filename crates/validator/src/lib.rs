@@ -50,6 +50,7 @@ mod index;
 mod names;
 mod policy;
 pub mod rules;
+mod semantic;
 mod source;
 
 pub use finding::{Finding, LineIndex, Location, Severity, Span};

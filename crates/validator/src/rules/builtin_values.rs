@@ -1,16 +1,18 @@
 //! SBX205: builtins that may only be called directly.
 
-use crate::checker::{Checker, Deferred, NameUse};
+use crate::checker::{Checker, NameUse};
 use crate::names;
 use crate::Span;
 
 declare_rule! {
     /// ## What it does
     /// Rejects using `getattr`, `setattr`, `delattr`, `hasattr`, `open`, `memoryview`,
-    /// `dir` or `type` (a metaclass: `T = type; T("X", (), {})` builds classes) (unless the code binds that name itself in a scope the use can see, like
-    /// `open = data.get("price:open")`)
-    /// as a value (passed to `reduce`, `map`, `sorted(key=...)`, stored in a list or
-    /// dict, used as a decorator, ...). Called directly, their arguments are checked by
+    /// `dir` or `type` (a metaclass: `T = type; T("X", (), {})` builds classes) as a value,
+    /// unless a binding of that name by the code itself definitely reaches the use (like
+    /// `open = data.get("price:open")` earlier in the same or an enclosing scope; a binding
+    /// in a branch that may not run, annotation-only `open: str` or one undone by `del`
+    /// does not count). A value is anything but a direct call: passed to `reduce`, `map`,
+    /// `sorted(key=...)`, stored in a list or dict, used as a decorator, ... Called directly, their arguments are checked by
     /// other rules.
     ///
     /// ## Why is this bad?
@@ -42,17 +44,14 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, use_: Nam
     if use_ == NameUse::Callee || !names::CALL_ONLY_BUILTINS.contains(&name) {
         return;
     }
-    // `open` may be the code's own variable (`open = data.get("price:open")`): decided after
-    // the walk, once every binding is known.
-    let visible = checker.visible_scopes();
-    checker.deferred.push(Deferred::BuiltinValue {
-        name: name.to_string(),
-        span,
-        visible,
-    });
+    // `open` may be the code's own variable (`open = data.get("price:open")`), but only a
+    // binding that definitely reaches this use counts: not `open: str`, not one in a branch
+    // that may not run, not one undone by `del`.
+    if !checker.definitely_shadowed(name) {
+        report(checker, name, span);
+    }
 }
 
-/// A call-only builtin used as a value, and the code never binds that name itself.
 pub(crate) fn report(checker: &mut Checker<'_>, name: &str, span: Span) {
     checker.report(
         &CallOnlyBuiltinAsValue::RULE,

@@ -60,12 +60,10 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, name: &str, call: &ast::Expr
         "dir" => {
             let on_module = match call.args.first() {
                 None => true,
-                Some(Expr::Name(n)) => {
-                    matches!(
-                        checker.alias(&normalise(&n.id)),
-                        Some(crate::checker::Alias::Module(_))
-                    )
-                }
+                Some(Expr::Name(n)) => checker
+                    .aliases_of(&normalise(&n.id))
+                    .iter()
+                    .any(|a| matches!(a, crate::checker::Alias::Module(_))),
                 Some(_) => false,
             };
             if on_module {

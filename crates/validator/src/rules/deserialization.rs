@@ -56,6 +56,23 @@ pub(crate) fn check_keywords(checker: &mut Checker<'_>, keywords: &[ast::Keyword
 }
 
 /// `read_pickle` / `to_pickle` as a method or a module function.
+/// `np.load(path, None, True)`: `allow_pickle` is the third positional parameter.
+pub(crate) fn check_positional(checker: &mut Checker<'_>, path: &str, call: &ast::ExprCall) {
+    if path != "numpy.load" {
+        return;
+    }
+    if let Some(flag) = call.args.get(2) {
+        let off = matches!(flag, Expr::Constant(c) if matches!(c.value, Constant::Bool(false) | Constant::None));
+        if !off {
+            report(
+                checker,
+                span_of(ast::Ranged::range(flag)),
+                "`allow_pickle` (third positional argument of `np.load`) must be False".into(),
+            );
+        }
+    }
+}
+
 pub(crate) fn check_name(checker: &mut Checker<'_>, func: &str, span: Span) {
     if matches!(func, "read_pickle" | "to_pickle") {
         report(

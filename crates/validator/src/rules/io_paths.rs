@@ -118,6 +118,16 @@ const PATH_KEYWORDS: &[&str] = &[
 ];
 
 /// `open(...)`.
+/// Writers whose path argument is checked at the call site.
+pub(crate) fn is_writer(method: &str) -> bool {
+    WRITER_METHODS.contains(&method)
+}
+
+/// Readers and writers that are never allowed.
+pub(crate) fn is_forbidden(method: &str) -> bool {
+    FORBIDDEN_METHODS.contains(&method)
+}
+
 pub(crate) fn check_open(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     match path_arg(call) {
         Some(arg) => check_arg(checker, arg),

@@ -50,6 +50,7 @@ macro_rules! declare_rule {
 pub(crate) mod blocked_names;
 pub(crate) mod builtin_rebinding;
 pub(crate) mod builtin_values;
+pub(crate) mod capabilities;
 pub(crate) mod class_assignment;
 pub(crate) mod class_hooks;
 pub(crate) mod dangerous_builtins;
@@ -115,6 +116,7 @@ static RULES: &[Rule] = &[
     import_forms::RelativeImport::RULE,
     import_forms::StarImport::RULE,
     import_allowlist::ImportedNameNotAllowed::RULE,
+    capabilities::PlottingBackend::RULE,
     dangerous_builtins::DangerousBuiltin::RULE,
     builtin_rebinding::BuiltinRebinding::RULE,
     dynamic_attribute::DynamicAttribute::RULE,
@@ -132,6 +134,7 @@ static RULES: &[Rule] = &[
     io_paths::FilePathNotAllowed::RULE,
     deserialization::Deserialization::RULE,
     io_paths::UrlNotAllowed::RULE,
+    capabilities::SinkAsValue::RULE,
     class_hooks::ClassKeyword::RULE,
     class_hooks::HostCalledDunder::RULE,
     class_assignment::ClassAssignment::RULE,

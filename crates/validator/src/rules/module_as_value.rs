@@ -37,8 +37,12 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, use_: Nam
     if use_ == NameUse::AttrBase {
         return;
     }
-    if let Some(Alias::Module(path)) = checker.alias(name) {
-        let path = path.clone();
+    // A module imported in any branch or function may be what the name holds here.
+    let module = checker.aliases_of(name).iter().find_map(|a| match a {
+        Alias::Module(path) => Some(path.clone()),
+        Alias::Value(_) => None,
+    });
+    if let Some(path) = module {
         report(checker, &path, span);
     }
 }

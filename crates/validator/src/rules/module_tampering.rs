@@ -76,11 +76,13 @@ pub(crate) fn check_setattr(checker: &mut Checker<'_>, name: &str, call: &ast::E
         return;
     };
     let span = span_of(target.range());
-    if let Some(path) = checker.resolve_path(target) {
-        check_module_path(checker, &path, span);
-    } else if let Expr::Name(n) = target {
+    let paths = checker.resolve_paths(target);
+    for path in &paths {
+        check_module_path(checker, path, span);
+    }
+    if let (true, Expr::Name(n)) = (paths.is_empty(), target) {
         let id = normalise(&n.id);
-        if names::is_builtin(&id) && !checker.bindings.contains_key(id.as_ref()) {
+        if names::is_builtin(&id) && !checker.definitely_shadowed(&id) {
             report_builtin(checker, &id, span);
         }
     }

@@ -1,0 +1,154 @@
+//! The semantic model: what a name holds at a point of the program, sinks as capabilities,
+//! keywords as CPython binds them. Each attack here reaches its target when run unvalidated
+//! (see the adversarial corpus for probe-proven files); each honest case runs in the sandbox.
+
+use stockade_validator::{validate, Policy};
+
+fn codes(source: &str) -> Vec<&'static str> {
+    validate(source, &Policy::default())
+        .findings
+        .iter()
+        .map(|f| f.code)
+        .collect()
+}
+
+#[track_caller]
+fn rejects(source: &str, code: &str) {
+    let found = codes(source);
+    assert!(
+        found.contains(&code),
+        "expected {code}, got {found:?} for:\n{source}"
+    );
+}
+
+#[track_caller]
+fn accepts(source: &str) {
+    let found = codes(source);
+    assert!(
+        found.is_empty(),
+        "expected no finding, got {found:?} for:\n{source}"
+    );
+}
+
+#[test]
+fn bindings_that_may_not_happen_do_not_shadow_builtins() {
+    // Annotation-only, dead branch, loop body, `try`, `with`, `del`, walrus.
+    rejects("open: str\nf = open\n", "SBX205");
+    rejects("if False:\n    open = 1\nf = open\n", "SBX205");
+    rejects(
+        "for _ in []:\n    getattr = 1\nf = map(getattr, [1], ['x'])\n",
+        "SBX202",
+    );
+    rejects(
+        "try:\n    type = int\nexcept Exception:\n    pass\nT = type\n",
+        "SBX205",
+    );
+    rejects("type = int\ndel type\nT = type\n", "SBX205");
+    rejects(
+        "from contextlib import suppress\nwith suppress(Exception):\n    open = 1\nf = open\n",
+        "SBX205",
+    );
+    rejects("if (open := 1) or True:\n    pass\nf = open\n", "SBX205");
+    // A binding that definitely runs still shadows.
+    accepts("def f(data):\n    open = data.get('price:open')\n    return open\n");
+    accepts("if 1 > 0:\n    open = 1\nelse:\n    open = 2\nx = open\n");
+}
+
+#[test]
+fn an_import_anywhere_does_not_turn_a_builtin_into_an_alias() {
+    rejects(
+        "def never():\n    from math import floor as open\nx = open('/etc/passwd').read()\n",
+        "SBX601",
+    );
+    rejects(
+        "def never():\n    from math import floor as type\nK = type('K', (), {})\n",
+        "SBX204",
+    );
+}
+
+#[test]
+fn a_name_holding_several_imports_is_judged_as_each() {
+    // The last import no longer wins: `pd` may be the module here.
+    rejects(
+        "import pandas as pd\nif False:\n    from pandas import DataFrame as pd\nx = pd.io.common\n",
+        "SBX401",
+    );
+    rejects(
+        "import io\nimport pandas as pd\nclass io:\n    StringIO = str\nx = pd.read_csv(io.StringIO('/etc/passwd'))\n",
+        "SBX601",
+    );
+}
+
+#[test]
+fn sinks_are_capabilities() {
+    for source in [
+        "import pandas as pd\nframes = list(map(pd.read_csv, ['/etc/passwd']))\n",
+        "import pandas as pd\ndf = pd.DataFrame()\nsave = df.to_csv\nsave('/etc/x')\n",
+        "import pandas as pd\nQ = pd.DataFrame.query\n",
+        "import numpy as np\nfrom functools import partial\nload = partial(np.load, allow_pickle=True)\n",
+        "from pandas import read_csv\nreaders = [read_csv]\n",
+        "import pandas as pd\ndef f(reader=pd.read_pickle):\n    return reader\n",
+        "import pandas as pd\ndf = pd.DataFrame()\nx = (df.to_csv if True else print)('/etc/x')\n",
+        "import operator\nfrom functools import partial\ng = partial(operator.attrgetter, '__class__')\n",
+        "from operator import methodcaller\nm = list(map(methodcaller, ['system']))\n",
+        "import pandas as pd\ndf = pd.DataFrame()\ndf.pipe(pd.DataFrame.to_csv, '/etc/x')\n",
+    ] {
+        rejects(source, "SBX604");
+    }
+    // Direct calls with vetted arguments stay fine, and so do the code's own methods.
+    accepts("import pandas as pd\ndf = pd.DataFrame()\ndf.to_csv('/tmp/out.csv')\n");
+    accepts(
+        "class Rule:\n    def eval(self, x):\n        return x > 0\n    def run(self, xs):\n        return list(map(self.eval, xs))\n",
+    );
+}
+
+#[test]
+fn keywords_are_bound_as_cpython_binds_them() {
+    rejects(
+        "import numpy as np\nx = np.load('/tmp/a.npy', ａｌｌｏｗ_ｐｉｃｋｌｅ=True)\n",
+        "SBX602",
+    );
+    rejects(
+        "import numpy as np\nx = np.load('/tmp/a.npy', **{'allow_pickle': True})\n",
+        "SBX602",
+    );
+    rejects(
+        "import numpy as np\nx = np.load('/tmp/a.npy', None, True)\n",
+        "SBX602",
+    );
+    rejects(
+        "import numpy as np\nkw = dict(allow_pickle=True)\nx = np.load('/tmp/a.npy', **kw)\n",
+        "SBX604",
+    );
+    rejects(
+        "import pandas as pd\nx = pd.read_csv(**{'filepath_or_buffer': '/etc/passwd'})\n",
+        "SBX601",
+    );
+    rejects(
+        "import types\nns = types.SimpleNamespace(__array_interface__={'data': (0, False)})\n",
+        "SBX301",
+    );
+    accepts("import numpy as np\nx = np.load('/tmp/a.npy', allow_pickle=False)\n");
+    accepts("def f(**kw):\n    return kw\nx = f(**{'window': 20})\n");
+}
+
+#[test]
+fn plotting_backends_are_imports_by_name() {
+    rejects(
+        "import pandas as pd\npd.set_option('plotting.backend', 'os')\n",
+        "SBX105",
+    );
+    rejects(
+        "import pandas as pd\nname = 'plotting.backend'\npd.set_option(name, 'os')\n",
+        "SBX105",
+    );
+    rejects(
+        "import pandas as pd\ndf = pd.DataFrame()\ndf.plot(backend='os')\n",
+        "SBX105",
+    );
+    rejects(
+        "import pandas as pd\ndf = pd.DataFrame()\ndf.plot.hist(backend='os')\n",
+        "SBX105",
+    );
+    accepts("import pandas as pd\npd.set_option('display.max_rows', 20)\n");
+}
