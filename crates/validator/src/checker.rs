@@ -30,6 +30,8 @@ pub(crate) enum Bound {
     Str(Vec<String>),
     /// The result of calling the named callable (`tracker = Tracker()`).
     CallOf(String),
+    /// A function or class the code defines (`def f`, `class C`, `f = lambda: ...`).
+    Def,
     /// Anything else.
     Other,
 }
@@ -138,6 +140,17 @@ pub(crate) struct Checker<'a> {
     pub(crate) deferred: Vec<Deferred>,
     pub(crate) own_attrs: HashSet<String>,
     pub(crate) own_classes: HashSet<String>,
+    /// Own classes whose bases are all plain (`object`, own plain classes, `ABC`,
+    /// `Exception`, ...): their instances hold nothing of a library's.
+    pub(crate) plain_classes: HashSet<String>,
+    /// `(class, method)` for every method that takes the instance as `self`.
+    pub(crate) instance_methods: HashSet<(String, String)>,
+    /// Names of every function defined in a class body.
+    pub(crate) own_methods: HashSet<String>,
+    /// The classes whose bodies are being walked, innermost last, with their plainness.
+    class_stack: Vec<(String, bool)>,
+    /// Whether the current self names belong to a plain class.
+    pub(crate) plain_self: bool,
     pub(crate) scopes: Vec<ScopeKind>,
     /// A unique id for each entry of `scopes`.
     scope_ids: Vec<usize>,
@@ -161,6 +174,11 @@ impl<'a> Checker<'a> {
             deferred: Vec::new(),
             own_attrs: HashSet::new(),
             own_classes: HashSet::new(),
+            plain_classes: HashSet::new(),
+            instance_methods: HashSet::new(),
+            own_methods: HashSet::new(),
+            class_stack: Vec::new(),
+            plain_self: false,
             scopes: vec![ScopeKind::Module],
             scope_ids: vec![0],
             next_scope_id: 1,
@@ -247,6 +265,30 @@ impl<'a> Checker<'a> {
             .collect();
         names.extend(method_self);
         names
+    }
+
+    /// A base that keeps a class plain: no library class, no metaclass behind it.
+    fn is_plain_base(&self, base: &Expr) -> bool {
+        let (root, attrs) = chain(base);
+        let Expr::Name(n) = root else {
+            return false;
+        };
+        let id = normalise(&n.id);
+        if attrs.is_empty() {
+            return self.plain_classes.contains(id.as_ref())
+                || matches!(
+                    id.as_ref(),
+                    "object" | "Exception" | "ValueError" | "KeyError"
+                )
+                || matches!(
+                    self.resolve_path(base).as_deref(),
+                    Some("abc.ABC" | "enum.Enum" | "enum.IntEnum" | "typing.NamedTuple")
+                );
+        }
+        matches!(
+            self.resolve_path(base).as_deref(),
+            Some("abc.ABC" | "enum.Enum" | "enum.IntEnum" | "typing.NamedTuple")
+        )
     }
 
     pub(crate) fn is_self_name(&self, name: &str) -> bool {
@@ -443,6 +485,7 @@ impl<'a> Checker<'a> {
                 let alias = matches!(&*s.value, Expr::Attribute(_))
                     && !self.resolve_paths(&s.value).is_empty();
                 for target in &s.targets {
+                    rules::module_tampering::check_store(self, target, &s.value);
                     match target {
                         Expr::Name(name) if alias => {
                             let id = normalise(&name.id).into_owned();
@@ -469,7 +512,10 @@ impl<'a> Checker<'a> {
                 self.visit_annotation(&s.annotation);
                 self.visit_opt(s.value.as_deref());
                 match s.value.as_deref() {
-                    Some(value) => self.visit_target_as(&s.target, bound_of(value), kind_of(value)),
+                    Some(value) => {
+                        rules::module_tampering::check_store(self, &s.target, value);
+                        self.visit_target_as(&s.target, bound_of(value), kind_of(value));
+                    }
                     // `open: str` binds nothing; only an attribute target is evaluated.
                     None => {
                         if !matches!(&*s.target, Expr::Name(_)) {
@@ -619,7 +665,7 @@ impl<'a> Checker<'a> {
         if let Some(returns) = returns {
             self.visit_annotation(returns);
         }
-        self.bind(&name, span, Bound::Other, BindKind::Definition);
+        self.bind(&name, span, Bound::Def, BindKind::Definition);
         let first_param = args
             .posonlyargs
             .iter()
@@ -629,7 +675,22 @@ impl<'a> Checker<'a> {
         let static_method = decorators
             .iter()
             .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == "staticmethod"));
+        let class_method = decorators
+            .iter()
+            .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == "classmethod"));
         let method_self = first_param.filter(|_| in_class && !static_method);
+        let saved_plain = self.plain_self;
+        if in_class {
+            self.own_methods.insert(name.clone());
+            if let Some((class, plain)) = self.class_stack.last().cloned() {
+                if !static_method && !class_method {
+                    self.instance_methods.insert((class, name.clone()));
+                }
+                if method_self.is_some() {
+                    self.plain_self = plain && (self.self_names.is_empty() || saved_plain);
+                }
+            }
+        }
         let self_names = self.self_names_for(args, method_self);
         let saved = std::mem::replace(&mut self.self_names, self_names);
         self.enter_scope(ScopeKind::Function);
@@ -637,6 +698,7 @@ impl<'a> Checker<'a> {
         self.visit_body(body);
         self.exit_scope();
         self.self_names = saved;
+        self.plain_self = saved_plain;
     }
 
     fn visit_class(&mut self, s: &ast::StmtClassDef) {
@@ -663,10 +725,16 @@ impl<'a> Checker<'a> {
         if self.scope() == ScopeKind::Class {
             self.own_attrs.insert(name.clone());
         }
-        self.bind(&name, span, Bound::Other, BindKind::Definition);
+        self.bind(&name, span, Bound::Def, BindKind::Definition);
+        let plain = s.keywords.is_empty() && s.bases.iter().all(|b| self.is_plain_base(b));
+        if plain {
+            self.plain_classes.insert(name.clone());
+        }
+        self.class_stack.push((name, plain));
         self.enter_scope(ScopeKind::Class);
         self.visit_body(&s.body);
         self.exit_scope();
+        self.class_stack.pop();
     }
 
     fn visit_arguments(&mut self, args: &ast::Arguments) {
@@ -1113,6 +1181,7 @@ impl<'a> Checker<'a> {
             }
             func @ Expr::Attribute(attr) => {
                 let method = normalise(&attr.attr).into_owned();
+                rules::foreign_self::check(self, call);
                 self.check_method_call(&method, call);
                 self.visit_attribute_chain_as(func, true);
             }
@@ -1316,6 +1385,7 @@ fn bound_of(value: &Expr) -> Bound {
             Expr::Name(name) => Bound::CallOf(normalise(&name.id).into_owned()),
             _ => Bound::Other,
         },
+        Expr::Lambda(_) => Bound::Def,
         _ => Bound::Other,
     }
 }

@@ -113,7 +113,7 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          parser.isoparse parser.ParserError",
     ),
     ("enum", "Enum IntEnum Flag IntFlag StrEnum auto unique"),
-    ("finlab", "data backtest"),
+    ("finlab", "data.get data.DataNotFound backtest"),
     ("fractions", "Fraction"),
     (
         "functools",

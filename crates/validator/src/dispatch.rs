@@ -8,7 +8,7 @@ use crate::checker::{Alias, Bound, Checker, NameUse, Owner, Purpose};
 use crate::index::PathVerdict;
 use crate::names::{self, normalise};
 use crate::rules::{
-    blocked_names, builtin_values, capabilities, class_assignment, dangerous_builtins,
+    blocked_names, builtin_values, capabilities, class_assignment, dangerous_builtins, data_object,
     dataframe_eval, deserialization, dunder_access, dynamic_attribute, format_string,
     frame_internals, host_reaching, io_paths, module_as_value, module_attributes, module_tampering,
     private_attribute, process_control, type_construction,
@@ -81,17 +81,35 @@ impl Checker<'_> {
                 }
             }
         }
-        if attrs.iter().any(|(a, _)| normalise(a) == "plot") {
-            capabilities::check_plot_keywords(self, call);
+        // `backend=` chooses a module to import wherever pandas plots (`plot`, `hist`,
+        // `boxplot`, ...), so it is judged on every call.
+        capabilities::check_plot_keywords(self, call);
+        let plotting = attrs.iter().any(|(a, _)| {
+            matches!(
+                normalise(a).as_ref(),
+                "plot" | "hist" | "boxplot" | "plotting"
+            )
+        });
+        if plotting && sink.is_none() {
+            sink = Some(".plot".into());
         }
         let set_option = attrs
             .first()
-            .is_some_and(|(a, _)| normalise(a) == "set_option")
-            || paths.iter().any(|p| p == "pandas.set_option");
+            .is_some_and(|(a, _)| matches!(normalise(a).as_ref(), "set_option" | "option_context"))
+            || paths
+                .iter()
+                .any(|p| matches!(p.as_str(), "pandas.set_option" | "pandas.option_context"));
         if set_option && !self.is_own_value(base) {
             capabilities::check_set_option(self, call);
         }
         if let Some(sink) = sink {
+            for star in call.args.iter().filter(|a| matches!(a, Expr::Starred(_))) {
+                capabilities::report_double_star(
+                    self,
+                    &sink,
+                    crate::checker::span_of(ast::Ranged::range(star)),
+                );
+            }
             for keyword in call.keywords.iter().filter(|k| k.arg.is_none()) {
                 capabilities::report_double_star(
                     self,
@@ -133,17 +151,17 @@ impl Checker<'_> {
         match expr {
             Expr::Name(n) => {
                 let id = normalise(&n.id);
-                self.is_self_name(&id)
-                    || (self.own_classes.contains(id.as_ref()) && self.aliases_of(&id).is_empty())
+                (self.is_self_name(&id) && self.plain_self)
+                    || (self.plain_classes.contains(id.as_ref()) && self.aliases_of(&id).is_empty())
                     || self.bindings.get(id.as_ref()).is_some_and(|bound| {
                         !bound.is_empty()
                             && bound.iter().all(
-                                |b| matches!(b, Bound::CallOf(c) if self.own_classes.contains(c)),
+                                |b| matches!(b, Bound::CallOf(c) if self.plain_classes.contains(c)),
                             )
                     })
             }
             Expr::Call(call) => {
-                matches!(&*call.func, Expr::Name(n) if self.own_classes.contains(normalise(&n.id).as_ref()))
+                matches!(&*call.func, Expr::Name(n) if self.plain_classes.contains(normalise(&n.id).as_ref()))
             }
             _ => false,
         }
@@ -334,6 +352,10 @@ impl Checker<'_> {
             return true;
         }
         if frame_internals::check(self, attr, span) || host_reaching::check(self, attr, span) {
+            return true;
+        }
+        if data_object::is_module_global(attr) {
+            data_object::report(self, attr, span);
             return true;
         }
         private_attribute::check(self, owner, attr, span, store);

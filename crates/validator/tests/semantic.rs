@@ -152,3 +152,89 @@ fn plotting_backends_are_imports_by_name() {
     );
     accepts("import pandas as pd\npd.set_option('display.max_rows', 20)\n");
 }
+
+#[test]
+fn the_data_object_is_not_a_module() {
+    rejects("from finlab import data\nx = data.pd.io.common\n", "SBX401");
+    rejects("from finlab import data\nx = data.os.system\n", "SBX401");
+    rejects(
+        "def strategy(data):\n    return data.pd.eval('1')\n",
+        "SBX401",
+    );
+    rejects(
+        "def strategy(data):\n    d = [data][0]\n    return getattr(d, 'os')\n",
+        "SBX203",
+    );
+    rejects(
+        "def strategy(data):\n    match data.pd:\n        case object(io=x):\n            return x\n",
+        "SBX401",
+    );
+    accepts(
+        "from finlab import data\nclose = data.get('price:close')\nsignal = close.pct_change()\n",
+    );
+    accepts("from finlab import data\ndef helper(d):\n    return d.get('price:close')\nx = helper(data)\n");
+}
+
+#[test]
+fn classes_reached_by_value_are_not_patched() {
+    rejects(
+        "import pandas as pd\ns = pd.Series([1.0])\ntype(s).shift = lambda self, n=1: self\n",
+        "SBX801",
+    );
+    rejects(
+        "import pandas as pd\ns = pd.Series([1.0])\nsetattr(type(s), 'rolling', lambda self, w: self)\n",
+        "SBX801",
+    );
+    rejects(
+        "import pandas as pd\ng = pd.DataFrame({'k': [1]}).groupby('k')\nfor kind in [type(g)]:\n    kind.sum = lambda self: self.first()\n",
+        "SBX801",
+    );
+    rejects(
+        "def strategy(data):\n    def cached(name):\n        return None\n    data.get = cached\n",
+        "SBX801",
+    );
+    // Functions stored on the code's own objects are fine.
+    accepts("class Box:\n    pass\nb = Box()\nb.hook = lambda x: x\n");
+}
+
+#[test]
+fn own_methods_take_only_own_objects_as_self() {
+    rejects(
+        "import pandas as pd\nclass Fill:\n    def install(self):\n        self.shift = lambda *a: None\nFill.install(pd.DataFrame)\n",
+        "SBX704",
+    );
+    rejects(
+        "class Filled:\n    def wrap(self):\n        return self\ndef strategy(data):\n    Filled.wrap(data)\n",
+        "SBX704",
+    );
+    accepts(
+        "class Base:\n    def __init__(self, n):\n        self.n = n\nclass Child(Base):\n    def __init__(self, n):\n        Base.__init__(self, n)\nclass Util:\n    @staticmethod\n    def double(x):\n        return 2 * x\ny = Util.double(3)\nc = Child(2)\n",
+    );
+}
+
+#[test]
+fn string_dispatch_needs_literal_names() {
+    rejects(
+        "import pandas as pd\ns = pd.Series([1.0])\nhook = '_'.join(['to', 'pickle'])\ns.agg(hook, 0, '/srv/x.pkl')\n",
+        "SBX203",
+    );
+    rejects(
+        "import pandas as pd\nf = pd.DataFrame()\nname = 'TO_JSON'.lower()\nf.apply(name, path_or_buf='/etc/x.json')\n",
+        "SBX203",
+    );
+    rejects(
+        "import pandas as pd\nclass R:\n    METHOD = 'to_string'\n    def emit(self, frame):\n        return frame.agg(self.METHOD)\n",
+        "SBX203",
+    );
+    rejects(
+        "import pandas as pd\nf = pd.DataFrame()\nf.agg(**{'func': 'query'})\n",
+        "SBX203",
+    );
+    rejects(
+        "import numpy as np\nS = (None, True)\nx = np.load('/tmp/a.npy', *S)\n",
+        "SBX604",
+    );
+    accepts(
+        "import numpy as np\nimport pandas as pd\nfrom functools import partial\np90 = partial(np.percentile, q=90)\ndef spread(x):\n    return x.max() - x.min()\ns = pd.Series([1.0])\nm = s.agg(['mean', 'max', p90, spread, np.std, len])\nr = s.apply(lambda v: v * 2)\n",
+    );
+}

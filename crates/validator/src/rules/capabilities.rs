@@ -17,8 +17,10 @@ declare_rule! {
     /// `pd.set_option` and the `.plot` accessor. A sink passed to `map`, `functools.partial`,
     /// `reduce`, `Series.apply` or `DataFrame.pipe`, stored in a variable, list, dict, class
     /// attribute or default, returned, or used as a decorator is a finding, and so is a call
-    /// to a sink with `**mapping` unless the mapping is a literal dict with string keys (its
-    /// keys are then checked like keywords). Methods of the code's own classes
+    /// to a sink with `*args`, or with `**mapping` unless the mapping is a literal dict with
+    /// string keys (its keys are then checked like keywords). `agg`/`aggregate`/`apply`/
+    /// `transform`/`pipe`, `types.SimpleNamespace` and plotting calls count as sinks for
+    /// `*`/`**`. Methods of the code's own classes
     /// (`self.query`, `Rule().eval`) are not sinks.
     ///
     /// ## Why is this bad?
@@ -49,9 +51,11 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it does
-    /// Rejects choosing a plotting backend: `pd.set_option("plotting.backend", ...)`,
-    /// `pd.options.plotting.backend = ...`, and the `backend=` keyword of `.plot(...)` and its
-    /// methods. `pd.set_option` must name its option with a string literal.
+    /// Rejects choosing a plotting backend: `pd.set_option("plotting.backend", ...)` and
+    /// `pd.option_context(...)` with it, and the `backend=` keyword of any call (`.plot(...)`
+    /// and its methods, `.hist`, `.boxplot`). `set_option`/`option_context` must name their
+    /// options with string literals, and plotting calls take no `*`/`**` arguments
+    /// (`pd.options.plotting.backend = ...` is module tampering, SBX801).
     ///
     /// ## Why is this bad?
     /// pandas imports the plotting backend by its module name, so naming one is an import
@@ -134,7 +138,9 @@ pub(crate) fn report_double_star(checker: &mut Checker<'_>, what: &str, span: Sp
     checker.report(
         &SinkAsValue::RULE,
         span,
-        format!("`**` arguments to `{what}` are not allowed unless they are a literal dict"),
+        format!(
+            "`*`/`**` arguments to `{what}` are not allowed unless `**` unpacks a literal dict"
+        ),
         "pass the arguments as plain keywords",
     );
 }

@@ -2,7 +2,7 @@
 
 use rustpython_parser::ast::{self, Constant, Expr};
 
-use crate::checker::{span_of, Checker, Deferred, Purpose};
+use crate::checker::{span_of, Bound, Checker, Deferred, Purpose};
 use crate::names::{self, normalise};
 use crate::rules::{frame_internals, host_reaching};
 use crate::Span;
@@ -144,6 +144,7 @@ pub(crate) fn check_literal(
             && (names::is_sink_method(&part)
                 || frame_internals::is_internal(&part)
                 || host_reaching::is_host_reaching(&part)
+                || crate::rules::data_object::is_module_global(&part)
                 || checker.index.blocked(&part));
         if !identifier || part.starts_with('_') || reaching {
             checker.report(
@@ -181,6 +182,14 @@ pub(crate) fn check_method_names(checker: &mut Checker<'_>, method: &str, call: 
     let mut strings = Vec::new();
     if let Some(func) = func {
         collect_names(func, &mut strings, 0);
+        if let Some(span) = computed_name(checker, func) {
+            checker.report(
+                &DynamicAttribute::RULE,
+                span,
+                format!("`.{method}()` with a function that may be a computed method name is not allowed"),
+                "pass a function, a lambda, or a string literal naming a public method",
+            );
+        }
     }
     // Named aggregations: `df.agg(total=("volume", "sum"))`.
     for keyword in call.keywords.iter().filter(|k| k.arg.is_some()) {
@@ -197,6 +206,105 @@ pub(crate) fn check_method_names(checker: &mut Checker<'_>, method: &str, call: 
 }
 
 /// String constants naming functions inside a pandas `func` argument.
+/// Whether a dispatch argument may be a string computed at run time (pandas then looks the
+/// method up by that name): the span to report, if so.
+fn computed_name(checker: &Checker<'_>, func: &Expr) -> Option<Span> {
+    let span = span_of(ast::Ranged::range(func));
+    match func {
+        Expr::Constant(_) | Expr::Lambda(_) => None,
+        Expr::List(l) => l.elts.iter().find_map(|e| computed_name(checker, e)),
+        Expr::Tuple(t) => t.elts.iter().find_map(|e| computed_name(checker, e)),
+        Expr::Dict(d) => d.values.iter().find_map(|e| computed_name(checker, e)),
+        Expr::Name(n) => {
+            let id = normalise(&n.id);
+            if !checker.aliases_of(&id).is_empty() {
+                return None;
+            }
+            match checker.bindings.get(id.as_ref()) {
+                // A builtin (`len`, `sum`, `str`) or a name the code never binds.
+                None => None,
+                Some(bound) => {
+                    let known = bound.iter().all(|b| match b {
+                        Bound::Def => true,
+                        // `p90 = partial(np.percentile, q=90)`, `scorer = Scorer()`: made by
+                        // a library callable or an own class, not by a string function.
+                        Bound::CallOf(callee) => checker.own_classes.contains(callee)
+                            || checker.aliases_of(callee).iter().any(|a| {
+                                matches!(
+                                    a,
+                                    crate::checker::Alias::Value(p) if !p.starts_with("builtins")
+                                )
+                            }),
+                        // Literal strings are checked one by one below.
+                        Bound::Str(values) => {
+                            values.iter().all(|v| literal_is_harmless(checker, v))
+                        }
+                        _ => false,
+                    });
+                    (!known).then_some(span)
+                }
+            }
+        }
+        Expr::Attribute(a) => {
+            let resolves = !checker.resolve_paths(func).is_empty();
+            let own_method = matches!(&*a.value, Expr::Name(b) if checker.is_self_name(&normalise(&b.id)))
+                && checker.own_methods.contains(normalise(&a.attr).as_ref());
+            (!(resolves || own_method)).then_some(span)
+        }
+        Expr::Call(call) => {
+            // A callable made by a call (`make_scorer(x)`, `partial(f, 2)`) is fine; a string
+            // made by one (`"TO_JSON".lower()`, `bytes(...).decode()`, `str(x)`) is not.
+            let string_call = match &*call.func {
+                Expr::Attribute(m) => STRING_METHODS.contains(&normalise(&m.attr).as_ref()),
+                Expr::Name(n) => matches!(
+                    normalise(&n.id).as_ref(),
+                    "str" | "chr" | "format" | "repr" | "ascii"
+                ),
+                _ => true,
+            };
+            string_call.then_some(span)
+        }
+        _ => Some(span),
+    }
+}
+
+fn literal_is_harmless(checker: &Checker<'_>, value: &str) -> bool {
+    let part = normalise(value);
+    !(part.starts_with('_')
+        || names::is_sink_method(&part)
+        || frame_internals::is_internal(&part)
+        || host_reaching::is_host_reaching(&part)
+        || crate::rules::data_object::is_module_global(&part)
+        || checker.index.blocked(&part))
+}
+
+/// `str` methods that return strings.
+const STRING_METHODS: &[&str] = &[
+    "lower",
+    "upper",
+    "title",
+    "capitalize",
+    "casefold",
+    "swapcase",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "replace",
+    "join",
+    "format",
+    "format_map",
+    "decode",
+    "encode",
+    "removeprefix",
+    "removesuffix",
+    "translate",
+    "zfill",
+    "center",
+    "ljust",
+    "rjust",
+    "expandtabs",
+];
+
 fn collect_names(expr: &Expr, out: &mut Vec<(String, Span)>, depth: usize) {
     if depth > 3 {
         return;

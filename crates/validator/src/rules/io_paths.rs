@@ -141,6 +141,10 @@ pub(crate) fn check_open(checker: &mut Checker<'_>, call: &ast::ExprCall) {
 
 /// Module functions: `pandas.read_*`, numpy's loaders and savers.
 pub(crate) fn check_module_call(checker: &mut Checker<'_>, path: &str, call: &ast::ExprCall) {
+    if path == "finlab.data.get" {
+        check_dataset_literal(checker, call);
+        return;
+    }
     let func = path.rsplit('.').next().unwrap_or(path);
     let reader = path.starts_with("pandas.") && func.starts_with("read_");
     let numpy_io = path.starts_with("numpy.")
@@ -179,6 +183,11 @@ fn check_dataset_name(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     if !matches!(&*func.value, Expr::Name(n) if normalise_name(&n.id) == "data") {
         return;
     }
+    check_dataset_literal(checker, call);
+}
+
+/// The dataset name given to `data.get(...)` may not look like a path.
+fn check_dataset_literal(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     if let Some(Expr::Constant(c)) = call.args.first() {
         if let Constant::Str(name) = &c.value {
             let traversal = name.starts_with('/')

@@ -54,11 +54,13 @@ pub(crate) mod capabilities;
 pub(crate) mod class_assignment;
 pub(crate) mod class_hooks;
 pub(crate) mod dangerous_builtins;
+pub(crate) mod data_object;
 pub(crate) mod dataframe_eval;
 pub(crate) mod deserialization;
 pub(crate) mod dunder_access;
 pub(crate) mod dynamic_attribute;
 pub(crate) mod encoding;
+pub(crate) mod foreign_self;
 pub(crate) mod format_string;
 pub(crate) mod frame_internals;
 pub(crate) mod host_reaching;
@@ -138,6 +140,7 @@ static RULES: &[Rule] = &[
     class_hooks::ClassKeyword::RULE,
     class_hooks::HostCalledDunder::RULE,
     class_assignment::ClassAssignment::RULE,
+    foreign_self::ForeignSelf::RULE,
     module_tampering::ModuleTampering::RULE,
     process_control::ProcessControl::RULE,
 ];

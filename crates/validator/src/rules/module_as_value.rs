@@ -39,8 +39,10 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, use_: Nam
     }
     // A module imported in any branch or function may be what the name holds here.
     let module = checker.aliases_of(name).iter().find_map(|a| match a {
-        Alias::Module(path) => Some(path.clone()),
-        Alias::Value(_) => None,
+        // The `data` object is handed to helpers like any value; its attributes are still
+        // limited to its allowlist.
+        Alias::Module(path) if path != crate::rules::data_object::PATH => Some(path.clone()),
+        Alias::Module(_) | Alias::Value(_) => None,
     });
     if let Some(path) = module {
         report(checker, &path, span);

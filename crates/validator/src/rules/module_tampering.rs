@@ -12,7 +12,11 @@ declare_rule! {
     /// starts at an imported module or a builtin: `pd.DataFrame.shift = ...`,
     /// `np.random.seed = ...`, `del math.pi`, `license._Printer__filenames = ...`.
     /// `setattr`/`delattr` on such a path count the same. Display and mode options under
-    /// `pd.options` may be set.
+    /// `pd.options` may be set. Classes are reached by value too, so any attribute stored on
+    /// `type(x)` (`type(frame).shift = ...`, `setattr(type(s), ...)`) is rejected, and so is
+    /// storing a function (a `def`, a `lambda`, a `partial`) as an attribute of anything but
+    /// the code's own plain classes and their instances: `kind.sum = lambda ...` with
+    /// `kind = type(grouped)`, `data.get = cached`.
     ///
     /// ## Why is this bad?
     /// Modules and builtins are shared by everything in the process. Patching them changes
@@ -68,6 +72,62 @@ pub(crate) fn report_builtin(checker: &mut Checker<'_>, name: &str, span: Span) 
 }
 
 /// `setattr(pd.DataFrame, "shift", f)` / `delattr(math, "pi")`.
+/// Whether a stored value is a function: a lambda, a name bound to a `def`, a `partial`.
+fn is_function_value(checker: &Checker<'_>, value: &Expr) -> bool {
+    match value {
+        Expr::Lambda(_) => true,
+        Expr::Name(n) => checker
+            .bindings
+            .get(normalise(&n.id).as_ref())
+            .is_some_and(|bound| bound.contains(&crate::checker::Bound::Def)),
+        Expr::Call(call) => checker
+            .resolve_paths(&call.func)
+            .iter()
+            .any(|p| matches!(p.as_str(), "functools.partial" | "functools.wraps")),
+        _ => false,
+    }
+}
+
+/// Whether an expression is `type(...)` or `x.__class__`: a class reached by value.
+fn is_class_of(target: &Expr) -> bool {
+    match target {
+        Expr::Call(call) => matches!(&*call.func, Expr::Name(n) if normalise(&n.id) == "type"),
+        _ => false,
+    }
+}
+
+/// `target.attr = value`: patching a class reached by value, or installing a function on
+/// an object the code does not own.
+pub(crate) fn check_store(checker: &mut Checker<'_>, target: &Expr, value: &Expr) {
+    let Expr::Attribute(attr) = target else {
+        return;
+    };
+    // Paths rooted at a module and `__class__` assignment have findings of their own.
+    if !checker.resolve_paths(target).is_empty() || normalise(&attr.attr) == "__class__" {
+        return;
+    }
+    let base = &*attr.value;
+    let span = span_of(target.range());
+    if is_class_of(base) {
+        report_value_store(checker, span, "an attribute of `type(...)`");
+    } else if is_function_value(checker, value) && !checker.is_own_value(base) {
+        report_value_store(
+            checker,
+            span,
+            "a function on an object this code does not own",
+        );
+    }
+}
+
+fn report_value_store(checker: &mut Checker<'_>, span: Span, what: &str) {
+    checker.report(
+        &ModuleTampering::RULE,
+        span,
+        format!("storing {what} patches a shared class and is not allowed"),
+        "keep changes in your own variables, functions and classes",
+    );
+}
+
 pub(crate) fn check_setattr(checker: &mut Checker<'_>, name: &str, call: &ast::ExprCall) {
     if !matches!(name, "setattr" | "delattr") {
         return;
@@ -76,6 +136,17 @@ pub(crate) fn check_setattr(checker: &mut Checker<'_>, name: &str, call: &ast::E
         return;
     };
     let span = span_of(target.range());
+    if is_class_of(target) {
+        report_value_store(checker, span, "an attribute of `type(...)`");
+    } else if let Some(value) = call.args.get(2) {
+        if is_function_value(checker, value) && !checker.is_own_value(target) {
+            report_value_store(
+                checker,
+                span,
+                "a function on an object this code does not own",
+            );
+        }
+    }
     let paths = checker.resolve_paths(target);
     for path in &paths {
         check_module_path(checker, path, span);
