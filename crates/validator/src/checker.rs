@@ -32,6 +32,12 @@ pub(crate) enum Bound {
     CallOf(String),
     /// A function or class the code defines (`def f`, `class C`, `f = lambda: ...`).
     Def,
+    /// A numeric literal (`threshold = 0.02`, `n = -5`).
+    Num,
+    /// A literal list, tuple or set of strings (`METHODS = ["mean", "std"]`).
+    StrSeq(Vec<String>),
+    /// A literal list or tuple of calls of one callable (`[Rule(1), Rule(2)]`).
+    SeqOf(String),
     /// Anything else.
     Other,
 }
@@ -82,6 +88,9 @@ pub(crate) enum Owner {
     SelfLike,
     /// `super()`, when the code does not rebind `super`.
     Super,
+    /// Another parameter of a method of the code's own plain class (`other` in `__eq__`):
+    /// its private attributes are fine when the code defines them.
+    Peer,
     /// A plain name.
     Name(String),
     /// Anything else.
@@ -151,6 +160,13 @@ pub(crate) struct Checker<'a> {
     class_stack: Vec<(String, bool)>,
     /// Whether the current self names belong to a plain class.
     pub(crate) plain_self: bool,
+    /// The other parameters of the enclosing method of an own plain class.
+    pub(crate) peer_names: Vec<String>,
+    /// Names whose value may be changed in place or escape: used as an attribute base
+    /// (`names.append(...)`), passed to a call, or assigned to another name.
+    pub(crate) touched: HashSet<String>,
+    /// Loop variables bound from a name holding a literal sequence: variable -> sequences.
+    pub(crate) loop_sources: HashMap<String, Vec<String>>,
     pub(crate) scopes: Vec<ScopeKind>,
     /// A unique id for each entry of `scopes`.
     scope_ids: Vec<usize>,
@@ -179,6 +195,9 @@ impl<'a> Checker<'a> {
             own_methods: HashSet::new(),
             class_stack: Vec::new(),
             plain_self: false,
+            peer_names: Vec::new(),
+            touched: HashSet::new(),
+            loop_sources: HashMap::new(),
             scopes: vec![ScopeKind::Module],
             scope_ids: vec![0],
             next_scope_id: 1,
@@ -265,6 +284,35 @@ impl<'a> Checker<'a> {
             .collect();
         names.extend(method_self);
         names
+    }
+
+    /// `object.__setattr__(self, "name", value)`: how a frozen dataclass sets a field of its
+    /// own instance in `__post_init__`. Only on `self` of an own plain class, with a literal
+    /// public name.
+    fn is_frozen_init(&self, call: &ast::ExprCall) -> bool {
+        let Expr::Attribute(func) = &*call.func else {
+            return false;
+        };
+        let object = matches!(&*func.value, Expr::Name(n) if normalise(&n.id) == "object")
+            && self.aliases_of("object").is_empty()
+            && !self.non_import.contains("object");
+        let name_ok = match call.args.get(1) {
+            Some(Expr::Constant(c)) => match &c.value {
+                Constant::Str(name) => {
+                    !name.starts_with('_') && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        let on_self = matches!(call.args.first(), Some(Expr::Name(n)) if self.is_self_name(&normalise(&n.id)))
+            && self.plain_self;
+        object
+            && normalise(&func.attr) == "__setattr__"
+            && on_self
+            && name_ok
+            && call.args.len() == 3
+            && call.keywords.is_empty()
     }
 
     /// A base that keeps a class plain: no library class, no metaclass behind it.
@@ -479,6 +527,9 @@ impl<'a> Checker<'a> {
             }
             Stmt::Assign(s) => {
                 self.visit_expr(&s.value);
+                if let Expr::Name(n) = &*s.value {
+                    self.touched.insert(normalise(&n.id).into_owned());
+                }
                 let bound = bound_of(&s.value);
                 let kind = kind_of(&s.value);
                 // `DF = pd.DataFrame` stands for what the import pre-pass resolved.
@@ -686,11 +737,31 @@ impl<'a> Checker<'a> {
                 if !static_method && !class_method {
                     self.instance_methods.insert((class, name.clone()));
                 }
+                // `cls` is the class, and `type(cls)` its metaclass: only an instance's
+                // `self` counts as an own plain value.
                 if method_self.is_some() {
-                    self.plain_self = plain && (self.self_names.is_empty() || saved_plain);
+                    self.plain_self =
+                        plain && !class_method && (self.self_names.is_empty() || saved_plain);
                 }
             }
         }
+        let params: Vec<String> = args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+            .map(|a| normalise(&a.def.arg).into_owned())
+            .collect();
+        let peers = if method_self.is_some() && self.plain_self {
+            params.iter().skip(1).cloned().collect()
+        } else {
+            self.peer_names
+                .iter()
+                .filter(|p| !params.contains(p))
+                .cloned()
+                .collect()
+        };
+        let saved_peers = std::mem::replace(&mut self.peer_names, peers);
         let self_names = self.self_names_for(args, method_self);
         let saved = std::mem::replace(&mut self.self_names, self_names);
         self.enter_scope(ScopeKind::Function);
@@ -699,6 +770,7 @@ impl<'a> Checker<'a> {
         self.exit_scope();
         self.self_names = saved;
         self.plain_self = saved_plain;
+        self.peer_names = saved_peers;
     }
 
     fn visit_class(&mut self, s: &ast::StmtClassDef) {
@@ -717,7 +789,11 @@ impl<'a> Checker<'a> {
             }
         }
         rules::class_hooks::check_class_bases(self, &s.bases);
-        rules::class_hooks::check_class_keywords(self, &s.keywords);
+        let own_bases = !s.bases.is_empty()
+            && s.bases.iter().all(|b| {
+                matches!(b, Expr::Name(n) if self.plain_classes.contains(normalise(&n.id).as_ref()))
+            });
+        rules::class_hooks::check_class_keywords(self, &s.keywords, own_bases);
         for keyword in &s.keywords {
             self.visit_expr(&keyword.value);
         }
@@ -726,7 +802,11 @@ impl<'a> Checker<'a> {
             self.own_attrs.insert(name.clone());
         }
         self.bind(&name, span, Bound::Def, BindKind::Definition);
-        let plain = s.keywords.is_empty() && s.bases.iter().all(|b| self.is_plain_base(b));
+        let plain = s
+            .keywords
+            .iter()
+            .all(|k| k.arg.as_ref().is_some_and(|a| a.as_str() != "metaclass"))
+            && s.bases.iter().all(|b| self.is_plain_base(b));
         if plain {
             self.plain_classes.insert(name.clone());
         }
@@ -979,6 +1059,13 @@ impl<'a> Checker<'a> {
                 }
             }
             Expr::Starred(s) => self.visit_target(&s.value, Bound::Other),
+            Expr::Subscript(sub) => {
+                // `names[0] = "..."` changes the list in place.
+                if let Expr::Name(n) = &*sub.value {
+                    self.touched.insert(normalise(&n.id).into_owned());
+                }
+                self.visit_expr(target);
+            }
             Expr::Attribute(a) => {
                 // `self._cache = ...` defines an attribute the code owns.
                 if let Expr::Name(base) = &*a.value {
@@ -992,9 +1079,60 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// `for name in ["a", "b"]` binds `name` to literal strings only.
+    /// `for name in ["a", "b"]` binds `name` to literal strings only, and so does
+    /// `for name in METHODS` when `METHODS` is only ever bound to a literal list of strings
+    /// (whether it is changed in place is settled after the walk).
     fn visit_loop_target(&mut self, target: &Expr, iter: &Expr) {
+        if let (Expr::Name(name), Expr::Name(seq)) = (target, iter) {
+            let seq = normalise(&seq.id).into_owned();
+            let strings: Option<Vec<String>> = self.bindings.get(&seq).and_then(|bound| {
+                let mut all = Vec::new();
+                for b in bound {
+                    match b {
+                        Bound::StrSeq(values) => all.extend(values.iter().cloned()),
+                        _ => return None,
+                    }
+                }
+                (!all.is_empty() && self.aliases_of(&seq).is_empty()).then_some(all)
+            });
+            if let Some(strings) = strings {
+                let id = normalise(&name.id).into_owned();
+                let span = span_of(name.range);
+                for s in strings {
+                    self.bind(&id, span, Bound::Str(vec![s]), BindKind::Data);
+                }
+                self.loop_sources.entry(id).or_default().push(seq);
+                return;
+            }
+        }
         if let Expr::Name(name) = target {
+            let callee = match iter {
+                Expr::Name(seq) => {
+                    self.bindings
+                        .get(normalise(&seq.id).as_ref())
+                        .and_then(|bound| {
+                            let first = match bound.first()? {
+                                Bound::SeqOf(c) => c.clone(),
+                                _ => return None,
+                            };
+                            bound
+                                .iter()
+                                .all(|b| *b == Bound::SeqOf(first.clone()))
+                                .then_some(first)
+                        })
+                }
+                other => instances_of(other),
+            };
+            if let Some(callee) = callee {
+                let id = normalise(&name.id).into_owned();
+                self.bind(
+                    &id,
+                    span_of(name.range),
+                    Bound::CallOf(callee),
+                    BindKind::Data,
+                );
+                return;
+            }
             if let Some(strings) = literal_strings(iter) {
                 let id = normalise(&name.id).into_owned();
                 let span = span_of(name.range);
@@ -1018,6 +1156,10 @@ impl<'a> Checker<'a> {
     fn bind_as(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind, origin: Origin) {
         rules::builtin_rebinding::check(self, name, span, kind);
         rules::dunder_access::check_dunder_binding(self, name, span);
+        // `_store = {}` in a class body is an attribute the code defines (`cls._store`).
+        if self.scope() == ScopeKind::Class {
+            self.own_attrs.insert(name.to_string());
+        }
         let scope = self.scope_ids.last().copied().unwrap_or(0);
         if origin != Origin::Import {
             self.non_import.insert(name.to_string());
@@ -1164,6 +1306,9 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {
         let id = normalise(&name.id);
+        if use_ == NameUse::AttrBase {
+            self.touched.insert(id.clone().into_owned());
+        }
         self.check_name_load(&id, span_of(name.range), use_);
     }
 
@@ -1182,8 +1327,10 @@ impl<'a> Checker<'a> {
             func @ Expr::Attribute(attr) => {
                 let method = normalise(&attr.attr).into_owned();
                 rules::foreign_self::check(self, call);
-                self.check_method_call(&method, call);
-                self.visit_attribute_chain_as(func, true);
+                if !self.is_frozen_init(call) {
+                    self.check_method_call(&method, call);
+                    self.visit_attribute_chain_as(func, true);
+                }
             }
             other => {
                 rules::type_construction::check_call_of_call(self, call);
@@ -1191,6 +1338,19 @@ impl<'a> Checker<'a> {
             }
         }
         rules::deserialization::check_keywords(self, &call.keywords);
+        for arg in original
+            .args
+            .iter()
+            .chain(original.keywords.iter().map(|k| &k.value))
+        {
+            let arg = match arg {
+                Expr::Starred(s) => &*s.value,
+                other => other,
+            };
+            if let Expr::Name(n) = arg {
+                self.touched.insert(normalise(&n.id).into_owned());
+            }
+        }
         self.visit_all(&original.args);
         for keyword in &original.keywords {
             self.visit_expr(&keyword.value);
@@ -1372,6 +1532,7 @@ fn bound_of(value: &Expr) -> Bound {
     match value {
         Expr::Constant(c) => match &c.value {
             Constant::Str(s) => Bound::Str(vec![s.clone()]),
+            Constant::Int(_) | Constant::Float(_) => Bound::Num,
             _ => Bound::Other,
         },
         Expr::IfExp(e) => match (bound_of(&e.body), bound_of(&e.orelse)) {
@@ -1383,11 +1544,63 @@ fn bound_of(value: &Expr) -> Bound {
         },
         Expr::Call(call) => match &*call.func {
             Expr::Name(name) => Bound::CallOf(normalise(&name.id).into_owned()),
+            // Reductions that only ever return numbers (strings make them raise).
+            Expr::Attribute(a) if NUMERIC_REDUCTIONS.contains(&normalise(&a.attr).as_ref()) => {
+                Bound::Num
+            }
+            // `functools.partial(...)`: the dotted callee as written.
+            func @ Expr::Attribute(_) => {
+                let (base, attrs) = chain(func);
+                match base {
+                    Expr::Name(n) => {
+                        Bound::CallOf(extend_path(normalise(&n.id).into_owned(), &attrs))
+                    }
+                    _ => Bound::Other,
+                }
+            }
             _ => Bound::Other,
         },
         Expr::Lambda(_) => Bound::Def,
+        Expr::UnaryOp(u) if matches!(&*u.operand, Expr::Constant(c) if matches!(c.value, Constant::Int(_) | Constant::Float(_))) => {
+            Bound::Num
+        }
+        Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) => match literal_strings(value) {
+            Some(strings) if !strings.is_empty() => Bound::StrSeq(strings),
+            _ => instances_of(value).map_or(Bound::Other, Bound::SeqOf),
+        },
         _ => Bound::Other,
     }
+}
+
+/// Methods that return numbers only (on strings they raise).
+const NUMERIC_REDUCTIONS: &[&str] = &[
+    "mean", "median", "std", "var", "quantile", "count", "nunique", "skew", "kurt", "sem", "corr",
+    "cov",
+];
+
+/// `[Rule(a), Rule(b)]`: a literal sequence of calls of one named callable.
+fn instances_of(value: &Expr) -> Option<String> {
+    let elts = match value {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        _ => return None,
+    };
+    let mut callee: Option<String> = None;
+    for elt in elts {
+        let Expr::Call(call) = elt else {
+            return None;
+        };
+        let Expr::Name(n) = &*call.func else {
+            return None;
+        };
+        let name = normalise(&n.id);
+        match &callee {
+            Some(c) if c != name.as_ref() => return None,
+            Some(_) => {}
+            None => callee = Some(name.into_owned()),
+        }
+    }
+    callee
 }
 
 /// Whether an assigned value makes the target stand in for another callable.

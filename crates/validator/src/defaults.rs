@@ -148,6 +148,7 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
         "numpy",
         "array asarray asanyarray asarray_chkfinite ascontiguousarray arange linspace \
          logspace geomspace zeros ones empty full zeros_like ones_like empty_like full_like \
+         lib.stride_tricks.sliding_window_view \
          eye identity diag diagonal diagflat tri tril triu where select piecewise clip abs \
          absolute sign signbit copysign heaviside sqrt square cbrt exp exp2 expm1 log log2 \
          log10 log1p logaddexp logaddexp2 power float_power sin cos tan arcsin arccos arctan \
@@ -243,6 +244,15 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          tseries.offsets.MonthBegin tseries.offsets.BMonthEnd tseries.offsets.BMonthBegin \
          tseries.offsets.QuarterEnd tseries.offsets.YearEnd tseries.offsets.Week \
          tseries.offsets.Day tseries.offsets.DateOffset tseries.offsets.CustomBusinessDay \
+         api.indexers.BaseIndexer api.indexers.FixedForwardWindowIndexer \
+         api.indexers.VariableOffsetWindowIndexer tseries.holiday.USFederalHolidayCalendar \
+         tseries.holiday.AbstractHolidayCalendar tseries.holiday.Holiday \
+         tseries.holiday.USMartinLutherKingJr tseries.holiday.USPresidentsDay \
+         tseries.holiday.USMemorialDay tseries.holiday.USLaborDay \
+         tseries.holiday.USThanksgivingDay tseries.holiday.GoodFriday \
+         tseries.holiday.EasterMonday tseries.holiday.nearest_workday \
+         tseries.holiday.sunday_to_monday tseries.holiday.next_monday \
+         tseries.holiday.previous_friday tseries.holiday.weekend_to_monday \
          api.types.is_numeric_dtype api.types.is_bool_dtype \
          api.types.is_datetime64_any_dtype api.types.is_datetime64_dtype \
          api.types.is_float_dtype api.types.is_integer_dtype api.types.is_string_dtype \

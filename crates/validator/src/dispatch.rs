@@ -210,6 +210,11 @@ impl Checker<'_> {
         if only_modules {
             return;
         }
+        // Methods of the code's own plain classes (`table.format()`, `rule.eval(x)`) are the
+        // code's own: no template, expression or path reaches a library through them.
+        if matches!(&*call.func, Expr::Attribute(a) if self.is_own_value(&a.value)) {
+            return;
+        }
         format_string::check_method(self, method, call);
         dynamic_attribute::check_method_names(self, method, call);
         dataframe_eval::check_method(self, method, call);
@@ -237,7 +242,7 @@ impl Checker<'_> {
         };
         // `"{0.x}".format` handed around uncalled is a template all the same.
         if let Some((first, _)) = attrs.first() {
-            if matches!(first.as_ref(), "format" | "format_map") {
+            if matches!(first.as_ref(), "format" | "format_map") && !self.is_own_value(base) {
                 format_string::check_receiver(self, base);
             }
         }
@@ -316,9 +321,9 @@ impl Checker<'_> {
             } else {
                 Owner::Other
             };
-            // `self.__class__.__name__` in a `__repr__` only reads the class's name.
+            // `self.__class__.__name__`, `exc.__class__.__name__` only read a class's name.
             let class_name = attr == "__class__"
-                && owner == Owner::SelfLike
+                && i + 2 == attrs.len()
                 && !store
                 && attrs
                     .get(i + 1)
@@ -368,12 +373,21 @@ impl Checker<'_> {
                 let id = normalise(&n.id);
                 if self.is_self_name(&id) {
                     Owner::SelfLike
+                } else if self.peer_names.iter().any(|p| *p == id) {
+                    Owner::Peer
                 } else {
                     Owner::Name(id.into_owned())
                 }
             }
             Expr::Call(call) => match &*call.func {
                 Expr::Name(n) if normalise(&n.id) == "super" => Owner::Super,
+                // `type(self)._registry`: the class of the code's own instance.
+                Expr::Name(n)
+                    if normalise(&n.id) == "type"
+                        && matches!(call.args.as_slice(), [Expr::Name(a)] if self.is_self_name(&normalise(&a.id))) =>
+                {
+                    Owner::SelfLike
+                }
                 _ => Owner::Other,
             },
             _ => Owner::Other,
@@ -382,16 +396,25 @@ impl Checker<'_> {
 
     /// After the walk: a variable used where a literal is required.
     pub(crate) fn resolve_literal(&mut self, name: &str, span: Span, purpose: Purpose) {
-        let values = self.bindings.get(name).and_then(|bound| {
-            let mut all = Vec::new();
-            for b in bound {
-                match b {
-                    Bound::Str(strings) => all.extend(strings.iter().cloned()),
-                    _ => return None,
+        // A loop over a list that is changed in place or escapes may see other strings.
+        let changed = self
+            .loop_sources
+            .get(name)
+            .is_some_and(|seqs| seqs.iter().any(|s| self.touched.contains(s)));
+        let values = self
+            .bindings
+            .get(name)
+            .filter(|_| !changed)
+            .and_then(|bound| {
+                let mut all = Vec::new();
+                for b in bound {
+                    match b {
+                        Bound::Str(strings) => all.extend(strings.iter().cloned()),
+                        _ => return None,
+                    }
                 }
-            }
-            Some(all)
-        });
+                Some(all)
+            });
         match purpose {
             Purpose::Template => format_string::resolve(self, name, values, span),
             Purpose::Path => io_paths::resolve(self, name, values, span),

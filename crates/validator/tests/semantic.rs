@@ -238,3 +238,40 @@ fn string_dispatch_needs_literal_names() {
         "import numpy as np\nimport pandas as pd\nfrom functools import partial\np90 = partial(np.percentile, q=90)\ndef spread(x):\n    return x.max() - x.min()\ns = pd.Series([1.0])\nm = s.agg(['mean', 'max', p90, spread, np.std, len])\nr = s.apply(lambda v: v * 2)\n",
     );
 }
+
+#[test]
+fn honest_idioms_pass() {
+    // Receiver-aware methods: the code's own `format`, `eval` and `query`.
+    accepts("class Table:\n    def format(self, width):\n        return str(width)\nt = Table()\ntext = t.format(width=8)\n");
+    accepts("class Rule:\n    def __init__(self, n):\n        self.n = n\n    def eval(self, x):\n        return x > self.n\nrules = [Rule(1), Rule(2)]\nmasks = [r.eval(3) for r in rules]\nfor rule in rules:\n    m = rule.eval(4)\n");
+    // Ownership beyond `self`: `other`, `cls`, `type(self)`, exception class names.
+    accepts("class Qty:\n    _unit = 'sh'\n    def __init__(self, q):\n        self._q = q\n    def __eq__(self, other):\n        return self._q == other._q\n    def __hash__(self):\n        return hash(self._q)\n    @classmethod\n    def unit(cls):\n        return cls._unit\n    def double(self):\n        return type(self)(self._q * 2)\n");
+    accepts("try:\n    x = 1 / 0\nexcept ZeroDivisionError as exc:\n    name = exc.__class__.__name__\n");
+    // Harmless dunder definitions and frozen dataclasses.
+    accepts("class Box:\n    def __init__(self):\n        self.d = {}\n    def __setitem__(self, k, v):\n        self.d[k] = v\n    def __delitem__(self, k):\n        del self.d[k]\n");
+    accepts("class Factor:\n    registry = {}\n    def __init_subclass__(cls, name=None, **kwargs):\n        super().__init_subclass__(**kwargs)\n        Factor.registry[name] = cls\nclass Mom(Factor, name='mom'):\n    pass\n");
+    accepts("from dataclasses import dataclass\n@dataclass(frozen=True)\nclass Limits:\n    vol: float\n    def __post_init__(self):\n        object.__setattr__(self, 'vol', self.vol / 100)\n");
+    // One allowlist for imports and attribute paths; exact internal names.
+    accepts("from numpy.lib.stride_tricks import sliding_window_view\nfrom pandas.tseries.holiday import USFederalHolidayCalendar\nimport pandas as pd\nidx = pd.api.indexers.FixedForwardWindowIndexer(window_size=5)\nco_movement_window = 20\n");
+    // Numeric f-string thresholds and `abs()` in query/eval.
+    accepts("import pandas as pd\nMIN = 50\ndf = pd.DataFrame({'close': [1.0]})\nfloor = df['close'].quantile(0.2)\nx = df.query(f'close > {MIN} and close >= {floor}')\ny = df.eval('abs(close) > 1')\n");
+    // getattr over a literal list of public names; hasattr on a protocol; relative paths.
+    accepts("METHODS = ['mean', 'std']\ndef feats(roll):\n    return {m: getattr(roll, m)() for m in METHODS}\nfor m in METHODS:\n    pass\nok = hasattr([], '__iter__')\n");
+    accepts("import pandas as pd\npd.DataFrame().to_csv('signals.csv')\n");
+}
+
+#[test]
+fn the_honest_shortcuts_stay_closed() {
+    rejects(
+        "import pandas as pd\npd.DataFrame().to_csv('../etc/cron.d/x')\n",
+        "SBX601",
+    );
+    rejects("import pandas as pd\ndf = pd.DataFrame()\nname = df.columns[0]\nx = df.query(f'close > {name}')\n", "SBX502");
+    rejects(
+        "METHODS = ['mean']\nMETHODS.append('__class__')\nfor m in METHODS:\n    getattr(1, m)\n",
+        "SBX203",
+    );
+    rejects("x = hasattr(1, '_private')\n", "SBX203");
+    rejects("class K:\n    pass\nT = type(K)('X', (), {})\n", "SBX204");
+    rejects("import pandas as pd\nclass Mine(pd.DataFrame):\n    def leak(self):\n        return self.to_csv\n", "SBX604");
+}

@@ -110,6 +110,25 @@ pub(crate) const DEFINABLE_DUNDERS: &[&str] = &[
     "__neg__",
     "__abs__",
     "__call__",
+    // Value objects: the code's own comparisons, hashing and containers. pandas and numpy
+    // call these only on objects the strategy put in front of them, as the strategy would.
+    "__eq__",
+    "__ne__",
+    "__hash__",
+    "__setitem__",
+    "__delitem__",
+    "__reversed__",
+    "__floordiv__",
+    "__rfloordiv__",
+    "__mod__",
+    "__rmod__",
+    "__pow__",
+    "__rpow__",
+    "__pos__",
+    "__invert__",
+    "__round__",
+    // Runs when the code subclasses its own class; class keywords reach only it.
+    "__init_subclass__",
 ];
 
 /// Dunder class attributes that are plain data.
@@ -149,11 +168,18 @@ pub(crate) fn check_class_bases(checker: &mut Checker<'_>, bases: &[Expr]) {
     }
 }
 
-pub(crate) fn check_class_keywords(checker: &mut Checker<'_>, keywords: &[ast::Keyword]) {
+/// `own_bases`: every base is one of the code's own plain classes, so a class keyword other
+/// than `metaclass` goes to the code's own `__init_subclass__`.
+pub(crate) fn check_class_keywords(
+    checker: &mut Checker<'_>,
+    keywords: &[ast::Keyword],
+    own_bases: bool,
+) {
     for keyword in keywords {
         let name = keyword.arg.as_ref().map(|a| a.as_str());
-        let allowed = name == Some("total")
-            && matches!(&keyword.value, Expr::Constant(c) if matches!(c.value, Constant::Bool(_)));
+        let allowed = (name == Some("total")
+            && matches!(&keyword.value, Expr::Constant(c) if matches!(c.value, Constant::Bool(_))))
+            || (own_bases && name.is_some_and(|n| n != "metaclass"));
         if allowed {
             continue;
         }

@@ -3,7 +3,7 @@
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 use rustpython_parser::Parse;
 
-use crate::checker::{span_of, Checker, Deferred, Purpose};
+use crate::checker::{span_of, Bound, Checker, Deferred, Purpose};
 use crate::names::normalise;
 use crate::Span;
 
@@ -69,6 +69,16 @@ pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::
                 format!("`.{method}()` needs a string expression"),
             ),
         },
+        Some(Expr::JoinedStr(j)) => match numeric_template(checker, j) {
+            Some(text) => check_text(checker, method, &text, span_of(j.range)),
+            None => report(
+                checker,
+                span_of(j.range),
+                format!(
+                    "`.{method}()` with an f-string is allowed only when every field is a number"
+                ),
+            ),
+        },
         Some(Expr::Name(n)) => checker.deferred.push(Deferred::Literal {
             name: normalise(&n.id).into_owned(),
             span: span_of(n.range),
@@ -111,6 +121,69 @@ pub(crate) fn resolve(
         ),
     }
 }
+
+/// The text of an f-string expression whose fields are all numbers, each field replaced by
+/// `0`; `None` when a field may be a string (which would be pasted in as code). A field is a
+/// number when it has a numeric format spec (`{x:.2f}`, `{n:d}`), is a numeric literal, is
+/// `int(...)`/`float(...)`/`round(...)`/`abs(...)`/`len(...)`, or is a name only ever bound to
+/// numeric literals.
+fn numeric_template(checker: &Checker<'_>, j: &ast::ExprJoinedStr) -> Option<String> {
+    let mut text = String::new();
+    for part in &j.values {
+        match part {
+            Expr::Constant(c) => match &c.value {
+                Constant::Str(s) => text.push_str(s),
+                _ => return None,
+            },
+            Expr::FormattedValue(f) => {
+                let spec_numeric = f.format_spec.as_deref().is_some_and(|spec| match spec {
+                    Expr::JoinedStr(spec) => matches!(spec.values.as_slice(), [Expr::Constant(c)]
+                        if matches!(&c.value, Constant::Str(s)
+                            if s.ends_with(['d', 'f', 'F', 'e', 'E', 'g', 'G', '%']))),
+                    _ => false,
+                });
+                if !(spec_numeric || is_number(checker, &f.value)) {
+                    return None;
+                }
+                text.push('0');
+            }
+            _ => return None,
+        }
+    }
+    Some(text)
+}
+
+fn is_number(checker: &Checker<'_>, expr: &Expr) -> bool {
+    match expr {
+        Expr::Constant(c) => matches!(c.value, Constant::Int(_) | Constant::Float(_)),
+        Expr::UnaryOp(u) => is_number(checker, &u.operand),
+        Expr::Call(call) => matches!(&*call.func, Expr::Name(n)
+            if matches!(normalise(&n.id).as_ref(), "int" | "float" | "round" | "abs" | "len")
+                && !checker.definitely_shadowed(&normalise(&n.id))
+                && checker.aliases_of(&normalise(&n.id)).is_empty()),
+        Expr::Name(n) => checker
+            .bindings
+            .get(normalise(&n.id).as_ref())
+            .is_some_and(|bound| {
+                !bound.is_empty()
+                    && bound.iter().all(|b| match b {
+                        Bound::Num => true,
+                        Bound::CallOf(c) => {
+                            matches!(c.as_str(), "int" | "float" | "round" | "len")
+                                && !checker.definitely_shadowed(c)
+                        }
+                        _ => false,
+                    })
+            }),
+        _ => false,
+    }
+}
+
+/// Functions pandas' expression engine provides inside `query`/`eval`.
+const EXPRESSION_FUNCTIONS: &[&str] = &[
+    "abs", "sqrt", "exp", "expm1", "log", "log1p", "log10", "sin", "cos", "tan", "arcsin",
+    "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
+];
 
 fn check_text(checker: &mut Checker<'_>, method: &str, text: &str, span: Span) {
     if !is_plain(text, checker.policy.max_nesting_depth) {
@@ -177,6 +250,11 @@ fn plain_expr(expr: &Expr) -> bool {
         Expr::Compare(c) => plain_expr(&c.left) && c.comparators.iter().all(plain_expr),
         Expr::List(l) => l.elts.iter().all(plain_expr),
         Expr::Tuple(t) => t.elts.iter().all(plain_expr),
+        Expr::Call(c) => {
+            matches!(&*c.func, Expr::Name(n) if EXPRESSION_FUNCTIONS.contains(&n.id.as_str()))
+                && c.keywords.is_empty()
+                && c.args.iter().all(plain_expr)
+        }
         _ => false,
     }
 }

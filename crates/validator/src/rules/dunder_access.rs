@@ -103,7 +103,7 @@ pub(crate) fn check_attr(
     let own = match owner {
         Owner::SelfLike | Owner::Super => true,
         Owner::Name(name) => checker.own_classes.contains(name),
-        Owner::Other => false,
+        Owner::Peer | Owner::Other => false,
     };
     if !store && own && class_hooks::DEFINABLE_DUNDERS.contains(&attr) {
         return true;

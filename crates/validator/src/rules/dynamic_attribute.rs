@@ -137,7 +137,10 @@ pub(crate) fn check_literal(
     };
     for part in parts {
         let part = normalise(part);
-        let identifier = part.chars().next().is_some_and(|c| c.is_alphabetic())
+        let identifier = part
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
             && part.chars().all(|c| c.is_alphanumeric() || c == '_');
         // `hasattr` only tests for presence, so harmless method names are fine there.
         let reaching = func != "hasattr"
@@ -146,7 +149,9 @@ pub(crate) fn check_literal(
                 || host_reaching::is_host_reaching(&part)
                 || crate::rules::data_object::is_module_global(&part)
                 || checker.index.blocked(&part));
-        if !identifier || part.starts_with('_') || reaching {
+        // `hasattr(x, "__iter__")` asks whether a protocol is there and hands nothing back.
+        let presence = func == "hasattr" && names::is_dunder(&part);
+        if !identifier || (part.starts_with('_') && !presence) || reaching {
             checker.report(
                 &DynamicAttribute::RULE,
                 span,
@@ -228,13 +233,14 @@ fn computed_name(checker: &Checker<'_>, func: &Expr) -> Option<Span> {
                         Bound::Def => true,
                         // `p90 = partial(np.percentile, q=90)`, `scorer = Scorer()`: made by
                         // a library callable or an own class, not by a string function.
-                        Bound::CallOf(callee) => checker.own_classes.contains(callee)
-                            || checker.aliases_of(callee).iter().any(|a| {
-                                matches!(
-                                    a,
-                                    crate::checker::Alias::Value(p) if !p.starts_with("builtins")
-                                )
-                            }),
+                        Bound::CallOf(callee) => {
+                            let root = callee.split('.').next().unwrap_or(callee);
+                            checker.own_classes.contains(callee.as_str())
+                                || (!checker.aliases_of(root).is_empty()
+                                    && !STRING_METHODS
+                                        .iter()
+                                        .any(|m| callee.ends_with(&format!(".{m}"))))
+                        }
                         // Literal strings are checked one by one below.
                         Bound::Str(values) => {
                             values.iter().all(|v| literal_is_harmless(checker, v))

@@ -8,7 +8,8 @@ declare_rule! {
     /// Rejects the attributes that lead from an object to interpreter frames, code objects
     /// and closure cells: `f_back`, `f_globals`, `f_builtins`, `f_locals`, `f_code`,
     /// `tb_frame`, `tb_next`, `gi_frame`, `gi_code`, `cr_frame`, `cr_code`, `ag_frame`,
-    /// `ag_code`, `cell_contents`, every `co_*` attribute, and friends.
+    /// `ag_code`, `cell_contents`, the code-object attributes (`co_code`, `co_consts`, ... by exact name, so
+    /// `co_movement_window` is fine), and friends.
     ///
     /// ## Why is this bad?
     /// A traceback's `tb_frame.f_back` is the host's frame, with the host's globals and
@@ -79,9 +80,36 @@ const INTERNALS: &[&str] = &[
     "im_class",
 ];
 
+/// Attributes of code objects, by exact name (`co_movement_window` is an ordinary name).
+const CODE_ATTRIBUTES: &[&str] = &[
+    "co_argcount",
+    "co_cellvars",
+    "co_code",
+    "co_consts",
+    "co_exceptiontable",
+    "co_filename",
+    "co_firstlineno",
+    "co_flags",
+    "co_freevars",
+    "co_kwonlyargcount",
+    "co_lines",
+    "co_linetable",
+    "co_lnotab",
+    "co_name",
+    "co_names",
+    "co_nlocals",
+    "co_positions",
+    "co_posonlyargcount",
+    "co_qualname",
+    "co_stacksize",
+    "co_varnames",
+    "co_code_adaptive",
+    "co_lnotab_adaptive",
+];
+
 /// Whether an attribute name is an interpreter internal (also used for names given as strings).
 pub(crate) fn is_internal(attr: &str) -> bool {
-    INTERNALS.contains(&attr) || attr.starts_with("co_")
+    INTERNALS.contains(&attr) || CODE_ATTRIBUTES.contains(&attr)
 }
 
 /// Reports an internals attribute; true when it was one.

@@ -130,7 +130,16 @@ pub(crate) fn check_import_from(checker: &mut Checker<'_>, stmt: &ast::StmtImpor
     }
     let module = dotted(module);
     let span = span_of(stmt.range());
-    if !checker.index.import_allowed(&module) {
+    // One allowlist: `from numpy.lib.stride_tricks import sliding_window_view` is allowed
+    // when `np.lib.stride_tricks.sliding_window_view` is, even though the submodule itself
+    // is not importable.
+    let segments: Vec<&str> = module.split('.').collect();
+    let namespace = !checker.index.import_allowed(&module)
+        && segments
+            .first()
+            .is_some_and(|top| checker.index.import_allowed(top))
+        && checker.index.check_path(&segments) == PathVerdict::Namespace;
+    if !checker.index.import_allowed(&module) && !namespace {
         report(checker, &module, span);
         return;
     }
@@ -144,7 +153,10 @@ pub(crate) fn check_import_from(checker: &mut Checker<'_>, stmt: &ast::StmtImpor
             continue;
         }
         let segments: Vec<&str> = full.split('.').collect();
-        if let PathVerdict::Denied { .. } = checker.index.check_path(&segments) {
+        let verdict = checker.index.check_path(&segments);
+        let denied = matches!(verdict, PathVerdict::Denied { .. })
+            || (namespace && verdict == PathVerdict::Namespace);
+        if denied {
             checker.report(
                 &ImportedNameNotAllowed::RULE,
                 span_of(alias.range()),

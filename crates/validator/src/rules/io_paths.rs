@@ -13,8 +13,9 @@ declare_rule! {
     /// `np.savetxt`, `np.loadtxt`, `np.genfromtxt`, `np.fromfile`, `ndarray.tofile`,
     /// `ndarray.dump`) to be a string literal, or a variable only ever bound to literals,
     /// that is an absolute path normalising to inside one of the policy's
-    /// `writable_path_prefixes` (default `/tmp/`). `/tmpx`, `/var/tmp`, `/tmp/../etc` and
-    /// relative paths are rejected, and so are `to_sql`, `to_clipboard` and
+    /// `writable_path_prefixes` (default `/tmp/`). A relative path resolves against the
+    /// sandbox's working directory, `/tmp` (`"signals.csv"` is `/tmp/signals.csv`).
+    /// `/tmpx`, `/var/tmp`, `/tmp/../etc`, `../etc/passwd` and `~/...` are rejected, and so are `to_sql`, `to_clipboard` and
     /// `read_clipboard`. `pd.read_csv(io.StringIO(text))` is fine. Dataset names given to
     /// `data.get(...)` may not look like paths (`/etc/passwd`, `../secrets`).
     ///
@@ -313,6 +314,9 @@ pub(crate) fn resolve(
     }
 }
 
+/// The sandbox's working directory, against which relative paths resolve.
+const WORKING_DIRECTORY: &str = "/tmp";
+
 pub(crate) fn check_literal(checker: &mut Checker<'_>, path: &str, span: Span) {
     if let Some(scheme) = url_scheme(path) {
         checker.report(
@@ -323,7 +327,15 @@ pub(crate) fn check_literal(checker: &mut Checker<'_>, path: &str, span: Span) {
         );
         return;
     }
-    let allowed = normalise(path).is_some_and(|normal| {
+    // The sandbox runs strategies in its working directory, so a relative path is resolved
+    // against it (`../` climbing out of it is still caught). `~` is expanded by pandas, so it
+    // is never relative.
+    let resolved = if path.starts_with('/') || path.starts_with('~') || path.is_empty() {
+        path.to_string()
+    } else {
+        format!("{WORKING_DIRECTORY}/{path}")
+    };
+    let allowed = normalise(&resolved).is_some_and(|normal| {
         checker.index.path_prefixes().iter().any(|prefix| {
             normal.len() > prefix.len()
                 && normal.starts_with(prefix.as_str())

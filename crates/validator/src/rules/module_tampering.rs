@@ -76,6 +76,13 @@ pub(crate) fn report_builtin(checker: &mut Checker<'_>, name: &str, span: Span) 
 fn is_function_value(checker: &Checker<'_>, value: &Expr) -> bool {
     match value {
         Expr::Lambda(_) => true,
+        // `cls.cumsum`, `self.hook`: a method of the code's own classes.
+        // `cls.cumsum`, `self.hook`: a method of the code's own classes, possibly one defined
+        // further down.
+        Expr::Attribute(a) => {
+            checker.own_methods.contains(normalise(&a.attr).as_ref())
+                || matches!(&*a.value, Expr::Name(n) if checker.is_self_name(&normalise(&n.id)))
+        }
         Expr::Name(n) => checker
             .bindings
             .get(normalise(&n.id).as_ref())

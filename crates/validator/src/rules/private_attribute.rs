@@ -66,7 +66,7 @@ pub(crate) fn check(
 /// After the walk: is this the code's own private attribute on its own object?
 pub(crate) fn resolve(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span: Span) {
     let own_object = match owner {
-        Owner::SelfLike => true,
+        Owner::SelfLike | Owner::Peer => true,
         Owner::Super => !checker.bindings.contains_key("super"),
         Owner::Name(name) => {
             checker.own_classes.contains(name)

@@ -75,7 +75,14 @@ pub(crate) fn check_call_of_call(checker: &mut Checker<'_>, call: &ast::ExprCall
         return;
     };
     let calls_type = matches!(&*inner.func, Expr::Name(n) if normalise(&n.id) == "type");
-    if calls_type && call.args.len() + call.keywords.len() >= 2 {
+    // `type(self)(a, b)` builds another instance of the code's own plain class.
+    let own_instance = match inner.args.as_slice() {
+        [arg @ Expr::Name(n)] => {
+            !checker.own_classes.contains(normalise(&n.id).as_ref()) && checker.is_own_value(arg)
+        }
+        _ => false,
+    } && inner.keywords.is_empty();
+    if calls_type && !own_instance && call.args.len() + call.keywords.len() >= 2 {
         checker.report(
             &TypeConstruction::RULE,
             span_of(call.range),

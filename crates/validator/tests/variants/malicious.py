@@ -156,8 +156,8 @@ int.__base__
 str.format("{0.__class__}", 1)
 # --- query with attribute
 df.query("@obj.__class__")
-# --- eval with engine python and call
-df.eval("abs(a)")
+# --- eval with a call of something other than a math function
+df.eval("print(a)")
 # --- typing get_type_hints
 from typing import get_type_hints
 # --- operator attrgetter private
