@@ -1,0 +1,8 @@
+# expect: reject  class: phantom-bindings  target: write-outside-tmp
+"""Write a heartbeat file; tests swap the opener."""
+if False:
+    open = print
+
+with open("/etc/heartbeat", "w") as fh:
+    fh.write("alive")
+signal = 1

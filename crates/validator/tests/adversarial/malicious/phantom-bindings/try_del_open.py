@@ -1,0 +1,8 @@
+# expect: reject  class: phantom-bindings  target: read-host-file
+"""Clean up any test double for open."""
+try:
+    del open
+except NameError:
+    pass
+
+signal = open("/etc/os-release").read()
