@@ -16,14 +16,11 @@ class Holdings:
     def __repr__(self):
         return f"Holdings({len(self)} names)"
 
-    def __bool__(self):
-        return len(self) > 0
-
 
 def strategy(data):
     close = data.get("price:close")
     mom = close.pct_change(20).iloc[-1]
     holdings = Holdings(mom / mom.abs().sum())
-    if not holdings:
+    if len(holdings) == 0:
         return {}
     return {"repr": repr(holdings), "items": {t: round(float(w), 4) for t, w in holdings}}

@@ -13,7 +13,6 @@ def strategy(data):
     close = data.get("price:close")
     s = close["NVDA"]
     p90 = functools.partial(pct, 0.9)
-    p90.__name__ = "p90"
     monthly = s.resample("M").agg(["first", "max", "min", "last", p90])
     monthly["ret"] = monthly["last"] / monthly["first"] - 1
     return monthly.tail(4).round(3)
