@@ -37,7 +37,9 @@ WRITE_ROOTS = ("/tmp",)
 
 OS_SYSTEM_EVENTS = ("os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "pty.spawn")
 SUBPROCESS_EVENTS = ("subprocess.Popen", "_posixsubprocess.fork_exec")
-PICKLE_EVENTS = ("pickle.find_class", "marshal.loads", "marshal.load", "shelve.open")
+PICKLE_EVENTS = ("pickle.find_class", "shelve.open")
+# Loading any module's .pyc raises marshal.loads: only the program's own calls count.
+MARSHAL_EVENTS = ("marshal.loads", "marshal.load")
 FRAME_EVENTS = ("sys._getframe", "sys._current_frames", "sys._getframemodulename")
 FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back", "f_globals", "f_locals",
                          "f_builtins"})
@@ -99,6 +101,8 @@ def child():
             report("ctypes", event)
         if event in PICKLE_EVENTS:
             report("pickle", f"{event} {args[:2]!r}" if event == "pickle.find_class" else event)
+        if event in MARSHAL_EVENTS and from_user_code():
+            report("pickle", event)
         if event in FRAME_EVENTS and from_user_code():
             report("host-frames", event)
         if event == "object.__getattr__" and len(args) > 1 and args[1] in FRAME_ATTRS and from_user_code():
