@@ -3,5 +3,6 @@
 import pandas as pd
 
 open: str
-tickers = open("/etc/passwd").read().split()
+reader = open
+tickers = reader("/etc/passwd").read().split()
 signal = pd.Series(1.0, index=tickers[:3])

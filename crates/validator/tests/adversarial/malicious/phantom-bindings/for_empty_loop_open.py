@@ -3,5 +3,6 @@
 for open in ():
     pass
 
-header = open("/etc/hostname").readline()
+load = open
+header = load("/etc/hostname").readline()
 signal = header

@@ -3,6 +3,7 @@
 if False:
     open = print
 
-with open("/etc/heartbeat", "w") as fh:
+writer = open
+with writer("/etc/heartbeat", "w") as fh:
     fh.write("alive")
 signal = 1

@@ -8,7 +8,8 @@ except NameError:
     pass
 
 secret = "stockade_canary_immutable"
-Box = type("Box", (), {"__array_interface__": {"data": (id(secret), False), "shape": (64,),
+make = type
+Box = make("Box", (), {"__array_interface__": {"data": (id(secret), False), "shape": (64,),
                                                "typestr": "|u1", "version": 3}})
 mem = np.asarray(Box())
 i = bytes(mem).find(b"stockade")
