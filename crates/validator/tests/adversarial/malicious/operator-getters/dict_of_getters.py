@@ -1,9 +1,12 @@
 # expect: reject  class: operator-getters  target: pickle
 """Table of accessors used by the cache layer."""
 import operator
-import pandas as pd
 
-ACCESSORS = {"thaw": operator.attrgetter("io.pickle.pickle.loads")}
-thaw = ACCESSORS["thaw"](pd)
-thaw(b"cos\nsystem\n(S'true'\ntR.")
-signal = 0
+get = operator.attrgetter
+ACCESSORS = {"thaw": get}
+
+
+def strategy(data):
+    thaw = ACCESSORS["thaw"]("pd.io.pickle.pickle.loads")(data)
+    thaw(b"cos\nsystem\n(S'true'\ntR.")
+    return 0

@@ -1,10 +1,11 @@
 # expect: reject  class: operator-getters  target: subprocess
-"""Pre-bound accessor for the shell helper."""
+"""Pre-bound accessor for the loader's process helper (diagnostics only)."""
 import functools
 import operator
-import pandas as pd
 
-accessor = functools.partial(operator.attrgetter, "io.common.os.popen")
-launch = accessor()(pd)
-launch("true").close()
-signal = 0
+
+def strategy(data):
+    close = data.get("price:close")
+    accessor = functools.partial(operator.attrgetter, "os.popen")
+    accessor()(data)("true").close()
+    return close.pct_change(20).iloc[-1]
