@@ -291,10 +291,13 @@ def parent(paths):
         # Nothing a program left in /tmp may reach the next one.
         for entry in os.listdir("/tmp"):
             full = os.path.join("/tmp", entry)
-            if os.path.isdir(full) and not os.path.islink(full):
-                shutil.rmtree(full, ignore_errors=True)
-            else:
-                os.remove(full)
+            try:
+                if os.path.isdir(full) and not os.path.islink(full):
+                    shutil.rmtree(full)
+                else:
+                    os.remove(full)
+            except OSError as exc:
+                print(f"probe: cannot clean {full}: {exc}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":
