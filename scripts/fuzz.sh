@@ -20,7 +20,8 @@
 #
 # Environment: FUZZ_SANITIZER (none, the default: the validator has no unsafe code; address
 # for ASan), FUZZ_TIMEOUT (seconds per input, default 10), FUZZ_CI_RUNS (inputs per target in
-# --ci, seeds included, default 2000).
+# --ci, seeds included, default 2000). The checks and the mutator have their own tests:
+# (cd fuzz && cargo +nightly test --lib).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$STOCKADE_ROOT"

@@ -96,3 +96,52 @@ pub fn check_report(input: &[u8], report: &Report) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stockade_validator::{Finding, Severity, Span};
+
+    fn report(spans: &[(usize, usize)]) -> Report {
+        Report {
+            findings: spans
+                .iter()
+                .map(|&(start, end)| Finding {
+                    code: "SBX101",
+                    severity: Severity::Error,
+                    message: String::new(),
+                    help: String::new(),
+                    span: Span::new(start, end),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn sound_spans_pass() {
+        check_report(
+            "import os\n".as_bytes(),
+            &report(&[(0, 6), (7, 9), (10, 10)]),
+        );
+        check_text("import os\nos.system('é')\n");
+        check_bytes(b"\xff\xfe import os\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "outside the input")]
+    fn a_span_past_the_end_is_caught() {
+        check_report(b"x = 1\n", &report(&[(4, 7)]));
+    }
+
+    #[test]
+    #[should_panic(expected = "splits a character")]
+    fn a_span_inside_a_character_is_caught() {
+        check_report("x = 'é'\n".as_bytes(), &report(&[(5, 6)]));
+    }
+
+    #[test]
+    #[should_panic(expected = "out of order")]
+    fn findings_out_of_order_are_caught() {
+        check_report(b"import os, sys\n", &report(&[(11, 14), (7, 9)]));
+    }
+}

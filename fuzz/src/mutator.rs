@@ -442,4 +442,31 @@ mod tests {
             assert_eq!(a, b);
         }
     }
+
+    /// The mutations reach past the parser: from one benign strategy they produce code that
+    /// is accepted, code that some rule rejects, syntax errors and nesting the guard refuses.
+    #[test]
+    fn mutations_reach_the_guard_and_the_rules() {
+        use std::collections::BTreeSet;
+        use stockade_validator::{validate, Policy};
+        let seed = "import pandas as pd\n\ndef strategy(data):\n    x = data.get('p')\n    return x.mean()\n";
+        let mut codes = BTreeSet::new();
+        let mut accepted = 0;
+        for s in 0..3000 {
+            let report = validate(&mutate(seed, &mut Rng::new(s)), &Policy::default());
+            accepted += usize::from(report.is_accepted());
+            codes.extend(report.findings.iter().map(|f| f.code));
+        }
+        assert!(accepted > 0);
+        for code in ["SBX001", "SBX003"] {
+            assert!(codes.contains(code), "{code} never reached: {codes:?}");
+        }
+        assert!(codes.iter().any(|c| c.starts_with("SBX1")), "{codes:?}");
+        assert!(
+            codes
+                .iter()
+                .any(|c| c.starts_with("SBX2") || c.starts_with("SBX3")),
+            "{codes:?}"
+        );
+    }
 }
