@@ -20,6 +20,9 @@ cargo build --locked -p stockade-validator --target wasm32-unknown-unknown
 step "Rust tests (validator, CLI, runner, escape suite, service, Prometheus, faults)"
 cargo test --locked --workspace --no-fail-fast
 
+step "Fuzzing the validator (a bounded pass over fuzz/seeds)"
+bash scripts/fuzz.sh --ci
+
 step "Wasm parity (node module vs native CLI, whole corpus)"
 node --test tests/wasm_parity/
 
