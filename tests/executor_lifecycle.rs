@@ -475,6 +475,9 @@ async fn resource_samples_describe_the_container() {
         code,
         ExecOptions {
             cpu_limit: Some(0.5),
+            // Start-up alone can take tens of seconds on a loaded machine: the test is about
+            // accounting, not speed.
+            timeout: Some(Duration::from_secs(300)),
             events: Some(tx),
             stats_every: Some(Duration::from_millis(200)),
             ..Default::default()
