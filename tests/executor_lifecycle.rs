@@ -448,8 +448,11 @@ struct CpuAccounting {
 }
 
 fn cpu_accounting(id: &str) -> Option<CpuAccounting> {
-    let read =
-        |name: &str| std::fs::read_to_string(format!("/sys/fs/cgroup/cpu/docker/{id}/{name}")).ok();
+    // cpu and cpuacct may be separate hierarchies: each file is read from its controller.
+    let read = |name: &str| {
+        let controller = name.split('.').next().unwrap_or_default();
+        std::fs::read_to_string(format!("/sys/fs/cgroup/{controller}/docker/{id}/{name}")).ok()
+    };
     let stat = read("cpu.stat")?;
     let value = |key: &str| {
         stat.lines()
