@@ -378,6 +378,31 @@ fn cases() -> Vec<Case> {
             strategy: false,
             check: all_denied,
         },
+        Case {
+            name: "memfd_create",
+            timeout_secs: 20,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
+            name: "pty_and_ioctl",
+            timeout_secs: 20,
+            strategy: false,
+            check: |r| {
+                all_denied(r)?;
+                // The ioctls are refused by the profile (EPERM), not merely inapplicable.
+                let eperm = |key: &str| {
+                    r.signal[key]
+                        .as_str()
+                        .is_some_and(|s| s.contains("Operation not permitted"))
+                };
+                ensure(
+                    eperm("tiocsti") && eperm("fs_ioc_getflags"),
+                    "ioctl requests outside the list refused by seccomp",
+                    r,
+                )
+            },
+        },
     ]
 }
 

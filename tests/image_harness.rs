@@ -72,7 +72,7 @@ fn hardened(runtime: &str) -> Vec<String> {
         "--security-opt",
         "no-new-privileges",
         "--user",
-        "1000:1000",
+        "65432:65432",
         "--pids-limit",
         "100",
         "--memory",
@@ -263,7 +263,7 @@ fn build_again_is_cached_and_manifest_matches_docker() {
     let (id, config) = text.trim().split_once(' ').expect("id and config");
     assert_eq!(manifest["id"], id, "latest points at the manifest's image");
     let config: Value = serde_json::from_str(config).expect("config JSON");
-    assert_eq!(config["User"], "1000:1000");
+    assert_eq!(config["User"], "65432:65432");
     assert_eq!(config["WorkingDir"], "/tmp");
     assert_eq!(
         config["Cmd"],
@@ -401,7 +401,7 @@ fn harness_unit_tests_pass_inside_the_image() {
         "--security-opt",
         "no-new-privileges",
         "--user",
-        "1000:1000",
+        "65432:65432",
         "-e",
         "STOCKADE_HARNESS=/opt/stockade/harness.py",
         "--entrypoint",
@@ -428,7 +428,7 @@ fn harness_unit_tests_pass_inside_the_image() {
 }
 
 /// The same unit tests outside Docker: the image's filesystem (exported from a created,
-/// never started container) in a chroot, as uid 1000, with no container runtime,
+/// never started container) in a chroot, as uid 65432, with no container runtime,
 /// namespaces or container seccomp profile.
 #[test]
 fn harness_unit_tests_pass_outside_docker() {
@@ -479,7 +479,7 @@ fn harness_unit_tests_pass_outside_docker() {
     assert!(ok, "copying the tests");
     // The image has no `env`: the environment is set here and python3 run directly.
     let out = Command::new("/usr/sbin/chroot")
-        .arg("--userspec=1000:1000")
+        .arg("--userspec=65432:65432")
         .arg(root.path())
         .args(["/usr/bin/python3", "-m", "unittest", "discover", "-s", "/t"])
         .env_clear()

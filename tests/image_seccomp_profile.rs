@@ -147,6 +147,27 @@ fn conditional_rules_have_the_intended_arguments() {
         );
     }
 
+    // ioctl only with the requests Python, numpy and pandas make: TCGETS (isatty),
+    // TIOCGWINSZ (terminal size), FIONREAD, FIONBIO, FIONCLEX and FIOCLEX. Nothing that
+    // injects terminal input (TIOCSTI), allocates a pty (TIOCGPTN, TIOCSPTLCK) or reaches
+    // file systems and devices.
+    let ioctl = only("ioctl");
+    let mut requests: Vec<u64> = ioctl
+        .iter()
+        .map(|r| {
+            assert_eq!(r["action"], "SCMP_ACT_ALLOW");
+            let args = r["args"].as_array().expect("ioctl only with arguments");
+            assert_eq!(args.len(), 1);
+            assert_eq!(
+                (&args[0]["index"], &args[0]["op"]),
+                (&1.into(), &"SCMP_CMP_EQ".into())
+            );
+            args[0]["value"].as_u64().expect("request")
+        })
+        .collect();
+    requests.sort_unstable();
+    assert_eq!(requests, [0x5401, 0x5413, 0x541B, 0x5421, 0x5450, 0x5451]);
+
     // The entrypoint needs execve: the container runtime execs python3 under this profile.
     assert_eq!(only("execve").len(), 1);
     assert_eq!(only("execve")[0]["action"], "SCMP_ACT_ALLOW");

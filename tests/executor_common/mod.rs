@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bollard::query_parameters::ListContainersOptions;
-use stockade_runner::config::SandboxConfig;
+use stockade_runner::config::{Runtime, SandboxConfig};
 use stockade_runner::executor::Executor;
 
 /// Repository root (the tests' working directory is the package root).
@@ -23,6 +23,8 @@ pub fn test_config() -> SandboxConfig {
     c.timeout = Duration::from_secs(30);
     c.tmpfs.size_bytes = 64 << 20;
     c.seccomp_profile = root().join("config/seccomp_profile.json");
+    // The suites run the same cases under both runtimes.
+    c.allowed_runtimes = vec![Runtime::Runc, Runtime::Runsc];
     c.validate().expect("test config is valid");
     c
 }

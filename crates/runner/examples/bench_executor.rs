@@ -97,7 +97,10 @@ fn raw_docker_args(c: &SandboxConfig) -> Vec<String> {
         "--security-opt",
         format!("seccomp={}", c.seccomp_profile.display()),
     );
-    push("--user", "1000:1000".into());
+    push(
+        "--user",
+        stockade_runner::executor::hardening::SANDBOX_USER.into(),
+    );
     push("--workdir", "/tmp".into());
     push("--pids-limit", c.pids_limit.to_string());
     push("--memory", c.memory_bytes.to_string());

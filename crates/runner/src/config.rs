@@ -143,6 +143,9 @@ pub struct SandboxConfig {
     pub image: String,
     /// The default OCI runtime.
     pub runtime: Runtime,
+    /// Runtimes a request may choose. Empty: only `runtime`, so that a request cannot step
+    /// down from gVisor to runc. See [`SandboxConfig::allowed_runtimes`].
+    pub allowed_runtimes: Vec<Runtime>,
     /// Memory limit in bytes.
     pub memory_bytes: u64,
     /// Memory plus swap in bytes; always equal to `memory_bytes` (no swap).
@@ -193,6 +196,7 @@ impl Default for SandboxConfig {
             enabled: true,
             image: DEFAULT_IMAGE.to_string(),
             runtime: Runtime::Runc,
+            allowed_runtimes: Vec::new(),
             memory_bytes: 2 * GIB,
             memory_swap_bytes: 2 * GIB,
             cpu_limit: 0.5,
@@ -256,6 +260,7 @@ struct FileDocker {
     enabled: Option<bool>,
     image: Option<String>,
     runtime: Option<String>,
+    allowed_runtimes: Option<Value>,
     memory_limit: Option<Value>,
     memory_swap_limit: Option<Value>,
     cpu_limit: Option<Value>,
@@ -438,6 +443,16 @@ impl SandboxConfig {
                 ),
             ));
         }
+        if !self.allowed_runtimes.is_empty() && !self.allowed_runtimes.contains(&self.runtime) {
+            return Err(invalid(
+                "docker.allowed_runtimes",
+                format!(
+                    "{} must include the default runtime ({})",
+                    join_runtimes(&self.allowed_runtimes),
+                    self.runtime
+                ),
+            ));
+        }
         check_tmpfs(&self.tmpfs)?;
         if self.seccomp_profile.as_os_str().is_empty() {
             return Err(invalid(
@@ -533,6 +548,16 @@ impl SandboxConfig {
         Ok(())
     }
 
+    /// The runtimes a request may choose: `allowed_runtimes`, or the default runtime alone
+    /// when that list is empty.
+    pub fn allowed_runtimes(&self) -> Vec<Runtime> {
+        if self.allowed_runtimes.is_empty() {
+            vec![self.runtime]
+        } else {
+            self.allowed_runtimes.clone()
+        }
+    }
+
     fn resolve_seccomp_path(&mut self, config_dir: Option<&Path>) {
         if self.seccomp_profile.is_absolute() || self.seccomp_profile.exists() {
             return;
@@ -546,6 +571,50 @@ impl SandboxConfig {
             }
         }
     }
+}
+
+/// `runc, runsc` (for messages).
+pub fn join_runtimes(runtimes: &[Runtime]) -> String {
+    runtimes
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A list of runtimes: a YAML sequence, or a comma-separated string (as an environment
+/// variable gives it). Duplicates are dropped.
+fn runtimes(key: &str, value: &Value) -> Result<Vec<Runtime>, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        key: key.to_string(),
+        message,
+    };
+    let names: Vec<String> = match value {
+        Value::Null => Vec::new(),
+        Value::String(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .collect(),
+        Value::Sequence(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map(String::from)
+                    .ok_or_else(|| invalid(format!("{item:?} is not a runtime name")))
+            })
+            .collect::<Result<_, _>>()?,
+        other => return Err(invalid(format!("{other:?} must be a list of runtimes"))),
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let runtime: Runtime = name.parse().map_err(invalid)?;
+        if !out.contains(&runtime) {
+            out.push(runtime);
+        }
+    }
+    Ok(out)
 }
 
 fn check_tmpfs(tmpfs: &TmpfsConfig) -> Result<(), ConfigError> {
@@ -752,6 +821,9 @@ fn build(file: FileConfig) -> Result<SandboxConfig, ConfigError> {
             key: "docker.runtime".into(),
             message: e,
         })?;
+    }
+    if let Some(v) = d.allowed_runtimes {
+        c.allowed_runtimes = runtimes("docker.allowed_runtimes", &v)?;
     }
     if let Some(v) = d.memory_limit {
         c.memory_bytes = size("docker.memory_limit", &v)?;
@@ -1015,6 +1087,34 @@ mod tests {
         for n in [512 * MIB, 2 * GIB, 1536 * 1024, 1000] {
             assert_eq!(parse_size(&human_bytes(n)), Some(n));
         }
+    }
+
+    #[test]
+    fn a_request_chooses_only_among_the_allowed_runtimes() {
+        let load = |yaml: &str| SandboxConfig::from_yaml_str_with_env(yaml, |_| None);
+        // Unset: the default runtime alone, so a request cannot step down from runsc to runc.
+        let c = load("docker:\n  runtime: runsc\n").expect("valid");
+        assert_eq!(c.allowed_runtimes(), vec![Runtime::Runsc]);
+        let c = load("docker:\n  allowed_runtimes: [runc, runsc, runc]\n").expect("valid");
+        assert_eq!(c.allowed_runtimes(), vec![Runtime::Runc, Runtime::Runsc]);
+        // The comma-separated form an environment variable gives.
+        let c =
+            load("docker:\n  runtime: runsc\n  allowed_runtimes: runsc, runc\n").expect("valid");
+        assert_eq!(c.allowed_runtimes(), vec![Runtime::Runsc, Runtime::Runc]);
+        let e = load("docker:\n  runtime: runsc\n  allowed_runtimes: [runc]\n")
+            .expect_err("default not allowed")
+            .to_string();
+        assert_eq!(
+            e,
+            "docker.allowed_runtimes: runc must include the default runtime (runsc)"
+        );
+        let e = load("docker:\n  allowed_runtimes: [runc, kata]\n")
+            .expect_err("unknown runtime")
+            .to_string();
+        assert!(
+            e.starts_with("docker.allowed_runtimes: unknown runtime \"kata\""),
+            "{e}"
+        );
     }
 
     #[test]

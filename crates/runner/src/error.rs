@@ -61,6 +61,22 @@ pub enum RunnerError {
         /// What the engine offers.
         available: String,
     },
+    /// The request asked for a runtime the configuration does not allow.
+    #[error("the {runtime} runtime is not allowed here (docker.allowed_runtimes: {allowed})")]
+    RuntimeNotAllowed {
+        /// The requested runtime.
+        runtime: String,
+        /// What the configuration allows.
+        allowed: String,
+    },
+    /// A data directory cannot be mounted into a sandbox safely.
+    #[error("data directory {}: {reason}", path.display())]
+    DataDir {
+        /// The offending path (the directory, or the entry inside it).
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
+    },
     /// The seccomp profile cannot be used.
     #[error("seccomp profile {}: {reason}", path.display())]
     Seccomp {

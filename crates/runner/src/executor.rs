@@ -37,6 +37,7 @@
 //! ```
 
 pub mod cgroup;
+pub mod data;
 pub mod frame;
 pub mod hardening;
 pub mod output;
@@ -61,9 +62,10 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::cleanup::{self, CleanupReport, ContainerGuard, LiveSet, ManagedContainer, Owner};
-use crate::config::{human_bytes, Runtime, SandboxConfig};
+use crate::config::{human_bytes, join_runtimes, Runtime, SandboxConfig};
 use crate::error::{is_not_found, RunnerError};
 pub use crate::result::{ExecEvent, ExecutionResult, ResourceSample};
+use data::StagedData;
 use hardening::{ContainerSpec, DATA_MOUNT};
 use output::StreamOutput;
 
@@ -132,6 +134,8 @@ pub struct PreparedContainer {
     output: Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>,
     input: Pin<Box<dyn AsyncWrite + Send>>,
     spec: ContainerSpec,
+    /// The copy of the data directory bound at `/data`; removed after the container.
+    staged: Option<StagedData>,
     created: Instant,
     /// The harness has written its ready line (read and dropped).
     ready: bool,
@@ -362,6 +366,13 @@ impl Executor {
             }),
         };
         executor.check_runtime(executor.inner.config.runtime)?;
+        let stale = data::sweep_stale(max_age(&executor.inner.config));
+        if stale > 0 {
+            tracing::warn!(
+                removed = stale,
+                "removed data copies left behind by dead runners"
+            );
+        }
         let swept = executor.cleanup_orphaned_containers().await?;
         if swept.total > 0 {
             tracing::warn!(
@@ -517,6 +528,13 @@ impl Executor {
             }
         }
         let runtime = opts.runtime.unwrap_or(c.runtime);
+        let allowed = c.allowed_runtimes();
+        if !allowed.contains(&runtime) {
+            return Err(RunnerError::RuntimeNotAllowed {
+                runtime: runtime.to_string(),
+                allowed: join_runtimes(&allowed),
+            });
+        }
         self.check_runtime(runtime)?;
         let data_dir = match data_dir {
             None => None,
@@ -572,7 +590,26 @@ impl Executor {
     pub async fn prepare(&self, spec: ContainerSpec) -> Result<PreparedContainer, RunnerError> {
         let inner = &self.inner;
         let labels = inner.owner.labels(spec.request_id.as_deref());
-        let body = hardening::container_body(&inner.config, &inner.seccomp_json, &spec, labels);
+        // The container gets a checked, neutral copy of the data directory, never the
+        // directory itself.
+        let staged = match spec.data_dir.clone() {
+            None => None,
+            Some(dir) => Some(
+                tokio::task::spawn_blocking(move || StagedData::stage(&dir))
+                    .await
+                    .map_err(|e| RunnerError::DataDir {
+                        path: spec.data_dir.clone().unwrap_or_default(),
+                        reason: format!("staging stopped: {e}"),
+                    })??,
+            ),
+        };
+        let body = hardening::container_body(
+            &inner.config,
+            &inner.seccomp_json,
+            &spec,
+            staged.as_ref().map(StagedData::source),
+            labels,
+        );
         let created = Instant::now();
         let response = inner
             .docker
@@ -611,6 +648,7 @@ impl Executor {
             output: attach.output,
             input: attach.input,
             spec,
+            staged,
             created,
             ready: false,
         })
@@ -672,6 +710,7 @@ impl Executor {
             mut output,
             mut input,
             spec,
+            staged,
             created: _,
             ready,
         } = prepared;
@@ -861,10 +900,16 @@ impl Executor {
             guard.keep();
             Some(false)
         } else if let (true, Some(CleanupHook(hook))) = (done_early, opts.defer_cleanup) {
-            tokio::spawn(async move { hook(guard.remove().await) });
+            tokio::spawn(async move {
+                let removed = guard.remove().await;
+                drop(staged);
+                hook(removed)
+            });
             None
         } else {
-            Some(guard.remove().await)
+            let removed = guard.remove().await;
+            drop(staged);
+            Some(removed)
         };
 
         result.execution_time = elapsed.as_secs_f64();

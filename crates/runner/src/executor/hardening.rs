@@ -11,6 +11,7 @@ use bollard::models::{
     MountBindOptions, MountBindOptionsPropagationEnum, MountType, ResourcesUlimits,
 };
 
+use super::data::DataSource;
 use crate::config::{Runtime, SandboxConfig};
 
 /// Where market data appears inside the container (read-only).
@@ -19,8 +20,15 @@ pub const DATA_MOUNT: &str = "/data";
 /// The harness command; the image sets the same, but the runner does not rely on it.
 pub const HARNESS_CMD: [&str; 3] = ["python3", "-I", "/opt/stockade/harness.py"];
 
+/// The uid the code runs as: a dedicated id that no host account uses (ordinary accounts
+/// start at 1000, `nobody` is 65534). Files it writes to a mount, and the processes
+/// `RLIMIT_NPROC` counts, belong to no real user. Below 65536, so Docker's userns-remap
+/// (`scripts/setup-engine.sh`) maps it as well.
+pub const SANDBOX_UID: u32 = 65432;
+/// The gid the code runs as (its own group, as dedicated as the uid).
+pub const SANDBOX_GID: u32 = 65432;
 /// uid:gid the code runs as.
-pub const SANDBOX_USER: &str = "1000:1000";
+pub const SANDBOX_USER: &str = "65432:65432";
 
 /// Per-container resource settings (the config's defaults, or a request's overrides).
 #[derive(Debug, Clone, PartialEq)]
@@ -31,16 +39,41 @@ pub struct ContainerSpec {
     pub cpu_limit: f64,
     /// OCI runtime.
     pub runtime: Runtime,
-    /// Host directory mounted read-only at `/data` (strategy mode).
+    /// Host directory mounted read-only at `/data` (strategy mode). [`Executor::prepare`]
+    /// binds a checked copy of it ([`super::data`]), never the directory itself.
+    ///
+    /// [`Executor::prepare`]: super::Executor::prepare
     pub data_dir: Option<PathBuf>,
     /// The request id written to the container's labels.
     pub request_id: Option<String>,
 }
 
+/// Paths the sandbox sees as empty (directories) or as `/dev/null` (files). Setting the list
+/// replaces Docker's defaults, so they come first; then the terminal devices nothing in the
+/// sandbox needs: `/dev/pts` (and with it `/dev/ptmx`, a link into it: no pseudo-terminals)
+/// and `/dev/tty`.
+pub const MASKED_PATHS: [&str; 14] = [
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+    "/dev/pts",
+    "/dev/ptmx",
+    "/dev/tty",
+];
+
 /// Open-file limit inside the sandbox (Python with pandas needs a few hundred at most).
 const NOFILE: i64 = 1024;
-/// RLIMIT_NPROC counts every process of uid 1000 on the host, so it is only a backstop above
-/// the per-container `pids_limit`, which is the real cap.
+/// RLIMIT_NPROC counts every process of the sandbox uid on the host (all sandboxes share it,
+/// no host account does), so it is only a backstop above the per-container `pids_limit`,
+/// which is the real cap.
 const NPROC: i64 = 4096;
 
 fn ulimit(name: &str, value: i64) -> ResourcesUlimits {
@@ -53,25 +86,33 @@ fn ulimit(name: &str, value: i64) -> ResourcesUlimits {
 
 /// Builds the create request for one sandbox container.
 ///
-/// `seccomp_json` is the profile's contents (Docker expects the JSON itself, not a path).
+/// `seccomp_json` is the profile's contents (Docker expects the JSON itself, not a path);
+/// `data` is what is bound at `/data` (the staged copy of `spec.data_dir`).
 pub fn container_body(
     config: &SandboxConfig,
     seccomp_json: &str,
     spec: &ContainerSpec,
+    data: Option<&DataSource>,
     labels: HashMap<String, String>,
 ) -> ContainerCreateBody {
     let memory = i64::try_from(spec.memory_bytes).unwrap_or(i64::MAX);
     let mut tmpfs = HashMap::new();
     tmpfs.insert(config.tmpfs.path.clone(), config.tmpfs.mount_options());
 
-    let mounts = spec.data_dir.as_ref().map(|dir| {
+    let mounts = data.map(|data| {
         vec![Mount {
             target: Some(DATA_MOUNT.to_string()),
-            source: Some(dir.to_string_lossy().into_owned()),
+            source: Some(data.path.to_string_lossy().into_owned()),
             typ: Some(MountType::BIND),
-            read_only: Some(true),
+            // runc's read-only remount would clear nosuid/nodev/noexec; from a sealed source
+            // the bind mount keeps all four flags (read-only included) without it. gVisor
+            // does not take mount flags from the host: it is told read-only.
+            read_only: Some(!(data.sealed && spec.runtime == Runtime::Runc)),
+            // Only the directory itself: nothing mounted below it on the host comes along
+            // (submounts would not be read-only).
             bind_options: Some(MountBindOptions {
                 propagation: Some(MountBindOptionsPropagationEnum::RPRIVATE),
+                non_recursive: Some(true),
                 ..Default::default()
             }),
             ..Default::default()
@@ -97,6 +138,7 @@ pub fn container_body(
         // Namespaces: private IPC without /dev/shm (nothing in the sandbox needs it), private
         // cgroup namespace so host cgroup paths are not visible.
         ipc_mode: Some("none".to_string()),
+        masked_paths: Some(MASKED_PATHS.iter().map(|p| p.to_string()).collect()),
         cgroupns_mode: Some(HostConfigCgroupnsModeEnum::PRIVATE),
         // The harness is PID 1: signals the code sends to PID 1 are ignored by the kernel and
         // no host binary (docker-init) is mounted in.
@@ -174,7 +216,13 @@ mod tests {
 
     #[test]
     fn every_hardening_setting_is_present() {
-        let body = container_body(&SandboxConfig::default(), "{}", &spec(), HashMap::new());
+        let body = container_body(
+            &SandboxConfig::default(),
+            "{}",
+            &spec(),
+            None,
+            HashMap::new(),
+        );
         let hc = body.host_config.expect("host config");
         assert_eq!(hc.network_mode.as_deref(), Some("none"));
         assert_eq!(hc.readonly_rootfs, Some(true));
@@ -192,6 +240,16 @@ mod tests {
         assert_eq!(tmp["/tmp"], "rw,noexec,nosuid,size=1073741824");
         assert!(hc.mounts.is_none() && hc.binds.is_none(), "no host mounts");
         assert_eq!(hc.ipc_mode.as_deref(), Some("none"));
+        let masked = hc.masked_paths.expect("masked paths");
+        for path in [
+            "/proc/kcore",
+            "/sys/firmware",
+            "/dev/pts",
+            "/dev/ptmx",
+            "/dev/tty",
+        ] {
+            assert!(masked.iter().any(|m| m == path), "{path} masked");
+        }
         assert_eq!(hc.runtime.as_deref(), Some("runc"));
         let ulimits = hc.ulimits.expect("ulimits");
         let core = ulimits.iter().find(|u| u.name.as_deref() == Some("core"));
@@ -203,16 +261,52 @@ mod tests {
     }
 
     #[test]
+    fn the_sandbox_user_is_the_dedicated_id() {
+        assert_eq!(SANDBOX_USER, format!("{SANDBOX_UID}:{SANDBOX_GID}"));
+        assert!((60_000..65_534).contains(&SANDBOX_UID) && (60_000..65_534).contains(&SANDBOX_GID));
+    }
+
+    #[test]
     fn data_dir_is_mounted_read_only() {
         let mut s = spec();
         s.data_dir = Some(PathBuf::from("/srv/market"));
-        s.runtime = Runtime::Runsc;
-        let body = container_body(&SandboxConfig::default(), "{}", &s, HashMap::new());
-        let hc = body.host_config.expect("host config");
-        let mounts = hc.mounts.expect("mounts");
-        assert_eq!(mounts.len(), 1);
-        assert_eq!(mounts[0].target.as_deref(), Some(DATA_MOUNT));
-        assert_eq!(mounts[0].read_only, Some(true));
-        assert_eq!(hc.runtime.as_deref(), Some("runsc"));
+        let copy = |sealed| DataSource {
+            path: PathBuf::from("/tmp/stockade-data/ro/0123"),
+            sealed,
+        };
+        for (runtime, sealed, told_read_only) in [
+            (Runtime::Runc, false, true),
+            // The sealed view is read-only itself, and telling runc would clear noexec.
+            (Runtime::Runc, true, false),
+            (Runtime::Runsc, false, true),
+            (Runtime::Runsc, true, true),
+        ] {
+            s.runtime = runtime;
+            let data = copy(sealed);
+            let body = container_body(
+                &SandboxConfig::default(),
+                "{}",
+                &s,
+                Some(&data),
+                HashMap::new(),
+            );
+            let hc = body.host_config.expect("host config");
+            let mounts = hc.mounts.expect("mounts");
+            assert_eq!(mounts.len(), 1);
+            assert_eq!(mounts[0].target.as_deref(), Some(DATA_MOUNT));
+            assert_eq!(
+                mounts[0].source.as_deref(),
+                Some("/tmp/stockade-data/ro/0123"),
+                "the copy, never the directory"
+            );
+            assert_eq!(
+                mounts[0].read_only,
+                Some(told_read_only),
+                "{runtime} sealed={sealed}"
+            );
+            let bind = mounts[0].bind_options.as_ref().expect("bind options");
+            assert_eq!(bind.non_recursive, Some(true), "submounts stay out");
+            assert_eq!(hc.runtime.as_deref(), Some(runtime.as_str()));
+        }
     }
 }

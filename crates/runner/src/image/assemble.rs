@@ -401,8 +401,8 @@ mod tests {
 
     const USER: fn() -> SandboxUser = || SandboxUser {
         name: "sandbox".into(),
-        uid: 1000,
-        gid: 1000,
+        uid: 65432,
+        gid: 65432,
         home: "/tmp".into(),
     };
 
@@ -440,9 +440,9 @@ mod tests {
 
         let passwd = String::from_utf8(tree["etc/passwd"].2.clone()).expect("utf8");
         assert!(passwd.starts_with("root:x:0:0:"));
-        assert!(passwd.ends_with("sandbox:x:1000:1000:Stockade sandbox:/tmp:/usr/sbin/nologin\n"));
+        assert!(passwd.ends_with("sandbox:x:65432:65432:Stockade sandbox:/tmp:/usr/sbin/nologin\n"));
         let group = String::from_utf8(tree["etc/group"].2.clone()).expect("utf8");
-        assert_eq!(group, "root:x:0:\nsandbox:x:1000:\n");
+        assert_eq!(group, "root:x:0:\nsandbox:x:65432:\n");
 
         for dir in [
             "data",

@@ -176,9 +176,32 @@ pub(super) async fn rootfs(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Rootfs, ImageError> {
     let path = cache.join(format!("rootfs-{}.tar", &key[..16]));
-    if !force && path.exists() {
-        progress(Progress::Detail(format!("{} (cached)", path.display())));
-        return Ok(Rootfs { path, cached: true });
+    if !force {
+        let verdict = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || check_cached(&path))
+                .await
+                .map_err(|e| {
+                    ImageError::io(
+                        "verifying the cached root filesystem",
+                        std::io::Error::other(e),
+                    )
+                })?
+        };
+        match verdict {
+            Cached::Verified => {
+                progress(Progress::Detail(format!(
+                    "{} (cached, verified)",
+                    path.display()
+                )));
+                return Ok(Rootfs { path, cached: true });
+            }
+            Cached::Missing => {}
+            Cached::Removed(why) => progress(Progress::Detail(format!(
+                "{}: {why}; removed, making it anew",
+                path.display()
+            ))),
+        }
     }
     let partial = path.with_extension("tar.partial");
     let log_path = cache.join("mmdebstrap.log");
@@ -286,6 +309,20 @@ pub(super) async fn rootfs(
             }
         }
     }
+    // The digest goes in first: a tarball without one is never reused.
+    let digest = {
+        let hashed = partial.clone();
+        tokio::task::spawn_blocking(move || {
+            std::fs::File::open(hashed).and_then(|f| sha256_reader(std::io::BufReader::new(f)))
+        })
+        .await
+        .map_err(|e| ImageError::io("hashing the root filesystem", std::io::Error::other(e)))?
+        .map_err(|e| ImageError::io(format!("hashing {}", partial.display()), e))?
+    };
+    let digest_path = digest_path(&path);
+    tokio::fs::write(&digest_path, format!("{digest}\n"))
+        .await
+        .map_err(|e| ImageError::io(format!("writing {}", digest_path.display()), e))?;
     tokio::fs::rename(&partial, &path)
         .await
         .map_err(|e| ImageError::io(format!("moving {} into place", path.display()), e))?;
@@ -293,6 +330,45 @@ pub(super) async fn rootfs(
         path,
         cached: false,
     })
+}
+
+/// The SHA-256 recorded beside a cached root filesystem when it was made.
+fn digest_path(rootfs: &Path) -> PathBuf {
+    rootfs.with_extension("tar.sha256")
+}
+
+/// What was found in the cache for a root filesystem.
+#[derive(Debug, PartialEq, Eq)]
+enum Cached {
+    /// Present and matching the digest recorded when it was made.
+    Verified,
+    /// Not there.
+    Missing,
+    /// There but unusable (why); it and its digest were removed.
+    Removed(String),
+}
+
+/// Re-verifies a cached root filesystem before it is reused: everything in the image comes
+/// from it, so a tarball changed on disk since it was made (corrupted, or tampered with)
+/// must not end up in the sandbox. A mismatch removes it so that the build makes it anew.
+fn check_cached(path: &Path) -> Cached {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(_) => return Cached::Missing,
+    };
+    let digest_path = digest_path(path);
+    let recorded = std::fs::read_to_string(&digest_path)
+        .ok()
+        .map(|s| s.trim().to_string());
+    let why = match (recorded, sha256_reader(std::io::BufReader::new(file))) {
+        (Some(want), Ok(got)) if want == got => return Cached::Verified,
+        (None, _) => "no recorded digest".to_string(),
+        (Some(want), Ok(got)) => format!("sha256 {got} differs from the recorded {want}"),
+        (Some(_), Err(e)) => format!("unreadable ({e})"),
+    };
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(&digest_path);
+    Cached::Removed(why)
 }
 
 /// Turn a failed mmdebstrap run into the most helpful error: disk full, mirrors
@@ -394,7 +470,7 @@ pub(super) async fn import(
         source: e.into(),
     })?;
     let changes = vec![
-        "USER 1000:1000".to_string(),
+        format!("USER {}", crate::executor::hardening::SANDBOX_USER),
         "WORKDIR /tmp".to_string(),
         format!("CMD {cmd}"),
         // Thread pools sized for the CPU quota, not the host: each thread counts
@@ -424,6 +500,33 @@ pub(super) async fn import(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cached_root_filesystem_is_reused_only_when_its_digest_matches() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tar = dir.path().join("rootfs-0123456789abcdef.tar");
+        assert_eq!(check_cached(&tar), Cached::Missing);
+
+        let contents = b"a root filesystem";
+        std::fs::write(&tar, contents).expect("write");
+        let digest = sha256_reader(&contents[..]).expect("hash");
+        std::fs::write(digest_path(&tar), format!("{digest}\n")).expect("write");
+        assert_eq!(check_cached(&tar), Cached::Verified);
+
+        // One byte changed on disk: refused and removed, so the build makes it anew.
+        std::fs::write(&tar, b"a root filesystem!").expect("corrupt");
+        match check_cached(&tar) {
+            Cached::Removed(why) => assert!(why.contains("differs from the recorded"), "{why}"),
+            other => panic!("corrupted cache reused: {other:?}"),
+        }
+        assert!(!tar.exists() && !digest_path(&tar).exists());
+        assert_eq!(check_cached(&tar), Cached::Missing);
+
+        // A tarball without a digest is not trusted either.
+        std::fs::write(&tar, contents).expect("write");
+        assert!(matches!(check_cached(&tar), Cached::Removed(why) if why == "no recorded digest"));
+        assert!(!tar.exists());
+    }
 
     #[test]
     fn hook_paths_must_survive_mmdebstrap_word_splitting() {

@@ -110,6 +110,18 @@ impl Recipe {
         if self.user.uid == 0 || self.user.gid == 0 {
             return bad("the sandbox user must not be root".into());
         }
+        // The runner starts containers as its own user; an image made for another would
+        // leave files and the passwd entry disagreeing with the process.
+        let (uid, gid) = (
+            crate::executor::hardening::SANDBOX_UID,
+            crate::executor::hardening::SANDBOX_GID,
+        );
+        if (self.user.uid, self.user.gid) != (uid, gid) {
+            return bad(format!(
+                "the sandbox user must be {uid}:{gid}, the id the runner runs code as (not {}:{})",
+                self.user.uid, self.user.gid
+            ));
+        }
         if !safe_word(&self.user.name) || !self.user.home.starts_with('/') {
             return bad("invalid sandbox user name or home".into());
         }
@@ -181,7 +193,7 @@ mod tests {
     fn shipped_recipe_parses() {
         let recipe = Recipe::from_yaml(RECIPE).expect("recipe.yaml");
         assert!(recipe.debian.packages.iter().any(|p| p == "python3-pandas"));
-        assert_eq!(recipe.user.uid, 1000);
+        assert_eq!(recipe.user.uid, 65432);
         assert!(recipe
             .wheels
             .iter()
@@ -235,10 +247,16 @@ mod tests {
 
     #[test]
     fn rejects_unsafe_recipes() {
-        let root = RECIPE.replace("uid: 1000", "uid: 0");
+        let root = RECIPE.replace("uid: 65432", "uid: 0");
         assert!(matches!(
             Recipe::from_yaml(&root),
             Err(ImageError::Recipe(_))
+        ));
+        // A host account's id.
+        let shared = RECIPE.replace("uid: 65432", "uid: 1000");
+        assert!(matches!(
+            Recipe::from_yaml(&shared),
+            Err(ImageError::Recipe(m)) if m.contains("must be 65432:65432")
         ));
         let injected = RECIPE.replace("- tzdata", "- \"tzdata; rm -rf /\"");
         assert!(matches!(

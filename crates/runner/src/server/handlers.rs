@@ -112,7 +112,9 @@ fn valid_dataset_name(name: &str) -> bool {
 /// `GET /v1/info`: version, runtimes, limits and datasets.
 pub fn info(state: Arc<AppState>) -> Response {
     let c = state.executor.config();
-    let runtimes: Vec<&str> = [Runtime::Runc, Runtime::Runsc]
+    // What a request may choose: allowed by the config and registered with the engine.
+    let runtimes: Vec<&str> = c
+        .allowed_runtimes()
         .into_iter()
         .filter(|r| state.executor.runtimes().iter().any(|a| a == r.as_str()))
         .map(Runtime::as_str)
@@ -247,6 +249,17 @@ fn runner_error(e: &RunnerError) -> ApiError {
             StatusCode::BAD_REQUEST,
             "runtime_unavailable",
             format!("the {runtime} runtime is not available on this server"),
+        ),
+        RunnerError::RuntimeNotAllowed { runtime, allowed } => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "runtime_not_allowed",
+            format!("the {runtime} runtime is not allowed on this server (allowed: {allowed})"),
+        ),
+        // The path is the host's: not for the client.
+        RunnerError::DataDir { .. } => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "dataset_refused",
+            "the dataset cannot be mounted into a sandbox safely; see the server log",
         ),
         RunnerError::ImageMissing { .. } => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
