@@ -63,6 +63,7 @@ use tokio::sync::mpsc;
 use crate::cleanup::{self, CleanupReport, ContainerGuard, LiveSet, ManagedContainer, Owner};
 use crate::config::{human_bytes, Runtime, SandboxConfig};
 use crate::error::{is_not_found, RunnerError};
+use crate::liveness::{Liveness, StateDir};
 pub use crate::result::{ExecEvent, ExecutionResult, ResourceSample};
 use hardening::{ContainerSpec, DATA_MOUNT};
 use output::StreamOutput;
@@ -249,6 +250,9 @@ struct Inner {
     image_id: String,
     runtimes: Vec<String>,
     owner: Owner,
+    /// Held for the executor's life: it proves to other runners' sweeps that this instance's
+    /// containers are not orphans.
+    liveness: Arc<Liveness>,
     policy: Policy,
     live: LiveSet,
     kill_reasons: Mutex<HashMap<String, String>>,
@@ -348,13 +352,16 @@ impl Executor {
             let bytes: [u8; 16] = rand::random();
             bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
         };
+        let state = StateDir::locate()?;
+        let liveness = Arc::new(Liveness::hold(&state, &instance)?);
         let executor = Executor {
             inner: Arc::new(Inner {
                 docker,
                 seccomp_json,
                 image_id,
                 runtimes,
-                owner: Owner::current(instance),
+                owner: Owner { instance, state },
+                liveness,
                 policy: Policy::default(),
                 live: Arc::new(Mutex::new(HashSet::new())),
                 kill_reasons: Mutex::new(HashMap::new()),
@@ -387,6 +394,7 @@ impl Executor {
                 image_id: shared.image_id.clone(),
                 runtimes: shared.runtimes.clone(),
                 owner: shared.owner.clone(),
+                liveness: shared.liveness.clone(),
                 policy,
                 live: shared.live.clone(),
                 kill_reasons: Mutex::new(HashMap::new()),
@@ -957,7 +965,8 @@ impl Executor {
 
     /// Every container Stockade manages on this engine (all runners).
     pub async fn list_managed(&self) -> Result<Vec<ManagedContainer>, RunnerError> {
-        cleanup::list_managed(&self.inner.docker, &self.inner.owner, self.max_age()).await
+        let owner = &self.inner.owner;
+        cleanup::list_managed(&self.inner.docker, Some(&owner.instance), &owner.state).await
     }
 
     /// Containers left behind: their runner is dead, or they belong to this runner but no
@@ -991,13 +1000,24 @@ impl Executor {
 
     /// Removes [`Executor::orphaned_containers`].
     pub async fn cleanup_orphaned_containers(&self) -> Result<CleanupReport, RunnerError> {
-        let ids = self
+        let owner = &self.inner.owner;
+        let orphans = self.orphaned_containers().await?;
+        Ok(cleanup::remove_dead_instances(&self.inner.docker, &owner.state, &orphans).await)
+    }
+
+    /// Removes the containers of other runner instances proven dead, leaving this runner's
+    /// own (those kept by `cleanup_on_exit: false` stay until asked for); returns how many
+    /// orphans, this runner's included, are left.
+    pub async fn sweep_dead_runners(&self) -> Result<(CleanupReport, usize), RunnerError> {
+        let owner = &self.inner.owner;
+        let (theirs, ours): (Vec<_>, Vec<_>) = self
             .orphaned_containers()
             .await?
             .into_iter()
-            .map(|c| c.id)
-            .collect();
-        Ok(cleanup::remove_all(&self.inner.docker, ids).await)
+            .partition(|c| c.instance != owner.instance);
+        let report =
+            cleanup::remove_dead_instances(&self.inner.docker, &owner.state, &theirs).await;
+        Ok((report.clone(), ours.len() + report.failed.len()))
     }
 
     /// Removes every container this runner created (in-flight executions then fail).
@@ -1017,15 +1037,6 @@ impl Executor {
     pub async fn cleanup_every_managed(&self) -> Result<CleanupReport, RunnerError> {
         cleanup::remove_every_managed(&self.inner.docker).await
     }
-
-    fn max_age(&self) -> Duration {
-        max_age(&self.inner.config)
-    }
-}
-
-/// How old a container from another host must be before it counts as orphaned.
-pub fn max_age(config: &SandboxConfig) -> Duration {
-    config.limits.max_timeout + Duration::from_secs(300)
 }
 
 fn fmt_secs(d: Duration) -> String {

@@ -20,8 +20,9 @@ use crate::executor::hardening::ContainerSpec;
 use crate::executor::{ExecOptions, Executor, PreparedContainer};
 use crate::metrics::Metrics;
 
-/// Warm containers older than this are replaced (a long-idle container is not trusted to be
-/// in the state it was started in, and its `created-at` label would age towards orphan status).
+/// Warm containers older than this are replaced: a long-idle container is not trusted to be
+/// in the state it was started in. (Age never makes a container an orphan: other runners'
+/// sweeps go by this runner's liveness record.)
 const MAX_IDLE: Duration = Duration::from_secs(15 * 60);
 
 /// Containers the refill task starts at once.
