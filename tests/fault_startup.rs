@@ -135,12 +135,16 @@ fn containers_of(pid: u32) -> Vec<String> {
         .collect()
 }
 
+/// Clients of the bystander. Several at once keep the engine busy creating and removing
+/// containers, as the runs of a production runner beside a restarting one would.
+const BYSTANDER_CLIENTS: usize = 3;
+
 /// The bystander: executes small programs against `addr` until told to stop; counts outcomes.
 struct Bystander {
     stop: Arc<AtomicBool>,
     ok: Arc<AtomicUsize>,
     failed: Arc<std::sync::Mutex<Vec<String>>>,
-    task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Bystander {
@@ -148,8 +152,26 @@ impl Bystander {
         let stop = Arc::new(AtomicBool::new(false));
         let ok = Arc::new(AtomicUsize::new(0));
         let failed = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let tasks = (0..BYSTANDER_CLIENTS)
+            .map(|_| Bystander::client(client.clone(), addr.clone(), &stop, &ok, &failed))
+            .collect();
+        Bystander {
+            stop,
+            ok,
+            failed,
+            tasks,
+        }
+    }
+
+    fn client(
+        client: reqwest::Client,
+        addr: String,
+        stop: &Arc<AtomicBool>,
+        ok: &Arc<AtomicUsize>,
+        failed: &Arc<std::sync::Mutex<Vec<String>>>,
+    ) -> tokio::task::JoinHandle<()> {
         let (s, o, f) = (stop.clone(), ok.clone(), failed.clone());
-        let task = tokio::spawn(async move {
+        tokio::spawn(async move {
             while !s.load(Ordering::Relaxed) {
                 let answer = client
                     .post(format!("http://{addr}/v1/execute"))
@@ -169,13 +191,7 @@ impl Bystander {
                     f.lock().unwrap().push(body);
                 }
             }
-        });
-        Bystander {
-            stop,
-            ok,
-            failed,
-            task,
-        }
+        })
     }
 }
 
@@ -269,7 +285,9 @@ async fn signals_during_start_up_and_refill_leave_no_container() {
 
     // The runner beside them kept working: no sweep of theirs took one of its containers.
     bystander.stop.store(true, Ordering::Relaxed);
-    bystander.task.await.unwrap();
+    for task in bystander.tasks {
+        task.await.unwrap();
+    }
     let failed = bystander.failed.lock().unwrap().clone();
     assert!(
         failed.is_empty(),

@@ -321,6 +321,64 @@ pub(crate) async fn remove_all(docker: &Docker, ids: Vec<String>) -> CleanupRepo
 /// Ids of containers this runner is using right now.
 pub(crate) type LiveSet = Arc<Mutex<HashSet<String>>>;
 
+/// Container work a runner must see finish before it exits: creations in flight, containers
+/// held by a guard, and the removals dropped guards started in the background. A shutdown
+/// that only swept would miss a container whose creation the engine completes after the
+/// sweep, and the tasks still removing containers die with the process.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pending(Arc<PendingInner>);
+
+#[derive(Debug, Default)]
+struct PendingInner {
+    count: Mutex<usize>,
+    idle: tokio::sync::Notify,
+}
+
+/// One unit of [`Pending`] work; dropping it ends the unit.
+#[derive(Debug)]
+pub(crate) struct PendingToken(Arc<PendingInner>);
+
+impl Pending {
+    /// Starts a unit of work.
+    pub fn token(&self) -> PendingToken {
+        if let Ok(mut n) = self.0.count.lock() {
+            *n += 1;
+        }
+        PendingToken(self.0.clone())
+    }
+
+    fn count(&self) -> usize {
+        self.0.count.lock().map(|n| *n).unwrap_or(0)
+    }
+
+    /// Resolves once no unit of work is left.
+    pub async fn settled(&self) {
+        loop {
+            // Registered before the check, so a unit ending in between still wakes us.
+            let idle = self.0.idle.notified();
+            if self.count() == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+}
+
+impl Drop for PendingToken {
+    fn drop(&mut self) {
+        let idle = match self.0.count.lock() {
+            Ok(mut n) => {
+                *n = n.saturating_sub(1);
+                *n == 0
+            }
+            Err(_) => false,
+        };
+        if idle {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
 /// Owns one container: unless disarmed, dropping it kills and removes the container in the
 /// background, so a cancelled execution (client hung up, future dropped) never leaks one.
 #[derive(Debug)]
@@ -329,10 +387,12 @@ pub(crate) struct ContainerGuard {
     id: String,
     live: LiveSet,
     armed: bool,
+    /// Held while the guard owns the container, then by its background removal.
+    pending: Option<PendingToken>,
 }
 
 impl ContainerGuard {
-    pub fn new(docker: Docker, id: String, live: LiveSet) -> Self {
+    pub fn new(docker: Docker, id: String, live: LiveSet, pending: &Pending) -> Self {
         if let Ok(mut set) = live.lock() {
             set.insert(id.clone());
         }
@@ -341,6 +401,7 @@ impl ContainerGuard {
             id,
             live,
             armed: true,
+            pending: Some(pending.token()),
         }
     }
 
@@ -376,7 +437,9 @@ impl Drop for ContainerGuard {
         let docker = self.docker.clone();
         let id = std::mem::take(&mut self.id);
         let live = self.live.clone();
+        let pending = self.pending.take();
         let task = async move {
+            let _pending = pending;
             let ok = remove_container(&docker, &id).await;
             if let Ok(mut set) = live.lock() {
                 set.remove(&id);

@@ -60,7 +60,9 @@ use stockade_validator::{Finding, Policy, Severity};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::cleanup::{self, CleanupReport, ContainerGuard, LiveSet, ManagedContainer, Owner};
+use crate::cleanup::{
+    self, CleanupReport, ContainerGuard, LiveSet, ManagedContainer, Owner, Pending,
+};
 use crate::config::{human_bytes, Runtime, SandboxConfig};
 use crate::error::{is_not_found, RunnerError};
 use crate::liveness::{Liveness, StateDir};
@@ -255,6 +257,7 @@ struct Inner {
     liveness: Arc<Liveness>,
     policy: Policy,
     live: LiveSet,
+    pending: Pending,
     kill_reasons: Mutex<HashMap<String, String>>,
 }
 
@@ -364,6 +367,7 @@ impl Executor {
                 liveness,
                 policy: Policy::default(),
                 live: Arc::new(Mutex::new(HashSet::new())),
+                pending: Pending::default(),
                 kill_reasons: Mutex::new(HashMap::new()),
                 config,
             }),
@@ -397,6 +401,7 @@ impl Executor {
                 liveness: shared.liveness.clone(),
                 policy,
                 live: shared.live.clone(),
+                pending: shared.pending.clone(),
                 kill_reasons: Mutex::new(HashMap::new()),
             },
         };
@@ -582,18 +587,32 @@ impl Executor {
         let labels = inner.owner.labels(spec.request_id.as_deref());
         let body = hardening::container_body(&inner.config, &inner.seccomp_json, &spec, labels);
         let created = Instant::now();
-        let response = inner
-            .docker
-            .create_container(None::<CreateContainerOptions>, body)
-            .await
-            .map_err(|e| match e {
-                ref err if is_not_found(err) => RunnerError::ImageMissing {
-                    image: inner.config.image.clone(),
-                },
-                other => RunnerError::docker("container create")(other),
-            })?;
+        // The create runs in a task of its own that puts its container under a guard
+        // whatever happens to this future: dropped while the engine is creating (a cancelled
+        // request, a pool stopping), it would otherwise leave a container no one owns.
+        let creating = inner.pending.token();
+        let (docker, live, pending) = (
+            inner.docker.clone(),
+            inner.live.clone(),
+            inner.pending.clone(),
+        );
+        let guard = tokio::spawn(async move {
+            let response = docker
+                .create_container(None::<CreateContainerOptions>, body)
+                .await;
+            let guard = response.map(|r| ContainerGuard::new(docker, r.id, live, &pending));
+            drop(creating);
+            guard
+        })
+        .await
+        .map_err(|e| RunnerError::Protocol(format!("container create task: {e}")))?
+        .map_err(|e| match e {
+            ref err if is_not_found(err) => RunnerError::ImageMissing {
+                image: inner.config.image.clone(),
+            },
+            other => RunnerError::docker("container create")(other),
+        })?;
         // From here on the guard owns the container: any early return removes it.
-        let guard = ContainerGuard::new(inner.docker.clone(), response.id, inner.live.clone());
         let attach = inner
             .docker
             .attach_container(
@@ -1018,6 +1037,15 @@ impl Executor {
         let report =
             cleanup::remove_dead_instances(&self.inner.docker, &owner.state, &theirs).await;
         Ok((report.clone(), ours.len() + report.failed.len()))
+    }
+
+    /// Waits (at most `within`) until no container of this runner is being created, held or
+    /// removed in the background; false when time ran out first. A runner that is stopping
+    /// calls this before its final sweep and before it exits.
+    pub async fn settle(&self, within: Duration) -> bool {
+        tokio::time::timeout(within, self.inner.pending.settled())
+            .await
+            .is_ok()
     }
 
     /// Removes every container this runner created (in-flight executions then fail).

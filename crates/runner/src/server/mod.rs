@@ -322,8 +322,11 @@ async fn run(
     scan.abort();
     state.pool.drain();
     // Guards of cancelled executions and drained warm containers are removing theirs in the
-    // background; sweep until nothing of ours is left (a removal in progress can make one
-    // pass report a failure).
+    // background, and a creation may still be in flight: wait for all of it (the process
+    // must outlive it), then sweep until nothing of ours is left.
+    if !state.executor.settle(SETTLE_TIMEOUT).await {
+        tracing::warn!(within = ?SETTLE_TIMEOUT, "container work still in flight; sweeping anyway");
+    }
     for attempt in 1..=5 {
         tokio::time::sleep(Duration::from_millis(300)).await;
         match state.executor.cleanup_all().await {
@@ -340,6 +343,9 @@ async fn run(
         }
     }
 }
+
+/// How long a stopping runner waits for its container creations and removals to finish.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Aborts the task when dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
