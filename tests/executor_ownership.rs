@@ -193,7 +193,15 @@ async fn a_live_runner_with_a_dead_runners_host_and_pid_keeps_its_container() {
     // Once that runner dies, the same container is an orphan and the sweep removes it.
     drop(holder);
     executor.cleanup_orphaned_containers().await.unwrap();
-    let removed_once_dead = !exists(&docker, &id).await;
+    // The other tests' sweeps run beside this one and may be removing it at the same moment.
+    let mut removed_once_dead = false;
+    for _ in 0..100 {
+        removed_once_dead = !exists(&docker, &id).await;
+        if removed_once_dead {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     remove_container(&docker, &id).await;
     assert!(kept, "the container of a live runner was swept");
     assert!(removed_once_dead, "the dead runner's container survived");
