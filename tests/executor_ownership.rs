@@ -267,12 +267,14 @@ async fn cleanup_without_options_leaves_a_live_runners_containers() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     cleanup(&[]);
-    let kept = exists(&docker, &id).await;
+    assert!(
+        exists(&docker, &id).await,
+        "`stockade cleanup` removed a live runner's container"
+    );
     // Named, it goes, even while its runner lives.
     let said = cleanup(&["--instance", live.instance_id()]);
     let removed = !exists(&docker, &id).await;
     remove_container(&docker, &id).await;
-    assert!(kept, "`stockade cleanup` removed a live runner's container");
     assert!(removed, "`--instance` did not remove it: {said}");
     assert!(said.starts_with("removed 1/1 "), "{said}");
 }

@@ -274,12 +274,25 @@ pub async fn remove_container(docker: &Docker, id: &str) -> bool {
             .await;
         if let Err(e) = docker.remove_container(id, Some(force)).await {
             if !is_not_found(&e) {
-                tracing::error!(container = id, error = %e, "kill and remove failed");
+                tracing::warn!(container = id, error = %e, "kill and remove failed");
             }
         }
     }
-    confirm_gone(docker, id).await
+    // Another runner's sweep may be removing the same container (the engine then answers
+    // 409, removal already in progress): let it finish before calling the removal failed.
+    for _ in 0..CONFIRM_TRIES {
+        if confirm_gone(docker, id).await {
+            return true;
+        }
+        tokio::time::sleep(CONFIRM_PAUSE).await;
+    }
+    tracing::error!(container = id, "container could not be removed");
+    false
 }
+
+/// How often, and how far apart, a removal is re-checked before it counts as failed.
+const CONFIRM_TRIES: usize = 20;
+const CONFIRM_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// True when inspecting the container answers 404.
 pub async fn confirm_gone(docker: &Docker, id: &str) -> bool {
