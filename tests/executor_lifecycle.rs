@@ -537,3 +537,36 @@ async fn resource_samples_describe_the_container() {
     assert!(a.used_ns <= (a.nr_periods + 1) * quota_ns, "{a:?}");
     assert!(a.nr_throttled <= a.nr_periods, "{a:?}");
 }
+
+/// A creation cancelled while the engine is still creating the container (a client hanging up
+/// early, a pool that stops) must not leave the container behind with no one owning it.
+#[tokio::test]
+async fn dropping_a_creation_in_flight_removes_its_container() {
+    let executor = executor().await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let id = request_id(&format!("create-dropped-{n}"));
+        let spec = executor
+            .spec_for(
+                &ExecOptions {
+                    request_id: Some(id.clone()),
+                    ..Default::default()
+                },
+                None,
+            )
+            .expect("spec");
+        // The engine takes far longer than this to create a container: the future is dropped
+        // with the create request in flight.
+        let _ = tokio::time::timeout(Duration::from_millis(1), executor.prepare(spec)).await;
+        ids.push(id);
+    }
+    // Once the executor has settled (creations finished, guards gone, removals done), none of
+    // them may exist. Without the guard taking over a creation, the engine finishes creating
+    // containers that no one owns.
+    assert!(executor.settle(Duration::from_secs(60)).await);
+    let mut left = Vec::new();
+    for id in &ids {
+        left.extend(containers_with_label(executor.docker(), LABEL_REQUEST_ID, id).await);
+    }
+    assert!(left.is_empty(), "cancelled creations left {left:?}");
+}

@@ -8,7 +8,7 @@ use clap::Args;
 use stockade_runner::cleanup;
 use stockade_runner::config::{Runtime, SandboxConfig};
 use stockade_runner::executor::{
-    connect_docker, docker_host, load_seccomp_profile, max_age, ExecOptions, Executor,
+    connect_docker, docker_host, load_seccomp_profile, ExecOptions, Executor,
 };
 
 use crate::run::load_config;
@@ -124,7 +124,7 @@ async fn doctor(args: &DoctorArgs, checks: &mut Checks) {
             return;
         }
     }
-    match cleanup::list_all(&docker, max_age(&config)).await {
+    match cleanup::list_all(&docker).await {
         Ok(list) => {
             let orphans = list.iter().filter(|c| !c.owner_alive).count();
             checks.report(

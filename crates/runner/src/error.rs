@@ -105,6 +105,15 @@ pub enum RunnerError {
     /// A started container's harness never said it was ready.
     #[error("the sandbox container did not become ready: {0}")]
     NotReady(String),
+    /// The runner's liveness record (which proves its containers are not orphans) cannot be
+    /// kept.
+    #[error("liveness record {}: {reason}", path.display())]
+    Liveness {
+        /// The file or directory.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl RunnerError {

@@ -61,9 +61,12 @@ use stockade_validator::{Finding, Policy, Severity};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::cleanup::{self, CleanupReport, ContainerGuard, LiveSet, ManagedContainer, Owner};
+use crate::cleanup::{
+    self, CleanupReport, ContainerGuard, LiveSet, ManagedContainer, Owner, Pending,
+};
 use crate::config::{human_bytes, join_runtimes, Runtime, SandboxConfig};
 use crate::error::{is_not_found, RunnerError};
+use crate::liveness::{Liveness, StateDir};
 pub use crate::result::{ExecEvent, ExecutionResult, ResourceSample};
 use data::StagedData;
 use hardening::{ContainerSpec, DATA_MOUNT};
@@ -253,8 +256,12 @@ struct Inner {
     image_id: String,
     runtimes: Vec<String>,
     owner: Owner,
+    /// Held for the executor's life: it proves to other runners' sweeps that this instance's
+    /// containers are not orphans.
+    liveness: Arc<Liveness>,
     policy: Policy,
     live: LiveSet,
+    pending: Pending,
     kill_reasons: Mutex<HashMap<String, String>>,
 }
 
@@ -352,15 +359,19 @@ impl Executor {
             let bytes: [u8; 16] = rand::random();
             bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
         };
+        let state = StateDir::locate()?;
+        let liveness = Arc::new(Liveness::hold(&state, &instance)?);
         let executor = Executor {
             inner: Arc::new(Inner {
                 docker,
                 seccomp_json,
                 image_id,
                 runtimes,
-                owner: Owner::current(instance),
+                owner: Owner { instance, state },
+                liveness,
                 policy: Policy::default(),
                 live: Arc::new(Mutex::new(HashSet::new())),
+                pending: Pending::default(),
                 kill_reasons: Mutex::new(HashMap::new()),
                 config,
             }),
@@ -398,8 +409,10 @@ impl Executor {
                 image_id: shared.image_id.clone(),
                 runtimes: shared.runtimes.clone(),
                 owner: shared.owner.clone(),
+                liveness: shared.liveness.clone(),
                 policy,
                 live: shared.live.clone(),
+                pending: shared.pending.clone(),
                 kill_reasons: Mutex::new(HashMap::new()),
             },
         };
@@ -611,18 +624,32 @@ impl Executor {
             labels,
         );
         let created = Instant::now();
-        let response = inner
-            .docker
-            .create_container(None::<CreateContainerOptions>, body)
-            .await
-            .map_err(|e| match e {
-                ref err if is_not_found(err) => RunnerError::ImageMissing {
-                    image: inner.config.image.clone(),
-                },
-                other => RunnerError::docker("container create")(other),
-            })?;
+        // The create runs in a task of its own that puts its container under a guard
+        // whatever happens to this future: dropped while the engine is creating (a cancelled
+        // request, a pool stopping), it would otherwise leave a container no one owns.
+        let creating = inner.pending.token();
+        let (docker, live, pending) = (
+            inner.docker.clone(),
+            inner.live.clone(),
+            inner.pending.clone(),
+        );
+        let guard = tokio::spawn(async move {
+            let response = docker
+                .create_container(None::<CreateContainerOptions>, body)
+                .await;
+            let guard = response.map(|r| ContainerGuard::new(docker, r.id, live, &pending));
+            drop(creating);
+            guard
+        })
+        .await
+        .map_err(|e| RunnerError::Protocol(format!("container create task: {e}")))?
+        .map_err(|e| match e {
+            ref err if is_not_found(err) => RunnerError::ImageMissing {
+                image: inner.config.image.clone(),
+            },
+            other => RunnerError::docker("container create")(other),
+        })?;
         // From here on the guard owns the container: any early return removes it.
-        let guard = ContainerGuard::new(inner.docker.clone(), response.id, inner.live.clone());
         let attach = inner
             .docker
             .attach_container(
@@ -1002,7 +1029,8 @@ impl Executor {
 
     /// Every container Stockade manages on this engine (all runners).
     pub async fn list_managed(&self) -> Result<Vec<ManagedContainer>, RunnerError> {
-        cleanup::list_managed(&self.inner.docker, &self.inner.owner, self.max_age()).await
+        let owner = &self.inner.owner;
+        cleanup::list_managed(&self.inner.docker, Some(&owner.instance), &owner.state).await
     }
 
     /// Containers left behind: their runner is dead, or they belong to this runner but no
@@ -1036,13 +1064,33 @@ impl Executor {
 
     /// Removes [`Executor::orphaned_containers`].
     pub async fn cleanup_orphaned_containers(&self) -> Result<CleanupReport, RunnerError> {
-        let ids = self
+        let owner = &self.inner.owner;
+        let orphans = self.orphaned_containers().await?;
+        Ok(cleanup::remove_dead_instances(&self.inner.docker, &owner.state, &orphans).await)
+    }
+
+    /// Removes the containers of other runner instances proven dead, leaving this runner's
+    /// own (those kept by `cleanup_on_exit: false` stay until asked for); returns how many
+    /// orphans, this runner's included, are left.
+    pub async fn sweep_dead_runners(&self) -> Result<(CleanupReport, usize), RunnerError> {
+        let owner = &self.inner.owner;
+        let (theirs, ours): (Vec<_>, Vec<_>) = self
             .orphaned_containers()
             .await?
             .into_iter()
-            .map(|c| c.id)
-            .collect();
-        Ok(cleanup::remove_all(&self.inner.docker, ids).await)
+            .partition(|c| c.instance != owner.instance);
+        let report =
+            cleanup::remove_dead_instances(&self.inner.docker, &owner.state, &theirs).await;
+        Ok((report.clone(), ours.len() + report.failed.len()))
+    }
+
+    /// Waits (at most `within`) until no container of this runner is being created, held or
+    /// removed in the background; false when time ran out first. A runner that is stopping
+    /// calls this before its final sweep and before it exits.
+    pub async fn settle(&self, within: Duration) -> bool {
+        tokio::time::timeout(within, self.inner.pending.settled())
+            .await
+            .is_ok()
     }
 
     /// Removes every container this runner created (in-flight executions then fail).
@@ -1062,15 +1110,6 @@ impl Executor {
     pub async fn cleanup_every_managed(&self) -> Result<CleanupReport, RunnerError> {
         cleanup::remove_every_managed(&self.inner.docker).await
     }
-
-    fn max_age(&self) -> Duration {
-        max_age(&self.inner.config)
-    }
-}
-
-/// How old a container from another host must be before it counts as orphaned.
-pub fn max_age(config: &SandboxConfig) -> Duration {
-    config.limits.max_timeout + Duration::from_secs(300)
 }
 
 fn fmt_secs(d: Duration) -> String {

@@ -40,8 +40,6 @@ pub use recipe::{content_hash, Recipe};
 pub const REPOSITORY: &str = "stockade-sandbox";
 /// The tag `stockade image build` always (re)points at the newest build.
 pub const LATEST: &str = "stockade-sandbox:latest";
-/// Label present on everything Stockade creates.
-pub const LABEL_MANAGED_BY: &str = "io.stockade.managed-by";
 /// Label holding the full content hash of the image's inputs.
 pub const LABEL_RECIPE_HASH: &str = "io.stockade.image.recipe-hash";
 /// Prefix of the labels recording component versions (`...version.numpy` etc.).

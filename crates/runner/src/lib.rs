@@ -5,6 +5,7 @@ pub mod config;
 pub mod error;
 pub mod executor;
 pub mod image;
+pub mod liveness;
 pub mod metrics;
 pub mod monitor;
 pub mod pool;

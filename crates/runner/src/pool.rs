@@ -20,8 +20,9 @@ use crate::executor::hardening::ContainerSpec;
 use crate::executor::{ExecOptions, Executor, PreparedContainer};
 use crate::metrics::Metrics;
 
-/// Warm containers older than this are replaced (a long-idle container is not trusted to be
-/// in the state it was started in, and its `created-at` label would age towards orphan status).
+/// Warm containers older than this are replaced: a long-idle container is not trusted to be
+/// in the state it was started in. (Age never makes a container an orphan: other runners'
+/// sweeps go by this runner's liveness record.)
 const MAX_IDLE: Duration = Duration::from_secs(15 * 60);
 
 /// Containers the refill task starts at once.
@@ -43,6 +44,8 @@ struct Inner {
     ready: Mutex<VecDeque<PreparedContainer>>,
     wake: Notify,
     stopped: AtomicBool,
+    /// Set once, by [`Pool::drain`]: interrupts a refill in progress.
+    stop: tokio::sync::watch::Sender<bool>,
     /// Whether the last attempt to start a container worked (readiness).
     healthy: AtomicBool,
     /// Whether the pool has been full since it last failed.
@@ -73,6 +76,7 @@ impl Pool {
                 ready: Mutex::new(VecDeque::new()),
                 wake: Notify::new(),
                 stopped: AtomicBool::new(false),
+                stop: tokio::sync::watch::channel(false).0,
                 healthy: AtomicBool::new(true),
                 filled: AtomicBool::new(size == 0),
                 metrics,
@@ -135,9 +139,11 @@ impl Pool {
         None
     }
 
-    /// Stops refilling and removes every warm container.
+    /// Stops refilling and removes every warm container. Containers the refill was starting
+    /// are removed too; [`Executor::settle`] waits for all of it.
     pub fn drain(&self) {
         self.inner.stopped.store(true, Ordering::Relaxed);
+        self.inner.stop.send_replace(true);
         self.inner.wake.notify_one();
         let drained: Vec<PreparedContainer> = self
             .inner
@@ -191,12 +197,18 @@ async fn refill(inner: Arc<Inner>) {
         // takes, refilling one by one would leave later requests to cold starts.
         let missing = (inner.size - have).min(REFILL_PARALLEL);
         let started = Instant::now();
-        let results = futures_util::future::join_all((0..missing).map(|_| async {
+        let starting = futures_util::future::join_all((0..missing).map(|_| async {
             let mut container = inner.executor.prepare(spec.clone()).await?;
             container.wait_ready(STARTUP_TIMEOUT).await?;
             Ok::<_, crate::error::RunnerError>(container)
-        }))
-        .await;
+        }));
+        // A drain must not wait out a start-up (up to STARTUP_TIMEOUT): dropping the starts
+        // removes what they created.
+        let mut stop = inner.stop.subscribe();
+        let results = tokio::select! {
+            results = starting => results,
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        };
         let mut failed = None;
         for result in results {
             match result {

@@ -457,10 +457,9 @@ pub(super) async fn import(
     versions: &BTreeMap<String, String>,
 ) -> Result<(), ImageError> {
     let (repo, tag) = reference.split_once(':').unwrap_or((reference, "latest"));
-    let mut labels = vec![
-        format!("{}=stockade", super::LABEL_MANAGED_BY),
-        format!("{}={hash}", super::LABEL_RECIPE_HASH),
-    ];
+    // Only what describes the image: a container created from it by hand inherits these, so
+    // none may make it look like one of a runner's (see `cleanup`).
+    let mut labels = vec![format!("{}={hash}", super::LABEL_RECIPE_HASH)];
     for (name, version) in versions {
         // Debian versions use [A-Za-z0-9.+~:-]: no quoting needed.
         labels.push(format!("{}{name}={version}", super::LABEL_VERSION_PREFIX));

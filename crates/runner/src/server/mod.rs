@@ -26,7 +26,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::executor::Executor;
 use crate::metrics::{self, Metrics};
 use crate::pool::Pool;
-use crate::seclog::SecurityLog;
+use crate::seclog::{EventKind, SecurityEvent, SecurityLog};
 
 /// Settings of the HTTP service (the sandbox's own settings live in the executor's config).
 #[derive(Debug, Clone)]
@@ -61,7 +61,8 @@ pub struct ServerConfig {
     /// A second listener that serves only `GET /metrics` (`monitoring.prometheus_port`);
     /// `None`: metrics are on the API's listener only.
     pub metrics_listen: Option<SocketAddr>,
-    /// How often orphaned containers are counted for `docker_orphaned_containers`.
+    /// How often containers of dead runners are removed (and what is left counted for
+    /// `docker_orphaned_containers`).
     pub orphan_scan_interval: Duration,
 }
 
@@ -321,8 +322,11 @@ async fn run(
     scan.abort();
     state.pool.drain();
     // Guards of cancelled executions and drained warm containers are removing theirs in the
-    // background; sweep until nothing of ours is left (a removal in progress can make one
-    // pass report a failure).
+    // background, and a creation may still be in flight: wait for all of it (the process
+    // must outlive it), then sweep until nothing of ours is left.
+    if !state.executor.settle(SETTLE_TIMEOUT).await {
+        tracing::warn!(within = ?SETTLE_TIMEOUT, "container work still in flight; sweeping anyway");
+    }
     for attempt in 1..=5 {
         tokio::time::sleep(Duration::from_millis(300)).await;
         match state.executor.cleanup_all().await {
@@ -340,6 +344,9 @@ async fn run(
     }
 }
 
+/// How long a stopping runner waits for its container creations and removals to finish.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Aborts the task when dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
@@ -349,13 +356,39 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Keeps `docker_orphaned_containers` current.
+/// Removes, every `orphan_scan_interval`, the containers of runners that died (a `kill -9`
+/// leaves them running and nothing else would stop them before this runner restarts), and
+/// keeps `docker_orphaned_containers` at what is left.
 async fn scan_orphans(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(state.config.orphan_scan_interval);
     loop {
         tick.tick().await;
-        if let Ok(orphans) = state.executor.orphaned_containers().await {
-            state.metrics.orphaned_containers.set(orphans.len() as i64);
+        match state.executor.sweep_dead_runners().await {
+            Ok((report, left)) => {
+                if report.total > 0 {
+                    tracing::warn!(
+                        removed = report.removed,
+                        failed = report.failed.len(),
+                        "removed containers of dead runners"
+                    );
+                }
+                let metrics = &state.metrics;
+                metrics
+                    .container_cleanup_success_total
+                    .inc_by(report.removed as u64);
+                metrics
+                    .container_cleanup_failed_total
+                    .inc_by(report.failed.len() as u64);
+                for id in &report.failed {
+                    state.seclog.record(
+                        &SecurityEvent::new(EventKind::CleanupFailure)
+                            .container(id.clone())
+                            .reason("orphan sweep could not remove the container"),
+                    );
+                }
+                metrics.orphaned_containers.set(left as i64);
+            }
+            Err(e) => tracing::warn!(error = %e, "orphan scan failed"),
         }
     }
 }
