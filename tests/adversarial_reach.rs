@@ -11,42 +11,16 @@ use std::process::Command;
 
 use adversarial_common::{corpus, ensure_image, malicious, output, sample_data};
 use serde_json::Value;
-use stockade_runner::cleanup::{LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_START};
 
 const IMAGE: &str = "stockade-sandbox:latest";
-
-/// Owner labels naming this test process, so that a runner's orphan sweep (any executor
-/// started meanwhile, e.g. by `adversarial_honest_run`) sees the probe's long-running
-/// container as alive rather than older than an execution may last.
-fn owner_labels() -> Vec<String> {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    // Field 22 of /proc/self/stat (start time), counted after the command name's ')'.
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let start = stat
-        .rfind(')')
-        .and_then(|i| stat[i + 1..].split_whitespace().nth(19))
-        .unwrap_or_default()
-        .to_string();
-    vec![
-        "--label".into(),
-        format!("{LABEL_OWNER_HOST}={}", host.trim()),
-        "--label".into(),
-        format!("{LABEL_OWNER_PID}={}", std::process::id()),
-        "--label".into(),
-        format!("{LABEL_OWNER_START}={start}"),
-    ]
-}
 
 /// Runs the probe over the whole malicious corpus in one container; file -> report.
 fn probe_all() -> BTreeMap<String, Value> {
     ensure_image();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
     let corpus = corpus();
-    let owner = owner_labels();
-    let out = output(Command::new("docker").arg("run").args(&owner).args([
+    // No runner labels: the image carries none either, so no runner's orphan sweep counts
+    // the probe's long-running container as its own.
+    let out = output(Command::new("docker").arg("run").args([
         "--rm",
         "--network",
         "none",
@@ -65,10 +39,6 @@ fn probe_all() -> BTreeMap<String, Value> {
         "1g",
         "--workdir",
         "/tmp",
-        "--label",
-        &format!("io.stockade.created-at={now}"),
-        "--label",
-        "io.stockade.instance=adversarial-reach",
         "-v",
         &format!("{}:/corpus:ro", corpus.display()),
         "-v",

@@ -377,7 +377,9 @@ impl Executor {
             }),
         };
         executor.check_runtime(executor.inner.config.runtime)?;
-        let stale = data::sweep_stale(max_age(&executor.inner.config));
+        // A copy outlives its run only when its runner died: no run lasts past max_timeout.
+        let stale =
+            data::sweep_stale(executor.inner.config.limits.max_timeout + Duration::from_secs(300));
         if stale > 0 {
             tracing::warn!(
                 removed = stale,
