@@ -82,10 +82,12 @@ pub struct Args {
     /// Open connections at most; more are answered 503 and closed.
     #[arg(long, default_value_t = 256, value_name = "N")]
     max_connections: usize,
-    /// Seconds a client has to send a request's headers (and the longest a kept-alive
-    /// connection waits for its next request).
+    /// Seconds a client has to send a request's headers.
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     header_timeout: f64,
+    /// Seconds a connection with no request running and no traffic stays open.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    idle_timeout: f64,
     /// Seconds a write may wait for a client that does not read before the connection is dropped.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     write_timeout: f64,
@@ -145,6 +147,7 @@ async fn serve(args: Args) -> Result<()> {
         public_validate_per_minute: args.public_validate_per_minute,
         max_connections: args.max_connections,
         header_read_timeout: seconds(args.header_timeout),
+        idle_timeout: seconds(args.idle_timeout),
         write_timeout: seconds(args.write_timeout),
         ..ServerConfig::default()
     };

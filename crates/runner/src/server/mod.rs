@@ -80,8 +80,7 @@ pub struct ServerConfig {
     pub max_findings: usize,
     /// Open connections at most; more are answered 503 and closed at once.
     pub max_connections: usize,
-    /// Time a client has to send a request's headers (also the longest a kept-alive
-    /// connection may sit before its next request starts).
+    /// Time a client has to send a request's headers.
     pub header_read_timeout: Duration,
     /// Time a client has to send a request's body once its headers are in.
     pub body_read_timeout: Duration,
