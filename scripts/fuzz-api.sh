@@ -51,6 +51,8 @@ done
 [ -n "$addr" ] || die "stockade serve did not start"
 
 step "schemathesis against http://$addr/openapi.json ($examples examples per operation)"
+# From the scratch directory: schemathesis keeps its example database in the working directory.
+cd "$work"
 "$venv/bin/st" run "http://$addr/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,ignored_auth \
