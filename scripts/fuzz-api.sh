@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # API fuzzing: schemathesis generates requests from the OpenAPI document of a real
 # `stockade serve` (GET /openapi.json) and checks every answer: no 5xx, and status, content
-# type and body as the document says. Bounded (--examples N per operation, default 10): a few
-# minutes, most of them in the executions it sends; it also checks that protected routes refuse requests without
-# the token. schemathesis is installed once into a cached virtualenv.
+# type and body as the document says, and protected routes refuse requests without the token.
+# Bounded (--examples N per operation, default 10): a few minutes, most of them in the
+# executions it sends. schemathesis is installed once into a cached virtualenv.
 #
 #   scripts/fuzz-api.sh [--examples N]
 #
