@@ -169,6 +169,28 @@ fn may_validate(state: Arc<AppState>) -> impl Filter<Extract = (), Error = Rejec
         .untuple_one()
 }
 
+/// A place on the validation pool, taken before the body is read: a request that would be
+/// refused costs no parsing (429 `validation_busy` when every worker is busy).
+fn validation_slot(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (tokio::sync::OwnedSemaphorePermit,), Error = Rejection> + Clone {
+    warp::any().and_then(move || {
+        let slots = state.validation_slots.clone();
+        async move {
+            slots.try_acquire_owned().map_err(|_| {
+                warp::reject::custom(
+                    ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "validation_busy",
+                        "every validation worker is busy; retry shortly",
+                    )
+                    .retry_after(1),
+                )
+            })
+        }
+    })
+}
+
 /// The whole body, within `timeout` (a client that trickles its body is cut off with 408).
 async fn read_body(
     body: impl Stream<Item = Result<impl Buf, warp::Error>>,
@@ -342,6 +364,7 @@ pub fn routes(
         .and(warp::post())
         .and(may_validate(state.clone()))
         .and(s())
+        .and(validation_slot(state.clone()))
         .and(json_body(limit, body_timeout))
         .then(handlers::validate);
     let execute = warp::path!("v1" / "execute")

@@ -138,19 +138,14 @@ pub fn info(state: Arc<AppState>) -> Response {
 }
 
 /// `POST /v1/validate`: findings with positions, nothing runs. Validation is CPU work of up
-/// to the body limit: it runs on the blocking pool, at most `validation_workers` at once (429
-/// `validation_busy` beyond that), so the async workers keep answering everything else. The
-/// answer lists the first `max_findings` findings and counts them all.
-pub async fn validate(state: Arc<AppState>, req: ValidateRequest) -> Response {
-    let Ok(slot) = state.validation_slots.clone().try_acquire_owned() else {
-        return ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "validation_busy",
-            "every validation worker is busy; retry shortly",
-        )
-        .retry_after(1)
-        .into_response();
-    };
+/// to the body limit: it runs on the blocking pool, holding `slot` (one of
+/// `validation_workers`, taken before the body was read), so the async workers keep answering
+/// everything else. The answer lists the first `max_findings` findings and counts them all.
+pub async fn validate(
+    state: Arc<AppState>,
+    slot: tokio::sync::OwnedSemaphorePermit,
+    req: ValidateRequest,
+) -> Response {
     let max_findings = state.config.max_findings;
     let work = tokio::task::spawn_blocking(move || {
         let response = validate_now(&req, max_findings);
