@@ -19,7 +19,7 @@ use stockade_runner::executor::Executor;
 use stockade_runner::seclog::SecurityLog;
 use stockade_runner::server::{self, AppState, ServerConfig};
 
-const TOKEN: &str = "bench-token";
+const TOKEN: &str = "bench-token-0123456789abcdef0123456789";
 const PANDAS: &str = "import numpy as np\nimport pandas as pd\nclose = pd.DataFrame(np.random.default_rng(1).random((500, 50)))\nsignal = float((close > close.shift(1)).mean().mean())\nprint(signal)\n";
 
 struct Server {

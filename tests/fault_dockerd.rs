@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const TOKEN: &str = "fault-token-dockerd";
+const TOKEN: &str = "fault-token-dockerd-0123456789abcdef01";
 
 struct Engine {
     dir: PathBuf,

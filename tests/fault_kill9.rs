@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const TOKEN: &str = "fault-token-kill9";
+const TOKEN: &str = "fault-token-kill9-0123456789abcdef0123";
 
 /// Starts the service with its metrics listener on `metrics_port` (0: none) and `extra`
 /// arguments.

@@ -105,6 +105,66 @@ fn the_dashboard_queries_only_exported_metrics() {
     assert!(n >= 10);
 }
 
+/// The metric names of the security document's monitoring section.
+const SPEC_METRICS: [&str; 15] = [
+    "docker_container_created_total",
+    "docker_container_cleanup_success_total",
+    "docker_container_cleanup_failed_total",
+    "docker_orphaned_containers",
+    "docker_security_rejections_total",
+    "docker_runtime_violations_total",
+    "docker_cpu_spike_kills_total",
+    "docker_memory_spike_kills_total",
+    "docker_fork_bomb_kills_total",
+    "docker_container_memory_usage_mb",
+    "docker_container_cpu_percent",
+    "docker_container_execution_time_seconds",
+    "docker_container_creation_time_seconds",
+    "docker_execution_timeout_total",
+    "docker_resource_limit_exceeded_total",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_runner_exports_every_spec_metric_from_the_first_scrape() {
+    let s = start("docker:\n  pool_size: 0\n", |_| {}).await;
+    let text = client()
+        .get(s.url("/metrics"))
+        .bearer_auth(server_support::TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in SPEC_METRICS {
+        assert!(
+            text.contains(&format!("# TYPE {name} ")),
+            "{name} not described"
+        );
+        // Labelled by container id, these have a series per running execution only.
+        if name == "docker_container_memory_usage_mb" || name == "docker_container_cpu_percent" {
+            continue;
+        }
+        assert!(
+            text.lines().any(|l| !l.starts_with('#')
+                && l.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with([' ', '{', '_']))),
+            "{name} has no series in a fresh scrape:\n{text}"
+        );
+    }
+    for rule in ["cpu_spike", "memory_spike", "fork_bomb", "combined_anomaly"] {
+        assert!(text.contains(&format!(
+            "docker_runtime_violations_total{{rule=\"{rule}\"}}"
+        )));
+    }
+    for kind in ["memory", "result_size", "output"] {
+        assert!(text.contains(&format!(
+            "docker_resource_limit_exceeded_total{{kind=\"{kind}\"}}"
+        )));
+    }
+    s.stop().await;
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -129,12 +189,16 @@ async fn query(prom: &str, q: &str) -> Option<f64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_prometheus_scrapes_the_service() {
     ensure_prometheus();
-    let s = start("docker:\n  pool_size: 1\n", |_| {}).await;
+    let s = start("docker:\n  pool_size: 1\n", |c| {
+        c.metrics_listen = Some("127.0.0.1:0".parse().unwrap())
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
+    // The metrics-only listener, as config/prometheus/prometheus.yml scrapes it.
     let config = format!(
         "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: stockade\n    static_configs:\n      - targets: [\"{}\"]\n",
-        s.addr
+        s.metrics_addr.unwrap()
     );
     std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
     let mut prom = Command::new("prometheus")

@@ -121,6 +121,7 @@ async fn tokens_hosts_and_origins_are_checked() {
     // Cross origin: refused unless configured; configured ones get CORS headers.
     let resp = c
         .post(s.url("/v1/validate"))
+        .bearer_auth(TOKEN)
         .header("origin", "https://evil.example")
         .json(&json!({"code": "x = 1"}))
         .send()
@@ -133,6 +134,7 @@ async fn tokens_hosts_and_origins_are_checked() {
     );
     let resp = c
         .post(s.url("/v1/validate"))
+        .bearer_auth(TOKEN)
         .header("origin", "https://editor.example")
         .json(&json!({"code": "x = 1"}))
         .send()
@@ -158,6 +160,7 @@ async fn tokens_hosts_and_origins_are_checked() {
     // Same origin (the editor served by this service) needs no configuration.
     let resp = c
         .post(s.url("/v1/validate"))
+        .bearer_auth(TOKEN)
         .header("origin", format!("http://{}", s.addr))
         .json(&json!({"code": "x = 1"}))
         .send()
@@ -165,6 +168,21 @@ async fn tokens_hosts_and_origins_are_checked() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.headers().get("access-control-allow-origin").is_none());
+    // Validation and, on the API's port, metrics need the token too.
+    for (method, path) in [
+        (reqwest::Method::POST, "/v1/validate"),
+        (reqwest::Method::GET, "/metrics"),
+    ] {
+        let r = c
+            .request(method.clone(), s.url(path))
+            .json(&json!({"code": "x = 1"}));
+        assert_eq!(r.send().await.unwrap().status(), 401, "{path}");
+        let r = c
+            .request(method, s.url(path))
+            .bearer_auth(TOKEN)
+            .json(&json!({"code": "x = 1"}));
+        assert_eq!(r.send().await.unwrap().status(), 200, "{path}");
+    }
     // Every refusal is in the security log.
     let log = s.security_log();
     for code in ["unauthorized", "host_not_allowed", "origin_not_allowed"] {
@@ -176,6 +194,39 @@ async fn tokens_hosts_and_origins_are_checked() {
     assert!(log
         .lines()
         .all(|l| serde_json::from_str::<Value>(l).is_ok()));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unspecified_addresses_are_never_a_valid_host() {
+    let s = start("docker:\n  pool_size: 0\n", |c| {
+        c.listen = "0.0.0.0:0".parse().unwrap();
+        c.allowed_hosts = vec!["sandbox.internal".into()];
+    })
+    .await;
+    let port = s.addr.port();
+    let c = client();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    for host in [
+        format!("0.0.0.0:{port}"),
+        "0.0.0.0".into(),
+        format!("[::]:{port}"),
+    ] {
+        let r = c
+            .get(&url)
+            .header("host", host.as_str())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{host}");
+    }
+    let r = c
+        .get(&url)
+        .header("host", "sandbox.internal")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     s.stop().await;
 }
 
@@ -238,6 +289,7 @@ async fn malformed_requests_get_json_errors() {
     let big = json!({"code": "x".repeat(4096)});
     check(
         c.post(s.url("/v1/validate"))
+            .bearer_auth(TOKEN)
             .json(&big)
             .send()
             .await
@@ -248,6 +300,7 @@ async fn malformed_requests_get_json_errors() {
     .await;
     check(
         c.post(s.url("/v1/validate"))
+            .bearer_auth(TOKEN)
             .header("content-type", "text/plain")
             .body("x = 1")
             .send()
@@ -259,6 +312,7 @@ async fn malformed_requests_get_json_errors() {
     .await;
     check(
         c.post(s.url("/v1/validate"))
+            .bearer_auth(TOKEN)
             .header("content-type", "application/json")
             .body("{not json")
             .send()

@@ -1,7 +1,7 @@
 //! `stockade serve`: the HTTP API and the editor, on loopback by default, behind a token.
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -17,11 +17,11 @@ use crate::terminal::EXIT_CLEAN;
 /// Arguments of `stockade serve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Address to listen on. Anything but loopback also needs --allowed-host names.
+    /// Address to listen on. Anything but loopback is refused without --allowed-host names.
     #[arg(long, default_value = "127.0.0.1:8080", env = "STOCKADE_LISTEN")]
     listen: SocketAddr,
-    /// Bearer token for execution, cleanup and container listing (default: a random one,
-    /// printed at start).
+    /// Bearer token for execution, validation, cleanup, container listing and metrics; at
+    /// least 32 characters (128 bits as hex). Default: a random one, printed at start.
     #[arg(long, env = "STOCKADE_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// Sandbox configuration (YAML); default config/docker_config.yaml when present.
@@ -60,13 +60,42 @@ pub struct Args {
     /// Let requests set "validate": false.
     #[arg(long)]
     allow_unvalidated: bool,
-    /// Require the bearer token on /metrics too (Prometheus then needs it in its scrape config).
+    /// Require the bearer token on the metrics-only listener too (on the API's port /metrics
+    /// always needs it).
     #[arg(long)]
     metrics_token: bool,
-    /// Also serve /metrics alone on this port, on the --listen address (default: the config's
-    /// monitoring.prometheus_port; 0: only on the API's port).
+    /// Also serve /metrics alone on this port (default: the config's
+    /// monitoring.prometheus_port; 0: only on the API's port, behind the token).
     #[arg(long, value_name = "PORT")]
     metrics_port: Option<u16>,
+    /// Address of the metrics-only listener. Anything but loopback is refused without
+    /// --allowed-host names.
+    #[arg(long, value_name = "IP", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    metrics_address: IpAddr,
+    /// Let callers without the token use POST /v1/validate, each client address within
+    /// --public-validate-per-minute.
+    #[arg(long)]
+    public_validate: bool,
+    /// Token-less validations per client address and minute with --public-validate.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    public_validate_per_minute: u32,
+    /// Open connections at most; more are answered 503 and closed.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    header_timeout: f64,
+    /// Seconds a connection with no request running and no traffic stays open.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    idle_timeout: f64,
+    /// Seconds a write may wait for a client that does not read before the connection is dropped.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    write_timeout: f64,
+}
+
+fn seconds(s: f64) -> Duration {
+    // Clap parsed a float; keep nonsense (negative, NaN, huge) from panicking the conversion.
+    Duration::try_from_secs_f64(s.max(0.1)).unwrap_or(Duration::from_secs(3600))
 }
 
 fn load_config(path: Option<&PathBuf>) -> Result<SandboxConfig> {
@@ -97,10 +126,6 @@ async fn serve(args: Args) -> Result<()> {
     let metrics_port = args
         .metrics_port
         .unwrap_or(sandbox.monitoring.prometheus_port);
-    // Connecting also sweeps containers that dead runners (e.g. a kill -9) left behind.
-    let executor = Executor::connect(sandbox).await?;
-    let seclog = SecurityLog::open(&args.security_log, 10 * 1024 * 1024, 3)
-        .with_context(|| format!("opening the security log {}", args.security_log.display()))?;
     let token = args.token.filter(|t| !t.is_empty());
     let printed_token = token.is_none();
     let config = ServerConfig {
@@ -117,17 +142,29 @@ async fn serve(args: Args) -> Result<()> {
         allow_unvalidated: args.allow_unvalidated,
         metrics_require_token: args.metrics_token,
         metrics_listen: (metrics_port != 0)
-            .then(|| SocketAddr::new(args.listen.ip(), metrics_port)),
+            .then(|| SocketAddr::new(args.metrics_address, metrics_port)),
+        public_validate: args.public_validate,
+        public_validate_per_minute: args.public_validate_per_minute,
+        max_connections: args.max_connections,
+        header_read_timeout: seconds(args.header_timeout),
+        idle_timeout: seconds(args.idle_timeout),
+        write_timeout: seconds(args.write_timeout),
         ..ServerConfig::default()
     };
+    // Before anything touches the engine: a refused configuration leaves nothing behind.
+    config.check().context("refusing to start")?;
+    // Connecting also sweeps containers that dead runners (e.g. a kill -9) left behind.
+    let executor = Executor::connect(sandbox).await?;
+    let seclog = SecurityLog::open(&args.security_log, 10 * 1024 * 1024, 3)
+        .with_context(|| format!("opening the security log {}", args.security_log.display()))?;
     let token = config.token.clone();
     let state = AppState::new(config, executor, seclog);
     let (bound, service) = server::bind(state, shutdown).with_context(|| match metrics_port {
         0 => format!("listening on {}", args.listen),
         port => format!(
-            "listening on {} and, for metrics, on port {port} \
+            "listening on {} and, for metrics, on {}:{port} \
              (monitoring.prometheus_port; --metrics-port 0 turns it off)",
-            args.listen
+            args.listen, args.metrics_address
         ),
     })?;
     let addr = bound.api;

@@ -13,7 +13,7 @@ use stockade_runner::executor::Executor;
 use stockade_runner::seclog::SecurityLog;
 use stockade_runner::server::{self, AppState, ServerConfig};
 
-pub const TOKEN: &str = "test-token-0123456789abcdef";
+pub const TOKEN: &str = "test-token-0123456789abcdef-0123456789abcdef";
 
 pub struct TestServer {
     pub addr: SocketAddr,

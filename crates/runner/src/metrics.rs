@@ -3,6 +3,11 @@
 //! Names follow the security document's monitoring section (`docker_*`), plus the service's own
 //! series (`stockade_*`: queue depth, pool, HTTP). `GET /metrics` renders [`Metrics::render`].
 //!
+//! Every series whose labels are known in advance exists from the first scrape, at zero, so
+//! dashboards and `absent()` alerts see a fresh runner. The per-container gauges cannot (their
+//! label is a container id): they carry one series per running execution, and their `# HELP` /
+//! `# TYPE` lines are rendered even when no container runs.
+//!
 //! ```
 //! let m = stockade_runner::metrics::global();
 //! m.security_rejections_total.inc();
@@ -15,6 +20,12 @@ use prometheus::{
     Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     Opts, Registry, TextEncoder,
 };
+
+/// Every rule of the runtime monitor, by its label (`crate::monitor::Rule::as_str`).
+pub const MONITOR_RULES: [&str; 4] = ["cpu_spike", "memory_spike", "fork_bomb", "combined_anomaly"];
+
+/// Every `kind` of `docker_resource_limit_exceeded_total`.
+pub const RESOURCE_LIMIT_KINDS: [&str; 3] = ["memory", "result_size", "output"];
 
 /// Every metric the runner exports, registered in [`Metrics::registry`].
 #[derive(Debug, Clone)]
@@ -68,7 +79,25 @@ pub struct Metrics {
     pub http_requests_total: IntCounterVec,
     /// HTTP request latency by route and method, seconds.
     pub http_request_duration_seconds: HistogramVec,
+    /// Security-log events not written because their kind was over its rate.
+    pub security_events_dropped_total: IntCounter,
+    /// HTTP connections open now.
+    pub http_connections_open: IntGauge,
+    /// HTTP connections refused because `max_connections` were open.
+    pub http_connections_refused_total: IntCounter,
 }
+
+/// Names and help of the gauges labelled by container id.
+const PER_CONTAINER: [(&str, &str); 2] = [
+    (
+        "docker_container_memory_usage_mb",
+        "Memory use of a running sandbox container, MiB",
+    ),
+    (
+        "docker_container_cpu_percent",
+        "CPU use of a running sandbox container, percent of its CPU quota",
+    ),
+];
 
 static GLOBAL: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 
@@ -126,7 +155,7 @@ impl Metrics {
             0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
         ];
         let create_buckets = vec![0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0];
-        Metrics {
+        let m = Metrics {
             container_created_total: counter(
                 &r,
                 "docker_container_created_total",
@@ -175,14 +204,14 @@ impl Metrics {
             ),
             container_memory_usage_mb: gauge_vec(
                 &r,
-                "docker_container_memory_usage_mb",
-                "Memory use of a running sandbox container, MiB",
+                PER_CONTAINER[0].0,
+                PER_CONTAINER[0].1,
                 &["container"],
             ),
             container_cpu_percent: gauge_vec(
                 &r,
-                "docker_container_cpu_percent",
-                "CPU use of a running sandbox container, percent of its CPU quota",
+                PER_CONTAINER[1].0,
+                PER_CONTAINER[1].1,
                 &["container"],
             ),
             container_execution_time_seconds: histogram(
@@ -259,21 +288,49 @@ impl Metrics {
                 r.register(Box::new(h.clone())).expect("unique metric name");
                 h
             },
+            security_events_dropped_total: counter(
+                &r,
+                "docker_security_events_dropped_total",
+                "Security-log events dropped by the log's rate limit",
+            ),
+            http_connections_open: gauge(
+                &r,
+                "stockade_http_connections_open",
+                "HTTP connections open now",
+            ),
+            http_connections_refused_total: counter(
+                &r,
+                "stockade_http_connections_refused_total",
+                "HTTP connections refused because too many were open",
+            ),
             registry: r,
+        };
+        for rule in MONITOR_RULES {
+            m.runtime_violations_total.with_label_values(&[rule]);
         }
+        for kind in RESOURCE_LIMIT_KINDS {
+            m.resource_limit_exceeded_total.with_label_values(&[kind]);
+        }
+        m
     }
 
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();
+        let families = self.registry.gather();
         // Encoding into a Vec cannot fail for well-formed families.
-        if TextEncoder::new()
-            .encode(&self.registry.gather(), &mut buf)
-            .is_err()
-        {
+        if TextEncoder::new().encode(&families, &mut buf).is_err() {
             return String::new();
         }
-        String::from_utf8(buf).unwrap_or_default()
+        let mut text = String::from_utf8(buf).unwrap_or_default();
+        // The registry leaves out families without a series; the per-container gauges have
+        // none while no container runs, yet their names belong in every scrape.
+        for (name, help) in PER_CONTAINER {
+            if !families.iter().any(|f| f.name() == name) {
+                text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+            }
+        }
+        text
     }
 }
 
@@ -288,45 +345,87 @@ impl Default for Metrics {
 mod tests {
     use super::*;
 
+    /// The metric names of the security document's monitoring section.
+    const SPEC: [&str; 15] = [
+        "docker_container_created_total",
+        "docker_container_cleanup_success_total",
+        "docker_container_cleanup_failed_total",
+        "docker_orphaned_containers",
+        "docker_security_rejections_total",
+        "docker_runtime_violations_total",
+        "docker_cpu_spike_kills_total",
+        "docker_memory_spike_kills_total",
+        "docker_fork_bomb_kills_total",
+        "docker_container_memory_usage_mb",
+        "docker_container_cpu_percent",
+        "docker_container_execution_time_seconds",
+        "docker_container_creation_time_seconds",
+        "docker_execution_timeout_total",
+        "docker_resource_limit_exceeded_total",
+    ];
+
     #[test]
-    fn every_spec_metric_is_exported() {
+    fn every_spec_metric_is_in_a_fresh_scrape() {
+        let text = Metrics::new().render();
+        for name in SPEC.into_iter().chain([
+            "stockade_queue_depth",
+            "stockade_pool_size",
+            "docker_security_events_dropped_total",
+        ]) {
+            assert!(text.contains(&format!("# TYPE {name} ")), "{name} missing");
+            // A series, not only its description, except where the label is a container id.
+            let per_container = PER_CONTAINER.iter().any(|(n, _)| *n == name);
+            let sample = text
+                .lines()
+                .any(|l| !l.starts_with('#') && l.starts_with(name));
+            assert!(sample || per_container, "{name} has no series");
+        }
+        for rule in MONITOR_RULES {
+            assert!(
+                text.contains(&format!(
+                    "docker_runtime_violations_total{{rule=\"{rule}\"}} 0"
+                )),
+                "{rule}"
+            );
+        }
+        for kind in RESOURCE_LIMIT_KINDS {
+            assert!(text.contains(&format!(
+                "docker_resource_limit_exceeded_total{{kind=\"{kind}\"}} 0"
+            )));
+        }
+    }
+
+    #[test]
+    fn per_container_gauges_render_once_with_series() {
         let m = Metrics::new();
-        // Labelled families only appear once a child exists.
-        m.runtime_violations_total
-            .with_label_values(&["cpu_spike"])
-            .inc();
-        m.resource_limit_exceeded_total
-            .with_label_values(&["memory"])
-            .inc();
         m.container_memory_usage_mb
             .with_label_values(&["abc"])
             .set(1.0);
-        m.container_cpu_percent.with_label_values(&["abc"]).set(1.0);
-        m.http_requests_total
-            .with_label_values(&["/", "GET", "200"])
-            .inc();
         let text = m.render();
-        for name in [
-            "docker_container_created_total",
-            "docker_container_cleanup_success_total",
-            "docker_container_cleanup_failed_total",
-            "docker_orphaned_containers",
-            "docker_security_rejections_total",
-            "docker_runtime_violations_total",
-            "docker_cpu_spike_kills_total",
-            "docker_memory_spike_kills_total",
-            "docker_fork_bomb_kills_total",
-            "docker_container_memory_usage_mb",
-            "docker_container_cpu_percent",
-            "docker_container_execution_time_seconds",
-            "docker_container_creation_time_seconds",
-            "docker_execution_timeout_total",
-            "docker_resource_limit_exceeded_total",
-            "stockade_queue_depth",
-            "stockade_pool_size",
-            "stockade_http_requests_total",
+        assert_eq!(
+            text.matches("# TYPE docker_container_memory_usage_mb gauge")
+                .count(),
+            1
+        );
+        assert!(text.contains("docker_container_memory_usage_mb{container=\"abc\"} 1"));
+    }
+
+    #[test]
+    fn every_monitor_rule_is_initialised() {
+        use crate::monitor::Rule;
+        // Adding a rule breaks this match until MONITOR_RULES has it too.
+        let all = |r: Rule| match r {
+            Rule::CpuSpike | Rule::MemorySpike | Rule::ForkBomb | Rule::CombinedAnomaly => {
+                MONITOR_RULES.contains(&r.as_str())
+            }
+        };
+        for r in [
+            Rule::CpuSpike,
+            Rule::MemorySpike,
+            Rule::ForkBomb,
+            Rule::CombinedAnomaly,
         ] {
-            assert!(text.contains(&format!("# TYPE {name} ")), "{name} missing");
+            assert!(all(r), "{}", r.as_str());
         }
     }
 }

@@ -1,6 +1,11 @@
 //! The security event log: one JSON line per rejection, violation, kill, timeout, cleanup
 //! failure or refused request, written to a size-bounded, rotated file and to `tracing`.
 //!
+//! Each kind of event has its own rate (a burst, then a steady rate): a flood of refused
+//! requests cannot rotate the kills and violations out of the log, nor flood stderr. Events
+//! over the rate are counted (`docker_security_events_dropped_total`, and `dropped_before` on
+//! the next event of that kind that is written) instead of written.
+//!
 //! ```
 //! use stockade_runner::seclog::{SecurityEvent, SecurityLog, EventKind};
 //!
@@ -15,7 +20,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -51,7 +56,25 @@ impl EventKind {
             EventKind::RefusedRequest => "refused_request",
         }
     }
+
+    /// Position in a per-kind table.
+    fn index(self) -> usize {
+        match self {
+            EventKind::Rejection => 0,
+            EventKind::PolicyViolation => 1,
+            EventKind::Kill => 2,
+            EventKind::Timeout => 3,
+            EventKind::CleanupFailure => 4,
+            EventKind::RefusedRequest => 5,
+        }
+    }
 }
+
+/// Number of [`EventKind`]s.
+const KINDS: usize = 6;
+
+/// Longest `reason` written; longer ones are cut (with a marker).
+const MAX_REASON_CHARS: usize = 512;
 
 /// One line of the security log.
 #[derive(Debug, Clone, Serialize)]
@@ -78,6 +101,9 @@ pub struct SecurityEvent {
     /// The container involved, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
+    /// Events of this kind dropped by the rate limit since the last one written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped_before: Option<u64>,
 }
 
 impl SecurityEvent {
@@ -92,6 +118,7 @@ impl SecurityEvent {
             rule: None,
             reason: None,
             container_id: None,
+            dropped_before: None,
         }
     }
 
@@ -119,9 +146,14 @@ impl SecurityEvent {
         self
     }
 
-    /// Sets the human-readable reason.
+    /// Sets the human-readable reason (cut to 512 characters: it may quote input).
     pub fn reason(mut self, reason: impl Into<String>) -> Self {
-        self.reason = Some(reason.into());
+        let mut reason = reason.into();
+        if let Some((cut, _)) = reason.char_indices().nth(MAX_REASON_CHARS) {
+            reason.truncate(cut);
+            reason.push('…');
+        }
+        self.reason = Some(reason);
         self
     }
 
@@ -138,12 +170,30 @@ struct Sink {
     size: u64,
 }
 
+/// A token bucket per event kind, and the drops since the last event written.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    tokens: f64,
+    at: Instant,
+    dropped: u64,
+}
+
+/// Events of one kind written at once before the steady rate applies.
+pub const DEFAULT_BURST: u32 = 100;
+/// Events of one kind written a second, steadily: at ~300 bytes a line, a 10 MiB file lasts
+/// about an hour of a sustained flood of that kind.
+pub const DEFAULT_PER_SECOND: u32 = 10;
+
 /// A rotating JSON-lines file: when the next line would pass `max_bytes`, `log` becomes
 /// `log.1`, `log.1` becomes `log.2`, ... and the oldest beyond `keep` is deleted.
 pub struct SecurityLog {
     sink: Option<Mutex<Sink>>,
     max_bytes: u64,
     keep: usize,
+    per_second: f64,
+    burst: f64,
+    budgets: Mutex<[Option<Budget>; KINDS]>,
+    dropped: Option<prometheus::IntCounter>,
 }
 
 impl std::fmt::Debug for SecurityLog {
@@ -158,7 +208,9 @@ impl std::fmt::Debug for SecurityLog {
             )
             .field("max_bytes", &self.max_bytes)
             .field("keep", &self.keep)
-            .finish()
+            .field("per_second", &self.per_second)
+            .field("burst", &self.burst)
+            .finish_non_exhaustive()
     }
 }
 
@@ -186,6 +238,7 @@ impl SecurityLog {
             sink: Some(Mutex::new(Sink { path, file, size })),
             max_bytes: max_bytes.max(1),
             keep,
+            ..SecurityLog::tracing_only()
         })
     }
 
@@ -195,17 +248,74 @@ impl SecurityLog {
             sink: None,
             max_bytes: u64::MAX,
             keep: 0,
+            per_second: f64::from(DEFAULT_PER_SECOND),
+            burst: f64::from(DEFAULT_BURST),
+            budgets: Mutex::new([None; KINDS]),
+            dropped: None,
         }
     }
 
-    /// Writes `event` to `tracing` and, as one JSON line, to the file.
+    /// Writes at most `burst` events of one kind at once and `per_second` a second after that
+    /// (defaults [`DEFAULT_BURST`], [`DEFAULT_PER_SECOND`]).
+    pub fn with_rate(mut self, per_second: u32, burst: u32) -> SecurityLog {
+        self.per_second = f64::from(per_second.max(1));
+        self.burst = f64::from(burst.max(1));
+        self
+    }
+
+    /// Counts events dropped by the rate limit in `counter` too.
+    pub fn count_drops_in(mut self, counter: prometheus::IntCounter) -> SecurityLog {
+        self.dropped = Some(counter);
+        self
+    }
+
+    /// Takes one event of `kind` from its budget: `Some(dropped since the last one)`, or `None`
+    /// when it is over the rate.
+    fn admit(&self, kind: EventKind) -> Option<u64> {
+        let now = Instant::now();
+        let mut budgets = self
+            .budgets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let b = budgets[kind.index()].get_or_insert(Budget {
+            tokens: self.burst,
+            at: now,
+            dropped: 0,
+        });
+        let elapsed = now.saturating_duration_since(b.at).as_secs_f64();
+        b.tokens = (b.tokens + elapsed * self.per_second).min(self.burst);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Some(std::mem::take(&mut b.dropped))
+        } else {
+            b.dropped += 1;
+            None
+        }
+    }
+
+    /// Writes `event` to `tracing` and, as one JSON line, to the file, unless its kind is
+    /// over its rate (then it is only counted).
     pub fn record(&self, event: &SecurityEvent) {
-        let Ok(mut line) = serde_json::to_string(event) else {
+        let Some(dropped) = self.admit(event.event) else {
+            if let Some(c) = &self.dropped {
+                c.inc();
+            }
+            return;
+        };
+        let line = if dropped > 0 {
+            let mut with_count = event.clone();
+            with_count.dropped_before = Some(dropped);
+            serde_json::to_string(&with_count)
+        } else {
+            serde_json::to_string(event)
+        };
+        let Ok(mut line) = line else {
             return;
         };
         tracing::warn!(target: "stockade::security", event = event.event.as_str(),
             request_id = event.request_id.as_deref(), rule = event.rule.as_deref(),
-            reason = event.reason.as_deref(), "security event");
+            reason = event.reason.as_deref(), dropped_before = dropped, "security event");
         line.push('\n');
         let Some(sink) = &self.sink else { return };
         let Ok(mut sink) = sink.lock() else { return };
@@ -310,7 +420,7 @@ mod tests {
         log.record(
             &SecurityEvent::new(EventKind::Kill)
                 .request_id("too-big")
-                .reason("x".repeat(64 * 1024)),
+                .container("x".repeat(64 * 1024)),
         );
         log.record(&SecurityEvent::new(EventKind::Kill).request_id("after"));
         let text = std::fs::read_to_string(&path).unwrap();
@@ -322,6 +432,51 @@ mod tests {
             })
             .collect();
         assert_eq!(ids, ["before", "after"]);
+    }
+
+    #[test]
+    fn a_flood_of_one_kind_is_cut_to_its_rate_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sec.log");
+        let dropped = prometheus::IntCounter::new("d", "d").unwrap();
+        let log = SecurityLog::open(&path, 1 << 30, 1)
+            .unwrap()
+            .with_rate(1, 50)
+            .count_drops_in(dropped.clone());
+        let began = Instant::now();
+        for i in 0..10_000 {
+            log.record(
+                &SecurityEvent::new(EventKind::RefusedRequest)
+                    .rule("unauthorized")
+                    .request_id(format!("flood-{i}")),
+            );
+        }
+        let refilled = began.elapsed().as_secs() as usize + 1;
+        // Another kind still has its whole budget.
+        log.record(&SecurityEvent::new(EventKind::Kill).request_id("kill"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let refused = text.matches("refused_request").count();
+        // The burst, plus what the rate refilled while the loop ran.
+        assert!(
+            (50..=50 + refilled).contains(&refused),
+            "{refused} refusals written"
+        );
+        assert!(text.contains("\"request_id\":\"kill\""));
+        assert_eq!(dropped.get() as usize, 10_000 - refused);
+        // The next refusal written says how many were lost before it.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        log.record(&SecurityEvent::new(EventKind::RefusedRequest).request_id("after"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(last["request_id"], "after");
+        let before = last["dropped_before"].as_u64().unwrap();
+        assert!(before > 0 && before <= dropped.get());
+    }
+
+    #[test]
+    fn long_reasons_are_cut() {
+        let e = SecurityEvent::new(EventKind::RefusedRequest).reason("é".repeat(10_000));
+        assert_eq!(e.reason.unwrap().chars().count(), MAX_REASON_CHARS + 1);
     }
 
     #[test]

@@ -1,14 +1,45 @@
 //! Who may talk to the service: the bearer token, the Host check (DNS rebinding) and the
 //! Origin check (cross-site requests). Pure functions here; filters.rs turns them into filters.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use subtle::ConstantTimeEq;
+
+/// Fewest characters a configured token may have: 32 hex digits carry 128 bits, and hex is
+/// the smallest alphabet a token is expected to use (`openssl rand -hex 16`).
+pub const MIN_TOKEN_CHARS: usize = 32;
 
 /// A fresh token: 32 random bytes, hex.
 pub fn generate_token() -> String {
     let bytes: [u8; 32] = rand::random();
     hex::encode(bytes)
+}
+
+/// Why a configured token is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// Fewer than [`MIN_TOKEN_CHARS`] characters.
+    #[error(
+        "the token has {0} characters; at least {MIN_TOKEN_CHARS} are required (128 bits as hex, \
+         e.g. `openssl rand -hex 16`), or leave it unset to have one generated"
+    )]
+    TooShort(usize),
+    /// Whitespace or control characters, which an `Authorization` header cannot carry intact.
+    #[error("the token may only contain visible ASCII characters (no spaces)")]
+    BadCharacters,
+}
+
+/// Checks that a configured token is long enough to resist guessing and can travel in a header.
+pub fn check_token(token: &str) -> Result<(), TokenError> {
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(TokenError::BadCharacters);
+    }
+    let chars = token.chars().count();
+    if chars < MIN_TOKEN_CHARS {
+        return Err(TokenError::TooShort(chars));
+    }
+    Ok(())
 }
 
 /// True when `header` is `Bearer <token>` with the expected token, compared in constant time.
@@ -44,13 +75,17 @@ impl HostPolicy {
     /// Also accepts the names of a second listener of the same service.
     pub fn add_listener(&mut self, listen: SocketAddr, extra: &[String]) {
         let port = listen.port();
-        self.allowed.push(listen.to_string());
+        // `0.0.0.0` / `[::]` mean "every interface" to bind(2), but no client reaches a
+        // service by that name except through a rebinding trick: never a valid Host.
+        if !listen.ip().is_unspecified() {
+            self.allowed.push(listen.to_string());
+        }
         if listen.ip().is_loopback() {
             for name in ["localhost", "127.0.0.1", "[::1]"] {
                 self.allowed.push(format!("{name}:{port}"));
             }
         }
-        for name in extra {
+        for name in extra.iter().filter(|n| !names_unspecified(n)) {
             let name = name.to_ascii_lowercase();
             self.allowed.push(format!("{name}:{port}"));
             if !self.allowed.contains(&name) {
@@ -63,8 +98,17 @@ impl HostPolicy {
     pub fn allows(&self, host: Option<&str>) -> bool {
         let Some(host) = host else { return false };
         let host = host.trim().to_ascii_lowercase();
-        self.allowed.contains(&host)
+        !names_unspecified(&host) && self.allowed.contains(&host)
     }
+}
+
+/// True when `host` (`name`, `name:port`, `[v6]` or `[v6]:port`) is an unspecified address.
+fn names_unspecified(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(rest),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.parse::<IpAddr>().is_ok_and(|ip| ip.is_unspecified())
 }
 
 /// How a request's Origin relates to the service.
@@ -158,6 +202,32 @@ mod tests {
         let public = HostPolicy::new("10.0.0.5:80".parse().unwrap(), &[]);
         assert!(!public.allows(Some("localhost:80")));
         assert!(public.allows(Some("10.0.0.5:80")));
+    }
+
+    #[test]
+    fn unspecified_addresses_never_pass_the_host_check() {
+        let any = HostPolicy::new("0.0.0.0:8080".parse().unwrap(), &["0.0.0.0".into()]);
+        for bad in ["0.0.0.0:8080", "0.0.0.0", "[::]:8080", "[::]", "0:8080"] {
+            assert!(!any.allows(Some(bad)), "{bad}");
+        }
+        let v6 = HostPolicy::new("[::]:8080".parse().unwrap(), &["sandbox.internal".into()]);
+        assert!(!v6.allows(Some("[::]:8080")));
+        assert!(v6.allows(Some("sandbox.internal:8080")));
+    }
+
+    #[test]
+    fn configured_tokens_carry_128_bits() {
+        assert_eq!(check_token("short"), Err(TokenError::TooShort(5)));
+        assert_eq!(
+            check_token(&"a".repeat(MIN_TOKEN_CHARS - 1)),
+            Err(TokenError::TooShort(31))
+        );
+        assert_eq!(
+            check_token(&format!("{} x", "a".repeat(40))),
+            Err(TokenError::BadCharacters)
+        );
+        assert!(check_token(&"0123456789abcdef".repeat(2)).is_ok());
+        assert!(check_token(&generate_token()).is_ok());
     }
 
     #[test]

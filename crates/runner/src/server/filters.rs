@@ -1,10 +1,15 @@
 //! The route tree. Every request first passes the Host and Origin checks; routes that run or
-//! remove containers also need the bearer token; bodies are size-capped JSON. Every rejection
-//! ends as a JSON error (see [`handle_rejection`]).
+//! remove containers, validation (unless public) and metrics also need the bearer token;
+//! bodies are size-capped JSON that must arrive in time. Every rejection ends as a JSON error
+//! (see [`handle_rejection`]).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Buf, BufMut};
+use futures_util::{Stream, StreamExt};
 
 use serde::de::DeserializeOwned;
 use warp::http::{HeaderValue, Method, StatusCode};
@@ -12,6 +17,7 @@ use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use super::auth::{self, OriginVerdict};
+use super::conn::ClientAddr;
 use super::handlers;
 use super::models::ApiError;
 use super::AppState;
@@ -39,6 +45,11 @@ fn with_state(
     warp::any().map(move || state.clone())
 }
 
+/// The client's address (set by the connection that carried the request).
+fn client_addr() -> impl Filter<Extract = (Option<SocketAddr>,), Error = Infallible> + Clone {
+    warp::ext::optional::<ClientAddr>().map(|c: Option<ClientAddr>| c.map(|c| c.0))
+}
+
 fn refuse(state: &AppState, addr: Option<SocketAddr>, err: ApiError) -> Rejection {
     state.seclog.record(
         &SecurityEvent::new(EventKind::RefusedRequest)
@@ -55,7 +66,7 @@ fn guard(
 ) -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
     warp::header::optional::<String>("host")
         .and(warp::header::optional::<String>("origin"))
-        .and(warp::addr::remote())
+        .and(client_addr())
         .and(with_state(state))
         .and_then(
             |host: Option<String>,
@@ -94,38 +105,132 @@ fn guard(
         )
 }
 
+fn unauthorized(state: &AppState, addr: Option<SocketAddr>) -> Rejection {
+    refuse(
+        state,
+        addr,
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "this endpoint needs Authorization: Bearer <token> (printed by `stockade serve`)",
+        ),
+    )
+}
+
 /// The bearer token.
 fn authenticated(state: Arc<AppState>) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::header::optional::<String>("authorization")
-        .and(warp::addr::remote())
+        .and(client_addr())
         .and(with_state(state))
         .and_then(
             |header: Option<String>, addr: Option<SocketAddr>, state: Arc<AppState>| async move {
                 if auth::bearer_matches(header.as_deref(), &state.config.token) {
                     Ok(())
                 } else {
-                    Err(refuse(
-                        &state,
-                        addr,
-                        ApiError::new(
-                            StatusCode::UNAUTHORIZED,
-                            "unauthorized",
-                            "this endpoint needs Authorization: Bearer <token> (printed by `stockade serve`)",
-                        ),
-                    ))
+                    Err(unauthorized(&state, addr))
                 }
             },
         )
         .untuple_one()
 }
 
-/// A JSON body of at most `limit` bytes, parsed into `T`.
+/// `POST /v1/validate`: the bearer token, or with `public_validate` a caller without it
+/// within its address's rate (429 with `Retry-After` beyond it).
+fn may_validate(state: Arc<AppState>) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::header::optional::<String>("authorization")
+        .and(client_addr())
+        .and(with_state(state))
+        .and_then(
+            |header: Option<String>, addr: Option<SocketAddr>, state: Arc<AppState>| async move {
+                if auth::bearer_matches(header.as_deref(), &state.config.token) {
+                    return Ok(());
+                }
+                if !state.config.public_validate {
+                    return Err(unauthorized(&state, addr));
+                }
+                // Without a known address (not served by our listener) every such caller
+                // shares one budget.
+                let ip = addr.map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |a| a.ip());
+                match state.validate_limiter.check(ip) {
+                    Ok(()) => Ok(()),
+                    Err(wait) => Err(refuse(
+                        &state,
+                        addr,
+                        ApiError::new(
+                            StatusCode::TOO_MANY_REQUESTS,
+                            "rate_limited",
+                            "too many validations from this address without a token; retry later",
+                        )
+                        .retry_after(wait.as_secs().max(1)),
+                    )),
+                }
+            },
+        )
+        .untuple_one()
+}
+
+/// A place on the validation pool, taken before the body is read: a request that would be
+/// refused costs no parsing (429 `validation_busy` when every worker is busy).
+fn validation_slot(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (tokio::sync::OwnedSemaphorePermit,), Error = Rejection> + Clone {
+    warp::any().and_then(move || {
+        let slots = state.validation_slots.clone();
+        async move {
+            slots.try_acquire_owned().map_err(|_| {
+                warp::reject::custom(
+                    ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "validation_busy",
+                        "every validation worker is busy; retry shortly",
+                    )
+                    .retry_after(1),
+                )
+            })
+        }
+    })
+}
+
+/// The whole body, within `timeout` (a client that trickles its body is cut off with 408).
+async fn read_body(
+    body: impl Stream<Item = Result<impl Buf, warp::Error>>,
+    timeout: Duration,
+) -> Result<bytes::Bytes, Rejection> {
+    let read = async {
+        tokio::pin!(body);
+        let mut all = bytes::BytesMut::new();
+        while let Some(chunk) = body.next().await {
+            let mut chunk = chunk.map_err(|_| {
+                warp::reject::custom(ApiError::bad_request("the request body could not be read"))
+            })?;
+            while chunk.has_remaining() {
+                let part = chunk.chunk();
+                all.put_slice(part);
+                let n = part.len();
+                chunk.advance(n);
+            }
+        }
+        Ok(all.freeze())
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or_else(|_| {
+            Err(warp::reject::custom(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "the request body did not arrive in time",
+            )))
+        })
+}
+
+/// A JSON body of at most `limit` bytes, arriving within `timeout`, parsed into `T`.
 fn json_body<T: DeserializeOwned + Send>(
     limit: u64,
+    timeout: Duration,
 ) -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
     warp::body::content_length_limit(limit)
         .and(warp::header::optional::<String>("content-type"))
-        .and(warp::body::bytes())
+        .and(warp::body::stream().and_then(move |body| read_body(body, timeout)))
         .and_then(|ctype: Option<String>, body: bytes::Bytes| async move {
             let is_json = ctype
                 .as_deref()
@@ -183,18 +288,19 @@ fn route_label(path: &str) -> &'static str {
         .unwrap_or("other")
 }
 
-/// `GET /metrics`, open unless the service requires the token there too.
+/// `GET /metrics`, open only when `require_token` is false.
 fn metrics_route(
     state: Arc<AppState>,
+    require_token: bool,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let auth = {
         let state = state.clone();
         warp::header::optional::<String>("authorization")
-            .and(warp::addr::remote())
+            .and(client_addr())
             .and_then(move |header: Option<String>, addr: Option<SocketAddr>| {
                 let state = state.clone();
                 async move {
-                    if !state.config.metrics_require_token
+                    if !require_token
                         || auth::bearer_matches(header.as_deref(), &state.config.token)
                     {
                         Ok(())
@@ -220,13 +326,15 @@ fn metrics_route(
         .map(handlers::metrics)
 }
 
-/// The metrics-only listener (`monitoring.prometheus_port`): the same Host check and
-/// `GET /metrics`, nothing else.
+/// The metrics-only listener (`monitoring.prometheus_port`, loopback unless configured
+/// otherwise): the same Host check and `GET /metrics`, nothing else; the token only if
+/// `metrics_require_token`.
 pub fn metrics_only(
     state: Arc<AppState>,
 ) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
+    let require_token = state.config.metrics_require_token;
     guard(state.clone())
-        .and(metrics_route(state))
+        .and(metrics_route(state, require_token))
         .map(|_origin: Option<String>, response: Response| response)
         .recover(handle_rejection)
         .unify()
@@ -238,6 +346,7 @@ pub fn routes(
     state: Arc<AppState>,
 ) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let limit = state.config.body_limit_bytes;
+    let body_timeout = state.config.body_read_timeout;
     let s = || with_state(state.clone());
 
     let healthz = warp::path!("healthz")
@@ -253,22 +362,24 @@ pub fn routes(
         .map(handlers::info);
     let validate = warp::path!("v1" / "validate")
         .and(warp::post())
+        .and(may_validate(state.clone()))
         .and(s())
-        .and(json_body(limit))
-        .map(handlers::validate);
+        .and(validation_slot(state.clone()))
+        .and(json_body(limit, body_timeout))
+        .then(handlers::validate);
     let execute = warp::path!("v1" / "execute")
         .and(warp::post())
         .and(authenticated(state.clone()))
         .and(s())
-        .and(warp::addr::remote())
-        .and(json_body(limit))
+        .and(client_addr())
+        .and(json_body(limit, body_timeout))
         .then(handlers::execute);
     let stream = warp::path!("v1" / "execute" / "stream")
         .and(warp::post())
         .and(authenticated(state.clone()))
         .and(s())
-        .and(warp::addr::remote())
-        .and(json_body(limit))
+        .and(client_addr())
+        .and(json_body(limit, body_timeout))
         .then(handlers::execute_stream);
     let containers = warp::path!("v1" / "containers")
         .and(warp::get())
@@ -280,7 +391,8 @@ pub fn routes(
         .and(authenticated(state.clone()))
         .and(s())
         .then(handlers::cleanup);
-    let metrics = metrics_route(state.clone());
+    // On the API's port (possibly exposed) metrics always need the token.
+    let metrics = metrics_route(state.clone(), true);
     let openapi = warp::path!("openapi.json")
         .and(warp::get())
         .map(handlers::openapi);

@@ -139,9 +139,37 @@ pub fn info(state: Arc<AppState>) -> Response {
     )
 }
 
-/// `POST /v1/validate`: findings with positions, nothing runs.
-pub fn validate(_state: Arc<AppState>, req: ValidateRequest) -> Response {
-    let policy = match req.policy {
+/// `POST /v1/validate`: findings with positions, nothing runs. Validation is CPU work of up
+/// to the body limit: it runs on the blocking pool, holding `slot` (one of
+/// `validation_workers`, taken before the body was read), so the async workers keep answering
+/// everything else. The answer lists the first `max_findings` findings and counts them all.
+pub async fn validate(
+    state: Arc<AppState>,
+    slot: tokio::sync::OwnedSemaphorePermit,
+    req: ValidateRequest,
+) -> Response {
+    let max_findings = state.config.max_findings;
+    let work = tokio::task::spawn_blocking(move || {
+        let response = validate_now(&req, max_findings);
+        drop(slot);
+        response
+    });
+    match work.await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "validation task failed");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
+            .into_response()
+        }
+    }
+}
+
+fn validate_now(req: &ValidateRequest, max_findings: usize) -> Response {
+    let policy = match &req.policy {
         None => Policy::default(),
         Some(v) => match Policy::from_json(&v.to_string()) {
             Ok(p) => p,
@@ -149,10 +177,12 @@ pub fn validate(_state: Arc<AppState>, req: ValidateRequest) -> Response {
         },
     };
     let report = stockade_validator::validate(&req.code, &policy);
+    let shown = &report.findings[..report.findings.len().min(max_findings)];
     json(
         &ValidateResponse {
             accepted: report.is_accepted(),
-            findings: finding_views(&req.code, &report.findings),
+            total_findings: report.findings.len(),
+            findings: finding_views(&req.code, shown),
         },
         StatusCode::OK,
     )

@@ -4,16 +4,20 @@
 //! Layout after warp's todos example: [`filters`] builds the route tree, [`handlers`] does the
 //! work, [`models`] holds the bodies; [`auth`] decides who may call, [`openapi`] describes it.
 //!
-//! Not an open door: it listens on loopback by default; execution, cleanup and container
-//! listing need the bearer token; the Host header must name this service (DNS rebinding) and
-//! a browser Origin must be this service or a configured one; bodies are capped; at most
-//! `max_concurrent` executions run, `queue_depth` more wait, the rest get 429.
+//! Not an open door: it listens on loopback by default (elsewhere only with named hosts);
+//! execution, validation, cleanup, container listing and metrics need the bearer token (of at
+//! least 128 bits); the Host header must name this service (DNS rebinding) and a browser Origin
+//! must be this service or a configured one; bodies are capped; at most `max_concurrent`
+//! executions run, `queue_depth` more wait, the rest get 429; validation runs on a bounded
+//! blocking pool; connections are capped and every phase of one has a timeout ([`conn`]).
 
 pub mod auth;
+pub mod conn;
 pub mod filters;
 pub mod handlers;
 pub mod models;
 pub mod openapi;
+pub mod ratelimit;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -56,7 +60,9 @@ pub struct ServerConfig {
     pub datasets_dir: PathBuf,
     /// Whether requests may set `validate: false`.
     pub allow_unvalidated: bool,
-    /// Whether `GET /metrics` needs the token too (default false: open, like `/healthz`).
+    /// Whether `GET /metrics` on the metrics-only listener needs the token too (default
+    /// false: that listener is loopback-only unless configured otherwise). On the API's
+    /// listener `/metrics` always needs it.
     pub metrics_require_token: bool,
     /// A second listener that serves only `GET /metrics` (`monitoring.prometheus_port`);
     /// `None`: metrics are on the API's listener only.
@@ -64,6 +70,25 @@ pub struct ServerConfig {
     /// How often containers of dead runners are removed (and what is left counted for
     /// `docker_orphaned_containers`).
     pub orphan_scan_interval: Duration,
+    /// Whether `POST /v1/validate` may be called without the token (then each client address
+    /// gets `public_validate_per_minute` calls, with a burst of as many).
+    pub public_validate: bool,
+    /// Token-less validations per client address and minute when `public_validate` is set.
+    pub public_validate_per_minute: u32,
+    /// Validations running at once on the blocking pool; more get 429 `validation_busy`.
+    pub validation_workers: usize,
+    /// Findings a validation answer lists at most (`total_findings` counts them all).
+    pub max_findings: usize,
+    /// Open connections at most; more are answered 503 and closed at once.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers.
+    pub header_read_timeout: Duration,
+    /// Time a client has to send a request's body once its headers are in.
+    pub body_read_timeout: Duration,
+    /// A connection with no request running and nothing read or written for this long is closed.
+    pub idle_timeout: Duration,
+    /// A write the client does not take (it stopped reading) fails the connection after this long.
+    pub write_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -84,7 +109,63 @@ impl Default for ServerConfig {
             metrics_require_token: false,
             metrics_listen: None,
             orphan_scan_interval: Duration::from_secs(30),
+            public_validate: false,
+            public_validate_per_minute: 60,
+            validation_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_findings: 100,
+            max_connections: 256,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(30),
         }
+    }
+}
+
+/// A service configuration that must not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A listener on a non-loopback address without `allowed_hosts`: the Host check would
+    /// accept only a bare IP, and an operator who exposes the service should name it.
+    #[error(
+        "refusing to listen on {0}, which is not loopback, without --allowed-host: name the \
+         host(s) clients use to reach the service"
+    )]
+    PublicWithoutHost(SocketAddr),
+    /// The configured token is too weak.
+    #[error(transparent)]
+    Token(#[from] auth::TokenError),
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BindError {
+    /// The settings are refused.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The address could not be bound.
+    #[error("binding {addr}: {source}")]
+    Io {
+        /// The address.
+        addr: SocketAddr,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+impl ServerConfig {
+    /// Refuses settings that would expose the service: a non-loopback listener without named
+    /// hosts, or a token shorter than 128 bits.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        auth::check_token(&self.token)?;
+        for addr in std::iter::once(self.listen).chain(self.metrics_listen) {
+            if !addr.ip().is_loopback() && self.allowed_hosts.is_empty() {
+                return Err(ConfigError::PublicWithoutHost(addr));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -210,6 +291,10 @@ pub struct AppState {
     pub seclog: SecurityLog,
     /// Admission control for executions.
     pub admission: Admission,
+    /// Slots of the blocking pool validations run on.
+    pub validation_slots: Arc<Semaphore>,
+    /// Per-client budget of token-less validations (with `public_validate`).
+    pub validate_limiter: ratelimit::RateLimiter,
     /// Set once shutdown starts: new executions are refused with 503.
     pub shutting_down: AtomicBool,
     /// Flips to true when the grace period is over: in-flight executions are cancelled
@@ -234,10 +319,13 @@ impl AppState {
     /// Builds the shared state for a service bound to `config.listen`, starting the warm pool.
     pub fn new(config: ServerConfig, executor: Executor, seclog: SecurityLog) -> Arc<AppState> {
         let metrics = metrics::global();
+        let seclog = seclog.count_drops_in(metrics.security_events_dropped_total.clone());
         let pool = Pool::start(executor.clone(), executor.config().pool_size, metrics);
         Arc::new(AppState {
             hosts: std::sync::OnceLock::new(),
             admission: Admission::new(config.max_concurrent, config.queue_depth, metrics),
+            validation_slots: Arc::new(Semaphore::new(config.validation_workers.max(1))),
+            validate_limiter: ratelimit::RateLimiter::per_minute(config.public_validate_per_minute),
             config,
             executor,
             pool,
@@ -263,32 +351,56 @@ pub struct Bound {
 /// resolves, then shuts down gracefully: stops accepting, lets in-flight requests finish for
 /// `shutdown_grace`, cancels the rest (their containers are killed and removed), drains the
 /// pool and removes every container of this runner.
+///
+/// Refuses (before binding anything) a configuration that [`ServerConfig::check`] refuses.
 pub fn bind(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(Bound, impl std::future::Future<Output = ()> + Send), warp::Error> {
-    let routes = filters::routes(state.clone());
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr, server) =
-        warp::serve(routes).try_bind_with_graceful_shutdown(state.config.listen, async move {
-            let _ = stop_rx.await;
-        })?;
-    let metrics = match state.config.metrics_listen {
-        None => None,
-        Some(listen) => {
-            Some(warp::serve(filters::metrics_only(state.clone())).try_bind_ephemeral(listen)?)
-        }
+) -> Result<(Bound, impl std::future::Future<Output = ()> + Send), BindError> {
+    state.config.check()?;
+    let listen =
+        |addr: SocketAddr| conn::listen(addr).map_err(|source| BindError::Io { addr, source });
+    let api_listener = listen(state.config.listen)?;
+    let metrics_listener = state.config.metrics_listen.map(listen).transpose()?;
+    let local = |l: &tokio::net::TcpListener, addr: SocketAddr| {
+        l.local_addr()
+            .map_err(|source| BindError::Io { addr, source })
     };
     let bound = Bound {
-        api: addr,
-        metrics: metrics.as_ref().map(|(a, _)| *a),
+        api: local(&api_listener, state.config.listen)?,
+        metrics: match (&metrics_listener, state.config.metrics_listen) {
+            (Some(l), Some(addr)) => Some(local(l, addr)?),
+            _ => None,
+        },
     };
-    let mut hosts = auth::HostPolicy::new(addr, &state.config.allowed_hosts);
+    let mut hosts = auth::HostPolicy::new(bound.api, &state.config.allowed_hosts);
     if let Some(m) = bound.metrics {
         hosts.add_listener(m, &state.config.allowed_hosts);
     }
     let _ = state.hosts.set(hosts);
-    let metrics_server = metrics.map(|(_, server)| server);
+
+    let limits = conn::Limits::from_config(&state.config);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = conn::serve(
+        api_listener,
+        warp::service(filters::routes(state.clone())),
+        limits,
+        state.metrics,
+        stop_rx,
+    );
+    // The metrics listener is for one scraper: a handful of connections is plenty.
+    let metrics_server = metrics_listener.map(|l| {
+        conn::serve(
+            l,
+            warp::service(filters::metrics_only(state.clone())),
+            conn::Limits {
+                max_connections: 16,
+                ..limits
+            },
+            state.metrics,
+            tokio::sync::watch::channel(false).1,
+        )
+    });
     Ok((bound, run(state, server, metrics_server, stop_tx, shutdown)))
 }
 
@@ -296,7 +408,7 @@ async fn run(
     state: Arc<AppState>,
     server: impl std::future::Future<Output = ()> + Send + 'static,
     metrics_server: Option<impl std::future::Future<Output = ()> + Send + 'static>,
-    stop_tx: tokio::sync::oneshot::Sender<()>,
+    stop_tx: tokio::sync::watch::Sender<bool>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
     // Scrapes go on through the shutdown: they show it happening.
@@ -308,7 +420,7 @@ async fn run(
         () = shutdown => {
             tracing::info!("shutting down: no new connections, finishing in-flight requests");
             state.shutting_down.store(true, Ordering::Relaxed);
-            let _ = stop_tx.send(());
+            let _ = stop_tx.send(true);
             if tokio::time::timeout(state.config.shutdown_grace, &mut server).await.is_err() {
                 tracing::warn!(grace = ?state.config.shutdown_grace, "grace period over: cancelling in-flight executions");
                 let _ = state.cancel.send(true);

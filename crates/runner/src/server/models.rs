@@ -133,9 +133,11 @@ pub fn finding_views<'a>(source: &str, findings: &'a [Finding]) -> Vec<FindingVi
 /// `POST /v1/validate` response.
 #[derive(Debug, Serialize)]
 pub struct ValidateResponse<'a> {
-    /// True when no finding is an error.
+    /// True when no finding is an error (of all of them, listed or not).
     pub accepted: bool,
-    /// Every finding.
+    /// How many findings there are in all.
+    pub total_findings: usize,
+    /// The first findings, in source order, at most the server's `max_findings`.
     pub findings: Vec<FindingView<'a>>,
 }
 

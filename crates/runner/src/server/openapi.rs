@@ -42,8 +42,12 @@ pub fn document() -> Value {
             }
         }},
         "/metrics": {"get": {
-            "summary": "Prometheus metrics (text exposition format)",
-            "responses": {"200": {"description": "Metrics", "content": {"text/plain": {}}}}
+            "summary": "Prometheus metrics (text exposition format). On this port the token is required; the metrics-only listener (loopback by default) serves them without it unless started with --metrics-token",
+            "security": auth,
+            "responses": {
+                "200": {"description": "Metrics", "content": {"text/plain": {}}},
+                "401": error_response("Missing or wrong bearer token")
+            }
         }},
         "/openapi.json": {"get": {
             "summary": "This document",
@@ -62,6 +66,8 @@ pub fn document() -> Value {
         }},
         "/v1/validate": {"post": {
             "summary": "Validate code; nothing runs",
+            "description": "Needs the token unless the service runs with --public-validate; then callers without it get a number of validations per address and minute (429 rate_limited beyond). Validations run on a bounded pool: 429 validation_busy when every worker is busy.",
+            "security": auth,
             "requestBody": {"required": true, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/ValidateRequest"},
                 "example": {"code": "import os\nos.system('id')\n"}
@@ -69,8 +75,11 @@ pub fn document() -> Value {
             "responses": {
                 "200": ok_json("Findings", json!({"$ref": "#/components/schemas/ValidateResponse"})),
                 "400": error_response("Invalid body or policy"),
+                "401": error_response("Missing or wrong bearer token"),
+                "408": error_response("The body did not arrive in time"),
                 "413": error_response("Body too large"),
-                "415": error_response("Not JSON")
+                "415": error_response("Not JSON"),
+                "429": error_response("Every validation worker busy, or over the per-address rate; see Retry-After")
             }
         }},
         "/v1/execute": {"post": {
@@ -82,6 +91,7 @@ pub fn document() -> Value {
                 "400": error_response("Invalid body, limits, runtime or dataset"),
                 "401": error_response("Missing or wrong bearer token"),
                 "413": error_response("Body too large"),
+                "408": error_response("The body did not arrive in time"),
                 "415": error_response("Not JSON"),
                 "422": ok_json("Rejected by validation; no container was created", json!({"$ref": "#/components/schemas/ExecutionResult"})),
                 "429": error_response("Queue full; see Retry-After"),
@@ -98,6 +108,7 @@ pub fn document() -> Value {
                 "400": error_response("Invalid body, limits, runtime or dataset"),
                 "401": error_response("Missing or wrong bearer token"),
                 "413": error_response("Body too large"),
+                "408": error_response("The body did not arrive in time"),
                 "415": error_response("Not JSON"),
                 "422": ok_json("Rejected by validation", json!({"$ref": "#/components/schemas/ExecutionResult"})),
                 "429": error_response("Queue full; see Retry-After"),
@@ -166,9 +177,11 @@ pub fn document() -> Value {
                     "span": {"type": "object", "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}}},
                     "start": {"$ref": "#/components/schemas/Position"}, "end": {"$ref": "#/components/schemas/Position"}
                 }},
-                "ValidateResponse": {"type": "object", "properties": {
-                    "accepted": {"type": "boolean"},
-                    "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}
+                "ValidateResponse": {"type": "object", "required": ["accepted", "total_findings", "findings"], "properties": {
+                    "accepted": {"type": "boolean", "description": "No finding (listed or not) is an error"},
+                    "total_findings": {"type": "integer", "minimum": 0, "description": "How many findings there are in all"},
+                    "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"},
+                        "description": "The first findings in source order, at most the server's limit (100 by default); total_findings counts them all"}
                 }},
                 "ExecuteRequest": {"type": "object", "required": ["code"], "properties": {
                     "code": {"type": "string"},
