@@ -530,7 +530,7 @@ impl<'a> Checker<'a> {
                 if let Expr::Name(n) = &*s.value {
                     self.touched.insert(normalise(&n.id).into_owned());
                 }
-                let bound = bound_of(&s.value);
+                let bound = self.bound_here(&s.value);
                 let kind = kind_of(&s.value);
                 // `DF = pd.DataFrame` stands for what the import pre-pass resolved.
                 let alias = matches!(&*s.value, Expr::Attribute(_))
@@ -565,7 +565,7 @@ impl<'a> Checker<'a> {
                 match s.value.as_deref() {
                     Some(value) => {
                         rules::module_tampering::check_store(self, &s.target, value);
-                        self.visit_target_as(&s.target, bound_of(value), kind_of(value));
+                        self.visit_target_as(&s.target, self.bound_here(value), kind_of(value));
                     }
                     // `open: str` binds nothing; only an attribute target is evaluated.
                     None => {
@@ -1193,7 +1193,7 @@ impl<'a> Checker<'a> {
             }
             Expr::NamedExpr(e) => {
                 self.visit_expr(&e.value);
-                let bound = bound_of(&e.value);
+                let bound = self.bound_here(&e.value);
                 match &*e.target {
                     Expr::Name(name) => {
                         let id = normalise(&name.id).into_owned();
@@ -1525,6 +1525,26 @@ fn normalise_dotted(name: &str) -> String {
         .map(|part| normalise(part).into_owned())
         .collect::<Vec<_>>()
         .join(".")
+}
+
+impl Checker<'_> {
+    /// [`bound_of`], plus what only the enclosing method knows: `type(self)(...)` makes
+    /// another instance of the method's own class.
+    fn bound_here(&self, value: &Expr) -> Bound {
+        if let Expr::Call(call) = value {
+            if let Expr::Call(inner) = &*call.func {
+                let type_of_self = matches!(&*inner.func, Expr::Name(n) if normalise(&n.id) == "type")
+                    && inner.keywords.is_empty()
+                    && matches!(inner.args.as_slice(), [Expr::Name(n)] if self.is_self_name(&normalise(&n.id)));
+                if type_of_self {
+                    if let Some((class, _)) = self.class_stack.last() {
+                        return Bound::CallOf(class.clone());
+                    }
+                }
+            }
+        }
+        bound_of(value)
+    }
 }
 
 /// What an assigned value tells the rules about the name it is bound to.

@@ -258,6 +258,10 @@ fn honest_idioms_pass() {
     // getattr over a literal list of public names; hasattr on a protocol; relative paths.
     accepts("METHODS = ['mean', 'std']\ndef feats(roll):\n    return {m: getattr(roll, m)() for m in METHODS}\nfor m in METHODS:\n    pass\nok = hasattr([], '__iter__')\n");
     accepts("import pandas as pd\npd.DataFrame().to_csv('signals.csv')\n");
+    // A copy made with `type(self)(...)` is the code's own object too.
+    accepts("class Book:\n    def __init__(self):\n        self._pos = {}\n    def merge(self, other):\n        out = type(self)()\n        out._pos = {**self._pos, **other._pos}\n        return out\n");
+    // Column methods inside expressions.
+    accepts("import pandas as pd\ndf = pd.DataFrame({'close': [1.0, 2.0]})\ndf['z'] = df.eval('(close - close.mean()) / close.std()')\nhi = df.query('close > close.rolling(2).mean()')\n");
 }
 
 #[test]
@@ -266,6 +270,7 @@ fn the_honest_shortcuts_stay_closed() {
         "import pandas as pd\npd.DataFrame().to_csv('../etc/cron.d/x')\n",
         "SBX601",
     );
+    rejects("import pandas as pd\ndf = pd.DataFrame({'a': [1]})\nx = df.eval('a.apply(print)')\n", "SBX502");
     rejects("import pandas as pd\ndf = pd.DataFrame()\nname = df.columns[0]\nx = df.query(f'close > {name}')\n", "SBX502");
     rejects(
         "METHODS = ['mean']\nMETHODS.append('__class__')\nfor m in METHODS:\n    getattr(1, m)\n",

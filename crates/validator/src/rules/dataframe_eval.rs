@@ -185,6 +185,37 @@ const EXPRESSION_FUNCTIONS: &[&str] = &[
     "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
 ];
 
+/// Column methods an expression may call (`close.mean()`, `vol.rolling(5).std()`): they only
+/// compute on the column's values and hand nothing callable or host-facing back.
+const COLUMN_METHODS: &[&str] = &[
+    "abs",
+    "clip",
+    "count",
+    "cummax",
+    "cummin",
+    "cumprod",
+    "cumsum",
+    "diff",
+    "ewm",
+    "expanding",
+    "fillna",
+    "isna",
+    "max",
+    "mean",
+    "median",
+    "min",
+    "notna",
+    "pct_change",
+    "quantile",
+    "rank",
+    "rolling",
+    "round",
+    "shift",
+    "std",
+    "sum",
+    "var",
+];
+
 fn check_text(checker: &mut Checker<'_>, method: &str, text: &str, span: Span) {
     if !is_plain(text, checker.policy.max_nesting_depth) {
         report(
@@ -251,8 +282,17 @@ fn plain_expr(expr: &Expr) -> bool {
         Expr::List(l) => l.elts.iter().all(plain_expr),
         Expr::Tuple(t) => t.elts.iter().all(plain_expr),
         Expr::Call(c) => {
-            matches!(&*c.func, Expr::Name(n) if EXPRESSION_FUNCTIONS.contains(&n.id.as_str()))
-                && c.keywords.is_empty()
+            let callee = match &*c.func {
+                Expr::Name(n) => EXPRESSION_FUNCTIONS.contains(&n.id.as_str()),
+                Expr::Attribute(a) => {
+                    COLUMN_METHODS.contains(&a.attr.as_str()) && plain_expr(&a.value)
+                }
+                _ => false,
+            };
+            callee
+                && c.keywords.iter().all(|k| {
+                    k.arg.as_ref().is_some_and(|a| !a.starts_with('_')) && plain_expr(&k.value)
+                })
                 && c.args.iter().all(plain_expr)
         }
         _ => false,
@@ -271,6 +311,15 @@ mod tests {
         assert!(!is_plain("a.__class__", 100));
         assert!(!is_plain("__import__('os')", 100));
         assert!(!is_plain("f(a)", 100));
+        assert!(is_plain(
+            "(close - close.mean()) / close.rolling(5).std()",
+            100
+        ));
+        assert!(is_plain("close.shift(periods=1) > 0", 100));
+        assert!(!is_plain("close.apply(f)", 100));
+        assert!(!is_plain("close.__class__()", 100));
+        assert!(!is_plain("close.mean", 100));
+        assert!(!is_plain("close.mean(**k)", 100));
         assert!(!is_plain("(((", 100));
     }
 }
