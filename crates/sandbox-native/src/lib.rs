@@ -184,10 +184,7 @@ fn finish(py: Python<'_>, produce: Bound<'_, PyAny>) -> PyResult<()> {
             "the result has already been written",
         ));
     }
-    let body = match produce
-        .call0()
-        .and_then(|b| b.extract::<String>())
-    {
+    let body = match produce.call0().and_then(|b| b.extract::<String>()) {
         Ok(text) if is_body(&text) => text,
         Ok(_) => failure_body("the harness produced a malformed result"),
         Err(err) => failure_body(&format!("the harness failed: {}", describe(py, &err))),
