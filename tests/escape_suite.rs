@@ -97,6 +97,33 @@ fn survived(r: &ExecutionResult) -> Result<(), String> {
 
 const CAP: usize = 1024 * 1024;
 
+/// Exit status of a harness whose native thread watch ended it (crates/sandbox-native).
+const THREADS_EXIT: i64 = 125;
+
+/// Too many threads: refused by the kernel (runc's pids limit: RuntimeError), or the harness's
+/// thread watch ended the process (gVisor, where the pids limit does not count threads).
+fn threads_capped(r: &ExecutionResult) -> Result<(), String> {
+    if r.exit_code == Some(THREADS_EXIT) {
+        ensure(!r.success && !r.timed_out, "ended by the thread cap", r)?;
+        return ensure(
+            r.stderr.contains("threads exceed the sandbox's limit")
+                && r.error
+                    .as_deref()
+                    .is_some_and(|e| e.contains("more threads than the sandbox allows")),
+            "thread cap named on stderr and in the error",
+            r,
+        );
+    }
+    all_denied(r)?;
+    ensure(
+        r.signal
+            .as_str()
+            .is_some_and(|s| s.contains("RuntimeError")),
+        "thread creation refused",
+        r,
+    )
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -110,21 +137,19 @@ fn cases() -> Vec<Case> {
             timeout_secs: 20,
             strategy: false,
             check: |r| {
-                // runc: the pids limit (100) refuses threads long before 10 000. gVisor keeps
-                // application threads inside one sandbox process, so there the memory limit ends
-                // the storm instead.
+                // gVisor keeps application threads inside one sandbox process: the memory limit
+                // may end the storm before the thread cap does.
                 if r.oom_killed {
                     return oom(r);
                 }
-                all_denied(r)?;
-                ensure(
-                    r.signal
-                        .as_str()
-                        .is_some_and(|s| s.contains("RuntimeError")),
-                    "thread creation refused",
-                    r,
-                )
+                threads_capped(r)
             },
+        },
+        Case {
+            name: "thread_5000",
+            timeout_secs: 60,
+            strategy: false,
+            check: threads_capped,
         },
         Case {
             name: "memory_bomb",
@@ -338,6 +363,18 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "nonce_from_frames",
+            timeout_secs: 60,
+            strategy: false,
+            check: |r| ensure(r.success && r.signal == "genuine", "no forged result", r),
+        },
+        Case {
+            name: "audit_hook_closure",
+            timeout_secs: 60,
+            strategy: false,
+            check: all_denied,
+        },
+        Case {
             name: "deep_recursion",
             timeout_secs: 30,
             strategy: false,
@@ -469,7 +506,13 @@ async fn suite(runtime: Runtime) {
     std::fs::write(&marker, "host secret").expect("host marker");
     let permits = Arc::new(Semaphore::new(3));
     let mut tasks = Vec::new();
-    for case in cases() {
+    // STOCKADE_ESCAPE_CASES=a,b runs only those cases (to show one fail without its defence).
+    let only = std::env::var("STOCKADE_ESCAPE_CASES").ok();
+    let selected = |name: &str| {
+        only.as_deref()
+            .is_none_or(|list| list.split(',').any(|n| n.trim() == name))
+    };
+    for case in cases().into_iter().filter(|c| selected(c.name)) {
         let executor = executor.clone();
         let permits = permits.clone();
         let marker = marker.clone();

@@ -227,6 +227,95 @@ fn smoke_under_runsc() {
     smoke("runsc");
 }
 
+/// Run a hardened container with `request` on its stdin and nobody reading its output or
+/// stopping it (the client only relays, and is bounded by `timeout` so a hang fails the test
+/// instead of blocking it). Returns the container's exit status from Docker.
+fn exit_without_runner(runtime: &str, request: &Value) -> i64 {
+    image();
+    let name = format!("stockade-no-runner-{}", nonce());
+    let mut args = vec!["300".to_string(), "docker".to_string()];
+    args.extend(hardened(runtime).into_iter().filter(|a| a != "--rm"));
+    args.extend(["--name".to_string(), name.clone(), IMAGE.to_string()]);
+    let mut child = Command::new("timeout")
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run docker");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(request.to_string().as_bytes())
+        .expect("write request");
+    drop(input);
+    let _ = child.wait();
+    let state = Command::new("docker")
+        .args([
+            "inspect",
+            "-f",
+            "{{.State.Running}} {{.State.ExitCode}}",
+            &name,
+        ])
+        .output()
+        .expect("docker inspect");
+    let _ = Command::new("docker").args(["rm", "-f", &name]).output();
+    let state = String::from_utf8_lossy(&state.stdout).trim().to_string();
+    let code = state
+        .strip_prefix("false ")
+        .unwrap_or_else(|| panic!("{name} did not end by itself: {state:?}"));
+    code.parse().expect("exit code")
+}
+
+/// A run whose runner is gone still ends: the harness's native wall-clock alarm exits
+/// (status 124) 10 s after the request's timeout, with nobody reading or killing it.
+fn alarm_ends_an_unattended_run(runtime: &str) {
+    let request = json!({
+        "nonce": nonce(), "mode": "execute", "code": "import time\ntime.sleep(10**6)",
+        "max_result_bytes": 1024, "timeout_ms": 1000, "cpus": 0.5, "max_threads": 100
+    });
+    assert_eq!(
+        exit_without_runner(runtime, &request),
+        124,
+        "under {runtime}"
+    );
+}
+
+#[test]
+fn alarm_ends_an_unattended_run_under_runc() {
+    alarm_ends_an_unattended_run("runc");
+}
+
+#[test]
+fn alarm_ends_an_unattended_run_under_runsc() {
+    alarm_ends_an_unattended_run("runsc");
+}
+
+/// A CPU burner is stopped by the kernel's CPU-time accounting (RLIMIT_CPU, from timeout x
+/// cpus), long before the wall-clock alarm: 60 s x 0.02 cpus is a budget of 2 CPU seconds
+/// (plus 5 of grace), the alarm is 70 s away. The harness is PID 1, which ignores SIGXCPU, so
+/// the hard limit's SIGKILL (137) is what ends it (or SIGXCPU, 152, where it is delivered).
+fn cpu_rlimit_stops_a_burner(runtime: &str) {
+    let request = json!({
+        "nonce": nonce(), "mode": "execute", "code": "while True:\n    pass",
+        "max_result_bytes": 1024, "timeout_ms": 60_000, "cpus": 0.02, "max_threads": 100
+    });
+    let status = exit_without_runner(runtime, &request);
+    assert!(
+        status == 137 || status == 152,
+        "under {runtime}: exit {status}"
+    );
+}
+
+#[test]
+fn cpu_rlimit_stops_a_burner_under_runc() {
+    cpu_rlimit_stops_a_burner("runc");
+}
+
+#[test]
+fn cpu_rlimit_stops_a_burner_under_runsc() {
+    cpu_rlimit_stops_a_burner("runsc");
+}
+
 #[test]
 fn build_again_is_cached_and_manifest_matches_docker() {
     image();

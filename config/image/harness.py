@@ -3,19 +3,23 @@
 Runs one request per process, as the sandbox image's command
 (`python3 -I /opt/stockade/harness.py`). The protocol, shared with the runner:
 
-1. Keep private duplicates of the stdout and stderr fds, so user code that
+1. Load the native module `_stockade_native` (crates/sandbox-native), which
+   keeps private duplicates of the stdout and stderr fds, so user code that
    closes or replaces them cannot lose the result.
 2. Preload numpy, pandas and pyarrow, so a warm container is ready to run.
-3. Install a Python audit hook and a seccomp filter (exec, process creation and
-   network sockets denied), say so with the ready line on the private stdout fd
-   (a warm pool hands out only containers that have), then read one JSON request
-   from stdin until EOF.
+3. Install a seccomp filter (exec, process creation and network sockets
+   denied) and the native audit hook, say so with the ready line on the private
+   stdout fd (a warm pool hands out only containers that have), then let the
+   native module read one JSON request from stdin until EOF. It keeps the
+   request's nonce, arms the limits the request names (see below) and hands
+   Python the rest.
 4. Run the code: `execute` mode reports the top-level variable `signal`;
    `strategy` mode calls `strategy(data)` with a loader for the read-only
    market data in `data_dir`.
-5. Flush the user's streams, write the closing line on the private stderr fd,
-   then exactly one result frame on the private stdout fd, and exit 0, whatever
-   the code did. A non-zero exit therefore means the process died.
+5. Flush the user's streams and return the encoded outcome to the native
+   module, which writes the closing line on the private stderr fd, then exactly
+   one result frame on the private stdout fd, and exits 0, whatever the code
+   did. A non-zero exit therefore means the process died.
 
 The ready line is b"\\x1eSTOCKADE-READY\\n", the first bytes on stdout. The
 closing line and the frame are one line each:
@@ -26,24 +30,35 @@ Both streams are pipes, so once the runner has read the closing line and the
 frame, it has everything the code wrote before them: it answers without
 waiting for the container to exit.
 
-The audit hook is a tripwire for honest mistakes and naive attacks; Python
-code can evade audit hooks. The seccomp filter and the container are the
-boundary.
+What must survive hostile Python lives in the native module, where no Python
+object refers to it: the audit hook and its policy (registered with
+PySys_AddAuditHook, so `gc` cannot find it and nothing can remove it), the
+nonce (never a Python object) and the result writer (one use). It also arms
+limits that hold even if the runner is gone: RLIMIT_CPU from the request's
+`timeout_ms` x `cpus`, a wall-clock alarm that ends the process (exit 124)
+10 s after `timeout_ms`, and a watch that ends it (exit 125) when it has more
+than `max_threads` threads.
+
+The audit hook is a tripwire for honest mistakes and naive attacks; the
+seccomp filter and the container are the boundary.
 """
 
 import os
 import sys
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# `-I` keeps the script directory off sys.path; the native module and the finlab
+# shim live in python/ beside us.
+sys.path.insert(0, os.path.join(_HERE, "python"))
+
 # Step 1, before anything else can touch fds 1 and 2.
-_RESULT_FD = os.dup(1)
-_END_FD = os.dup(2)
+import _stockade_native as native  # noqa: E402
 
 import datetime  # noqa: E402
 import errno  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
 import math  # noqa: E402
-import re  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
 
@@ -55,72 +70,26 @@ import pyarrow.parquet  # noqa: E402,F401
 import pandas.io.parquet  # noqa: E402,F401
 import seccomp  # noqa: E402
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-# `-I` keeps the script directory off sys.path; the finlab shim lives beside us.
-sys.path.insert(0, os.path.join(_HERE, "python"))
 import finlab  # noqa: E402
 import finlab.data  # noqa: E402
 
 USER_FILENAME = "<strategy>"
-FRAME_TAG = b"\n\x1eSTOCKADE-RESULT "
 DEFAULT_MAX_RESULT_BYTES = 8 * 1024 * 1024
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 MAX_TRACEBACK_CHARS = 16 * 1024
 MAX_MESSAGE_CHARS = 4 * 1024
 MAX_REPR_CHARS = 1000
 MAX_NESTING = 64
-NONCE_RE = re.compile(r"\A[0-9a-f]{32}\Z")
 
 # Paths user code may open: everything under WRITABLE_ROOTS; the rest read-only.
 # Python's own module directories are added at start-up (imports open files).
 WRITABLE_ROOTS = ("/tmp",)
 READ_ROOTS = ("/data", "/usr/share/zoneinfo", _HERE)
 
-# Audit events that are refused once the hook is active.
-DENIED_EVENTS = frozenset(
-    {
-        "os.system",
-        "os.exec",
-        "os.posix_spawn",
-        "os.spawn",
-        "os.fork",
-        "os.forkpty",
-        "os.kill",
-        "os.killpg",
-        "os.startfile",
-        "subprocess.Popen",
-        "pty.spawn",
-        "sys.remote_exec",
-        "_posixsubprocess.fork_exec",
-    }
-)
-DENIED_PREFIXES = ("socket.", "ctypes.", "_ctypes.", "winreg.", "msvcrt.")
-# numpy imports ctypes while loading; it is dropped from sys.modules afterwards so
-# that a user import is a real import, which the hook refuses.
-DENIED_IMPORTS = frozenset({"ctypes", "_ctypes", "cffi", "_cffi_backend"})
-# Filesystem-changing events whose first argument is a path: allowed under /tmp only.
-PATH_WRITE_EVENTS = frozenset(
-    {
-        "os.chmod",
-        "os.chown",
-        "os.chflags",
-        "os.lchflags",
-        "os.mkdir",
-        "os.remove",
-        "os.rename",
-        "os.rmdir",
-        "os.truncate",
-        "os.utime",
-        "os.setxattr",
-        "os.removexattr",
-        "os.link",
-        "os.symlink",
-        "shutil.rmtree",
-        "shutil.move",
-        "shutil.copyfile",
-    }
-)
-PATH_READ_EVENTS = frozenset({"os.listdir", "os.scandir", "os.listxattr", "os.getxattr", "glob.glob"})
+# numpy imports ctypes while loading; it is dropped from sys.modules before the
+# native hook (which refuses these imports) is installed, so that a user import
+# is a real import.
+PRELOADED_DENIED = frozenset({"ctypes", "_ctypes", "cffi", "_cffi_backend"})
 
 # Linux constants (x86_64 and aarch64 share these values).
 AF_UNIX = 1
@@ -178,10 +147,6 @@ SECCOMP_DENIED = (
 )
 
 
-class SandboxViolation(PermissionError):
-    """Raised by the audit hook when user code attempts a forbidden operation."""
-
-
 class ResultTooLarge(Exception):
     """The encoded result would exceed the request's max_result_bytes."""
 
@@ -191,126 +156,12 @@ class ResultTooLarge(Exception):
 # --------------------------------------------------------------------------
 
 
-def _under(path, roots):
-    return any(path == root or path.startswith(root + "/") for root in roots)
-
-
 def _module_roots():
     roots = []
     for entry in sys.path:
         if entry and entry.startswith("/") and os.path.isdir(entry):
             roots.append(os.path.realpath(entry))
     return tuple(roots)
-
-
-def _make_resolver():
-    """Return resolve(path) -> absolute path with every symlink followed, as the kernel would.
-
-    Uses the `posix` functions directly (bound now), so user code that monkeypatches
-    os or os.path cannot make the audit hook see a different path than the kernel opens.
-    Components are resolved in order, so "link/.." means the parent of the link's
-    target (not a lexical cancellation, which a symlink could abuse).
-    """
-    import posix
-    import stat
-
-    lstat, readlink, getcwd, is_link = posix.lstat, posix.readlink, posix.getcwd, stat.S_ISLNK
-
-    def resolve(raw):
-        if not raw.startswith("/"):
-            raw = getcwd() + "/" + raw
-        pending = [p for p in raw.split("/") if p and p != "."]
-        done = []
-        hops = 0
-        while pending:
-            part = pending.pop(0)
-            if part == "..":
-                if done:
-                    done.pop()
-                continue
-            candidate = "/" + "/".join(done + [part])
-            try:
-                mode = lstat(candidate).st_mode
-            except OSError:
-                done.append(part)  # does not exist (yet): nothing to follow
-                continue
-            if not is_link(mode):
-                done.append(part)
-                continue
-            hops += 1
-            if hops > 40:
-                return None  # a loop: the kernel would refuse too (ELOOP)
-            target = readlink(candidate)
-            if target.startswith("/"):
-                done = []
-            pending = [p for p in target.split("/") if p and p != "."] + pending
-        return "/" + "/".join(done)
-
-    return resolve
-
-
-def _make_audit_hook():
-    # Everything the hook calls is bound here, so later monkeypatching of
-    # os/posixpath by user code does not change the hook's behaviour.
-    fspath = os.fspath
-    resolve_path = _make_resolver()
-    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-    writable = WRITABLE_ROOTS
-    readable = WRITABLE_ROOTS + READ_ROOTS + tuple(resolve_path(r) for r in _module_roots())
-    denied = DENIED_EVENTS
-    denied_prefixes = DENIED_PREFIXES
-    denied_imports = DENIED_IMPORTS
-    path_write = PATH_WRITE_EVENTS
-    path_read = PATH_READ_EVENTS
-    under = _under
-    violation = SandboxViolation
-    path_types = (str, bytes, os.PathLike)
-
-    def resolve(path):
-        # None: a file descriptor, nothing to check; "": unresolvable, refused.
-        if isinstance(path, int):
-            return None
-        try:
-            raw = fspath(path)
-            if isinstance(raw, bytes):
-                raw = raw.decode("utf-8", "surrogateescape")
-            return resolve_path(raw) or ""
-        except Exception:
-            return ""
-
-    def hook(event, args):
-        if event in denied or event.startswith(denied_prefixes):
-            raise violation(f"{event} is not permitted in the sandbox")
-        if event == "import":
-            name = args[0] if args else ""
-            if isinstance(name, str) and name.partition(".")[0] in denied_imports:
-                raise violation(f"importing {name} is not permitted in the sandbox")
-            return
-        if event == "open":
-            path = resolve(args[0])
-            if path is None:
-                return
-            mode = args[1] if len(args) > 1 else "r"
-            flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
-            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool(flags & write_flags)
-            roots = writable if writing else readable
-            if not under(path, roots):
-                verb = "writing" if writing else "reading"
-                raise violation(f"{verb} {path} is not permitted in the sandbox")
-            return
-        if event in path_write:
-            for arg in args[:2]:
-                if isinstance(arg, path_types):
-                    path = resolve(arg)
-                    if path is not None and not under(path, writable):
-                        raise violation(f"{event} on {path} is not permitted in the sandbox")
-            return
-        if event in path_read and args:
-            path = resolve(args[0]) if args[0] is not None else "/tmp"
-            if path is not None and not under(path, readable):
-                raise violation(f"{event} on {path} is not permitted in the sandbox")
-
-    return hook
 
 
 def install_seccomp():
@@ -574,8 +425,8 @@ def run_code(request):
         return False, None, error_info(exc)
 
 
-def build_frame(nonce, ok, signal, error, max_bytes):
-    """Encode the outcome as the one-line result frame."""
+def build_body(ok, signal, error, max_bytes):
+    """Encode the outcome as the one-line JSON body of the result frame."""
     result_truncated = False
     signal_text = "null"
     if ok:
@@ -590,18 +441,10 @@ def build_frame(nonce, ok, signal, error, max_bytes):
         except RecursionError:
             ok = False
             error = simple_error("ResultEncodingError", "the result is nested too deeply to encode")
-    body = (
+    return (
         '{"ok":' + _dumps(ok) + ',"signal":' + signal_text + ',"error":' + _dumps(error)
         + ',"result_truncated":' + _dumps(result_truncated) + "}"
     )
-    return FRAME_TAG + nonce.encode("ascii") + b" " + body.encode("ascii") + b"\n"
-
-
-def write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
 
 
 def flush_user_streams(streams):
@@ -612,67 +455,45 @@ def flush_user_streams(streams):
             pass
 
 
-def read_request():
-    data = sys.stdin.buffer.read(MAX_REQUEST_BYTES + 1)
-    if len(data) > MAX_REQUEST_BYTES:
-        raise ValueError("request too large")
-    request = json.loads(data.decode("utf-8"))
-    if not isinstance(request, dict):
-        raise ValueError("request must be a JSON object")
-    return request
-
-
 def main():
     original_streams = (sys.stdout, sys.stderr)
     devnull = open(os.devnull)
-    for name in [m for m in sys.modules if m.partition(".")[0] in DENIED_IMPORTS]:
+    for name in [m for m in sys.modules if m.partition(".")[0] in PRELOADED_DENIED]:
         del sys.modules[name]
     install_seccomp()
-    sys.addaudithook(_make_audit_hook())
+    native.install(list(WRITABLE_ROOTS), list(READ_ROOTS + _module_roots()))
     try:
-        write_all(_RESULT_FD, b"\x1eSTOCKADE-READY\n")
+        native.ready()
     except OSError:
         pass  # The runner then waits for the result without it.
 
     try:
-        request = read_request()
-    except (ValueError, UnicodeDecodeError) as exc:
+        # The nonce stays in the native module: the request comes back without it.
+        request = json.loads(native.read_request(MAX_REQUEST_BYTES))
+    except (ValueError, OSError) as exc:
         sys.stderr.write(f"stockade harness: invalid request: {exc}\n")
-        sys.stderr.flush()
-        os._exit(2)
-
-    nonce = request.get("nonce")
-    if not isinstance(nonce, str) or not NONCE_RE.match(nonce):
-        sys.stderr.write("stockade harness: invalid request: nonce must be 32 lowercase hex digits\n")
         sys.stderr.flush()
         os._exit(2)
     max_bytes = request.get("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)
     if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
         max_bytes = DEFAULT_MAX_RESULT_BYTES
-    del request["nonce"]
 
     # User code reads an empty stdin, never the request.
     sys.stdin = devnull
     sys.argv = [USER_FILENAME]
 
-    ok, signal, error = run_code(request)
-    try:
-        frame = build_frame(nonce, ok, signal, error, max_bytes)
-    except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError while encoding
-        frame = build_frame(nonce, False, None, simple_error("ResultEncodingError", _clip(repr(exc), MAX_MESSAGE_CHARS)), max_bytes)
+    def produce():
+        ok, signal, error = run_code(request)
+        try:
+            body = build_body(ok, signal, error, max_bytes)
+        except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError while encoding
+            body = build_body(False, None, simple_error("ResultEncodingError", _clip(repr(exc), MAX_MESSAGE_CHARS)), max_bytes)
+        flush_user_streams((sys.stdout, sys.stderr) + original_streams)
+        return body
 
-    flush_user_streams((sys.stdout, sys.stderr) + original_streams)
-    try:
-        write_all(_END_FD, b"\n\x1eSTOCKADE-END " + nonce.encode("ascii") + b"\n")
-    except OSError:
-        pass  # The runner then waits for the exit instead.
-    try:
-        write_all(_RESULT_FD, frame)
-    except OSError:
-        # The private fd was closed by user code; the runner reports a missing frame.
-        os._exit(3)
-    # Skip atexit handlers and thread joins that user code may have registered.
-    os._exit(0)
+    # Writes the closing line and the frame, then ends the process (skipping atexit
+    # handlers and thread joins that user code may have registered).
+    native.finish(produce)
 
 
 if __name__ == "__main__":

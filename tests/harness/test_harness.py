@@ -455,5 +455,106 @@ class StrategyTests(unittest.TestCase):
         self.assertIn("strategy mode", r.error["message"])
 
 
+class NativeLayerTests(unittest.TestCase):
+    """What hostile Python cannot reach: the audit hook, the nonce, the result writer and the
+    limits live in the native module (crates/sandbox-native)."""
+
+    def test_no_audit_hook_is_reachable_and_it_still_holds(self):
+        r = run_code(
+            "import gc, types\n"
+            "hooks = [f for f in gc.get_objects() if isinstance(f, types.FunctionType) and f.__code__.co_name == 'hook']\n"
+            "try:\n    import ctypes\n    loaded = True\nexcept PermissionError:\n    loaded = False\n"
+            "signal = [len(hooks), loaded]"
+        )
+        self.assertEqual(r.signal, [0, False])
+
+    def test_nonce_is_in_no_frame_and_no_container(self):
+        # The nonce is spelled backwards here so that the code itself does not hold it.
+        r = run_code(
+            "import gc, sys\n"
+            f"target = {NONCE[::-1]!r}[::-1]\n"
+            "mine = sys._getframe().f_locals\n"
+            "def holds(values):\n"
+            "    return any(isinstance(v, str) and v == target and v is not target for v in values)\n"
+            "found = []\n"
+            "f = sys._getframe()\n"
+            "while f is not None:\n"
+            "    if f.f_locals is not mine and holds(f.f_locals.values()):\n"
+            "        found.append(f.f_code.co_name)\n"
+            "    f = f.f_back\n"
+            "for obj in gc.get_objects():\n"
+            "    if obj is mine:\n        continue\n"
+            "    values = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()\n"
+            "    if holds(values):\n        found.append(type(obj).__name__)\n"
+            "signal = found"
+        )
+        self.assertEqual(r.signal, [])
+
+    def test_the_result_writer_is_one_use(self):
+        r = run_code(
+            "import sys\n"
+            "native = sys.modules['_stockade_native']\n"
+            "try:\n"
+            "    native.finish(lambda: '{\"ok\":true,\"signal\":\"forged\",\"error\":null,\"result_truncated\":false}')\n"
+            "    signal = 'wrote'\n"
+            "except RuntimeError as e:\n"
+            "    signal = str(e)\n"
+        )
+        self.assertEqual(r.code, 0)
+        self.assertEqual(r.stdout.count(TAG), 1)
+        self.assertEqual(r.signal, "the result has already been written")
+
+    def test_policy_cannot_be_widened(self):
+        r = run_code(
+            "import sys\n"
+            "native = sys.modules['_stockade_native']\n"
+            "out = []\n"
+            "try:\n    native.install(['/'], ['/'])\nexcept RuntimeError as e:\n    out.append(str(e))\n"
+            "try:\n    native.read_request(100)\nexcept RuntimeError as e:\n    out.append(str(e))\n"
+            "try:\n    open('/etc/passwd').read()\n    out.append('read')\nexcept PermissionError as e:\n    out.append(type(e).__name__)\n"
+            "signal = out"
+        )
+        self.assertEqual(
+            r.signal,
+            ["the sandbox policy is already installed", "the request has already been read", "SandboxViolation"],
+        )
+
+    def test_cpu_rlimit_from_timeout_and_cpus(self):
+        r = run_code(
+            "import resource\nsignal = list(resource.getrlimit(resource.RLIMIT_CPU))",
+            timeout_ms=20_000,
+            cpus=0.5,
+        )
+        soft, hard = r.signal
+        # 20 s x 0.5 cpus = 10 CPU seconds, plus 5 of grace, plus what start-up used.
+        self.assertGreaterEqual(soft, 15)
+        self.assertLess(soft, 15 + 60)
+        self.assertEqual(hard, soft + 1)
+
+    def test_thread_cap_ends_the_process(self):
+        r = run_request(
+            {
+                "nonce": NONCE,
+                "mode": "execute",
+                "code": "import threading, time\n"
+                "for _ in range(60):\n"
+                "    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+                "time.sleep(30)\n",
+                "max_threads": 30,
+            }
+        )
+        self.assertEqual(r.code, 125)
+        self.assertIsNone(r.frame)
+        self.assertIn("threads exceed the sandbox's limit of 30", r.stderr)
+
+    def test_wall_clock_alarm_ends_the_process(self):
+        r = run_request(
+            {"nonce": NONCE, "mode": "execute", "code": "import time\ntime.sleep(300)", "timeout_ms": 100}
+        )
+        self.assertEqual(r.code, 124)
+        self.assertIsNone(r.frame)
+        self.assertIn("wall-clock limit", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

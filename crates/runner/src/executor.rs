@@ -241,6 +241,12 @@ struct Request<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     data_dir: Option<&'static str>,
     max_result_bytes: usize,
+    /// The harness arms limits from these that hold even if the runner is gone: a
+    /// wall-clock alarm, `RLIMIT_CPU` (timeout x cpus) and a thread cap (which gVisor's
+    /// pids limit does not give).
+    timeout_ms: u128,
+    cpus: f64,
+    max_threads: i64,
 }
 
 /// Executes code in sandbox containers. Cheap to clone.
@@ -770,6 +776,9 @@ impl Executor {
             code,
             data_dir: spec.data_dir.as_ref().map(|_| DATA_MOUNT),
             max_result_bytes: inner.config.max_result_bytes,
+            timeout_ms: timeout.as_millis(),
+            cpus: spec.cpu_limit,
+            max_threads: inner.config.pids_limit,
         };
         let mut payload = serde_json::to_vec(&request).unwrap_or_default();
         payload.push(b'\n');
@@ -1017,6 +1026,11 @@ impl Executor {
                         Some(0) => " (it may have closed or redirected its stdout)".to_string(),
                         Some(137) => " (killed by SIGKILL)".to_string(),
                         Some(139) => " (segmentation fault)".to_string(),
+                        // The harness's native limits (crates/sandbox-native).
+                        Some(124) => " (the harness's wall-clock alarm ended it)".to_string(),
+                        Some(125) => {
+                            " (it started more threads than the sandbox allows)".to_string()
+                        }
                         Some(c) if c > 128 => format!(" (signal {})", c - 128),
                         _ => String::new(),
                     };

@@ -2,11 +2,12 @@
 //!
 //! The image is a minimal Debian root filesystem made by `mmdebstrap` from Debian
 //! packages (python3, numpy, pandas, python3-seccomp, tzdata), plus pyarrow from a
-//! pinned PyPI wheel, the in-container harness and the `finlab` shim. No container
+//! pinned PyPI wheel, the in-container harness, its native module (`crates/sandbox-native`,
+//! compiled by this crate's build script) and the `finlab` shim. No container
 //! registry is involved: the tarball is imported into Docker directly.
 //!
-//! Everything that defines the image (`config/image/recipe.yaml`, `harness.py`, the
-//! shim, the wheel installer) is compiled into this crate, and their [`image_hash`]
+//! Everything that defines the image (`config/image/recipe.yaml`, `harness.py`, the native
+//! module, the shim, the wheel installer) is compiled into this crate, and their [`image_hash`]
 //! names the image: `stockade-sandbox:<first 16 hex digits>`, also tagged
 //! `stockade-sandbox:latest`. Building again with unchanged inputs finds the tag and
 //! does nothing.
@@ -64,7 +65,7 @@ const INSTALLER: &[u8] = include_bytes!("../../../config/image/install-wheels.py
 pub const DIRS: [&str; 2] = ["data", "opt/stockade"];
 
 /// Files added to the image on top of the root filesystem.
-pub const FILES: [AddedFile; 3] = [
+pub const FILES: [AddedFile; 4] = [
     AddedFile {
         path: "opt/stockade/harness.py",
         content: include_bytes!("../../../config/image/harness.py"),
@@ -78,6 +79,12 @@ pub const FILES: [AddedFile; 3] = [
     AddedFile {
         path: "opt/stockade/python/finlab/data.py",
         content: include_bytes!("../../../config/image/python/finlab/data.py"),
+        mode: 0o644,
+    },
+    // The harness's native layer (crates/sandbox-native), built by build.rs.
+    AddedFile {
+        path: "opt/stockade/python/_stockade_native.abi3.so",
+        content: include_bytes!(concat!(env!("OUT_DIR"), "/_stockade_native.abi3.so")),
         mode: 0o644,
     },
 ];
@@ -637,6 +644,7 @@ mod tests {
             "install-wheels.py",
             "opt/stockade/harness.py",
             "opt/stockade/python/finlab/data.py",
+            "opt/stockade/python/_stockade_native.abi3.so",
             "mode opt/stockade/harness.py",
         ] {
             let mut changed = inputs.clone();
@@ -684,6 +692,12 @@ mod tests {
     fn shipped_files_are_embedded() {
         assert!(String::from_utf8_lossy(FILES[0].content).contains("STOCKADE-RESULT"));
         assert!(String::from_utf8_lossy(FILES[2].content).contains("def get("));
+        // An ELF shared object that exports CPython's module entry point.
+        assert!(FILES[3].content.starts_with(b"\x7fELF"));
+        assert!(FILES[3]
+            .content
+            .windows(b"PyInit__stockade_native".len())
+            .any(|w| w == b"PyInit__stockade_native"));
         recipe().expect("shipped recipe is valid");
     }
 

@@ -76,6 +76,17 @@ const NOFILE: i64 = 1024;
 /// which is the real cap.
 const NPROC: i64 = 4096;
 
+/// CPU seconds above the longest run for the harness's start-up (imports, warm-pool wait).
+const CPU_STARTUP_SECS: i64 = 60;
+
+/// RLIMIT_CPU of every container: the longest timeout at the largest CPU limit, plus start-up.
+/// The harness lowers it for each request (timeout x cpus); this ceiling holds even for a
+/// container whose harness never got that far, and with no runner watching.
+fn cpu_seconds_ceiling(config: &SandboxConfig) -> i64 {
+    (config.limits.max_timeout.as_secs_f64() * config.limits.max_cpu_limit).ceil() as i64
+        + CPU_STARTUP_SECS
+}
+
 fn ulimit(name: &str, value: i64) -> ResourcesUlimits {
     ResourcesUlimits {
         name: Some(name.to_string()),
@@ -154,6 +165,7 @@ pub fn container_body(
             ulimit("nofile", NOFILE),
             ulimit("nproc", NPROC),
             ulimit("core", 0),
+            ulimit("cpu", cpu_seconds_ceiling(config)),
             ulimit(
                 "fsize",
                 i64::try_from(config.tmpfs.size_bytes).unwrap_or(i64::MAX),
@@ -254,6 +266,10 @@ mod tests {
         let ulimits = hc.ulimits.expect("ulimits");
         let core = ulimits.iter().find(|u| u.name.as_deref() == Some("core"));
         assert_eq!(core.and_then(|u| u.hard), Some(0));
+        let cpu = ulimits.iter().find(|u| u.name.as_deref() == Some("cpu"));
+        let limits = &SandboxConfig::default().limits;
+        let ceiling = (limits.max_timeout.as_secs_f64() * limits.max_cpu_limit).ceil() as i64;
+        assert_eq!(cpu.and_then(|u| u.hard), Some(ceiling + CPU_STARTUP_SECS));
         assert_eq!(hc.log_config.and_then(|l| l.typ).as_deref(), Some("none"));
         assert_eq!(body.user.as_deref(), Some(SANDBOX_USER));
         assert_eq!(body.network_disabled, Some(true));
