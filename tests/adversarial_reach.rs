@@ -32,7 +32,7 @@ fn probe_all() -> BTreeMap<String, Value> {
         "--security-opt",
         "no-new-privileges",
         "--user",
-        "1000:1000",
+        "65432:65432",
         "--pids-limit",
         "100",
         "--memory",

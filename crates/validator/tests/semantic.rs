@@ -270,7 +270,10 @@ fn the_honest_shortcuts_stay_closed() {
         "import pandas as pd\npd.DataFrame().to_csv('../etc/cron.d/x')\n",
         "SBX601",
     );
-    rejects("import pandas as pd\ndf = pd.DataFrame({'a': [1]})\nx = df.eval('a.apply(print)')\n", "SBX502");
+    rejects(
+        "import pandas as pd\ndf = pd.DataFrame({'a': [1]})\nx = df.eval('a.apply(print)')\n",
+        "SBX502",
+    );
     rejects("import pandas as pd\ndf = pd.DataFrame()\nname = df.columns[0]\nx = df.query(f'close > {name}')\n", "SBX502");
     rejects(
         "METHODS = ['mean']\nMETHODS.append('__class__')\nfor m in METHODS:\n    getattr(1, m)\n",
