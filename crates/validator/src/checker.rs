@@ -537,6 +537,11 @@ impl<'a> Checker<'a> {
                     && !self.resolve_paths(&s.value).is_empty();
                 for target in &s.targets {
                     rules::module_tampering::check_store(self, target, &s.value);
+                    if self.scope() == ScopeKind::Class
+                        && matches!(target, Expr::Name(n) if normalise(&n.id) == "__match_args__")
+                    {
+                        rules::class_hooks::check_match_args(self, &s.value);
+                    }
                     match target {
                         Expr::Name(name) if alias => {
                             let id = normalise(&name.id).into_owned();

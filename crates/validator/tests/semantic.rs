@@ -258,6 +258,8 @@ fn honest_idioms_pass() {
     // getattr over a literal list of public names; hasattr on a protocol; relative paths.
     accepts("METHODS = ['mean', 'std']\ndef feats(roll):\n    return {m: getattr(roll, m)() for m in METHODS}\nfor m in METHODS:\n    pass\nok = hasattr([], '__iter__')\n");
     accepts("import pandas as pd\npd.DataFrame().to_csv('signals.csv')\n");
+    // A class pattern's attribute names, listed as public literals.
+    accepts("class Bar:\n    __match_args__ = ('open', 'close')\n    def __init__(self, o, c):\n        self.open = o\n        self.close = c\nmatch Bar(1, 2):\n    case Bar(o, c):\n        spread = c - o\n");
     // A copy made with `type(self)(...)` is the code's own object too.
     accepts("class Book:\n    def __init__(self):\n        self._pos = {}\n    def merge(self, other):\n        out = type(self)()\n        out._pos = {**self._pos, **other._pos}\n        return out\n");
     // Column methods inside expressions.
@@ -266,6 +268,13 @@ fn honest_idioms_pass() {
 
 #[test]
 fn the_honest_shortcuts_stay_closed() {
+    // `__match_args__` names attributes a class pattern reads from the subject.
+    rejects("import pandas as pd\nclass P(pd.DataFrame):\n    __match_args__ = ('_mgr',)\nmatch P({'a': [1]}):\n    case P(m):\n        print(m)\n", "SBX702");
+    rejects(
+        "names = ('f_back',)\nclass F:\n    __match_args__ = names\n",
+        "SBX702",
+    );
+    rejects("class F:\n    __match_args__ = ('f_globals',)\n", "SBX303");
     rejects(
         "import pandas as pd\npd.DataFrame().to_csv('../etc/cron.d/x')\n",
         "SBX601",

@@ -1,8 +1,8 @@
 //! SBX701 and SBX702: classes that hook into the interpreter or the host.
 
-use rustpython_parser::ast::{self, Constant, Expr};
+use rustpython_parser::ast::{self, Constant, Expr, Ranged};
 
-use crate::checker::{span_of, Checker};
+use crate::checker::{span_of, Checker, Owner};
 use crate::Span;
 
 declare_rule! {
@@ -43,16 +43,18 @@ declare_rule! {
     /// ## What it does
     /// Allows a class to define only these dunder members: `__init__`, `__post_init__`,
     /// `__repr__`, `__str__`, `__len__`, `__iter__`, `__next__`, `__getitem__`,
-    /// `__contains__`, `__enter__`, `__exit__`, the ordering comparisons (`__lt__`,
-    /// `__le__`, `__gt__`, `__ge__`), arithmetic (`__add__`, `__sub__`, `__mul__`,
-    /// `__truediv__`, their reflected forms, `__neg__`, `__abs__`), `__call__`, and the class
-    /// attributes `__slots__`, `__doc__`, `__match_args__`. Everything else is rejected:
-    /// `__init_subclass__`, `__del__`, `__reduce__`, `__reduce_ex__`, `__getstate__`,
-    /// `__setstate__`, `__getattr__`, `__getattribute__`, `__setattr__`, `__delattr__`,
-    /// `__new__`, `__class_getitem__`, `__set_name__`, and the methods the host calls on
-    /// returned objects (`__bool__`, `__eq__`, `__hash__`, `__format__`, `__array__`,
-    /// `__array_ufunc__`, `__float__`, `__index__`, ...). Dunder functions outside classes
-    /// (a module-level `__getattr__`) are rejected by SBX301.
+    /// `__setitem__`, `__delitem__`, `__contains__`, `__reversed__`, `__enter__`,
+    /// `__exit__`, comparisons (`__eq__`, `__ne__`, `__lt__`, `__le__`, `__gt__`, `__ge__`),
+    /// `__hash__`, arithmetic (`__add__`, `__sub__`, `__mul__`, `__truediv__`, ..., their
+    /// reflected forms, `__neg__`, `__abs__`, `__round__`), `__call__`, `__init_subclass__`,
+    /// and the class attributes `__slots__`, `__doc__` and `__match_args__` (a literal tuple
+    /// of public attribute names, each checked as an attribute read, since a class pattern
+    /// `case C(x)` reads them from the subject). Everything else is rejected: `__del__`,
+    /// `__reduce__`, `__reduce_ex__`, `__getstate__`, `__setstate__`, `__getattr__`,
+    /// `__getattribute__`, `__setattr__`, `__delattr__`, `__new__`, `__class_getitem__`,
+    /// `__set_name__`, and the conversions the host calls on returned objects (`__bool__`,
+    /// `__format__`, `__array__`, `__array_ufunc__`, `__float__`, `__index__`, ...). Dunder
+    /// functions outside classes (a module-level `__getattr__`) are rejected by SBX301.
     ///
     /// ## Why is this bad?
     /// These hooks run code at moments the strategy does not control: when a subclass is
@@ -145,6 +147,42 @@ pub(crate) fn check_class_member(checker: &mut Checker<'_>, name: &str, span: Sp
         format!("defining `{name}` on a class is not allowed"),
         "use ordinary methods that the strategy calls itself",
     );
+}
+
+/// `__match_args__ = ("x", "y")`: a class pattern `case C(a, b)` reads these attributes of
+/// the subject, so each must be a literal name that would pass as `subject.name`.
+pub(crate) fn check_match_args(checker: &mut Checker<'_>, value: &Expr) {
+    let elts = match value {
+        Expr::Tuple(t) => &t.elts,
+        Expr::List(l) => &l.elts,
+        other => {
+            checker.report(
+                &HostCalledDunder::RULE,
+                span_of(other.range()),
+                "`__match_args__` must be a literal tuple of attribute names",
+                "list the public attribute names a class pattern may read, as string literals",
+            );
+            return;
+        }
+    };
+    for elt in elts {
+        let span = span_of(elt.range());
+        match elt {
+            Expr::Constant(ast::ExprConstant {
+                value: Constant::Str(name),
+                ..
+            }) if !name.starts_with('_') => {
+                let name = crate::names::normalise(name).into_owned();
+                checker.check_value_attr(&Owner::Other, &name, span, false);
+            }
+            _ => checker.report(
+                &HostCalledDunder::RULE,
+                span,
+                "`__match_args__` may only name public attributes, as string literals",
+                "list the public attribute names a class pattern may read, as string literals",
+            ),
+        }
+    }
 }
 
 /// `class Meta(type)`: a metaclass, which builds classes the way three-argument `type` does.
