@@ -268,6 +268,8 @@ fn honest_idioms_pass() {
 
 #[test]
 fn the_honest_shortcuts_stay_closed() {
+    // A peer parameter may be the data object: its module's private names stay closed.
+    rejects("class Holder:\n    def __init__(self):\n        self._state = None\n    def grab(self, other):\n        return other._state\ndef strategy(data):\n    s = Holder().grab(data)\n    s['dir'] = '/'\n", "SBX302");
     // `__match_args__` names attributes a class pattern reads from the subject.
     rejects("import pandas as pd\nclass P(pd.DataFrame):\n    __match_args__ = ('_mgr',)\nmatch P({'a': [1]}):\n    case P(m):\n        print(m)\n", "SBX702");
     rejects(

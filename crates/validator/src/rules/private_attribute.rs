@@ -66,7 +66,10 @@ pub(crate) fn check(
 /// After the walk: is this the code's own private attribute on its own object?
 pub(crate) fn resolve(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span: Span) {
     let own_object = match owner {
-        Owner::SelfLike | Owner::Peer => true,
+        Owner::SelfLike => true,
+        // Another parameter of an own method is usually another instance, but a caller can
+        // pass the data object instead: never its module's private names.
+        Owner::Peer => !crate::rules::data_object::is_private_global(attr),
         Owner::Super => !checker.bindings.contains_key("super"),
         Owner::Name(name) => {
             checker.own_classes.contains(name)
