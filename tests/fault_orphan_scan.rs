@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const TOKEN: &str = "fault-token-orphan-scan";
+const TOKEN: &str = "fault-token-orphan-scan-0123456789abcdef";
 
 /// Starts a runner with a warm pool of two and waits until it serves.
 fn spawn_serve() -> Child {

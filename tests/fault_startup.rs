@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const TOKEN: &str = "fault-token-startup";
+const TOKEN: &str = "fault-token-startup-0123456789abcdef01234";
 /// SIGTERM rounds at a random point of start-up and the first pool fill.
 const TERM_AT_START: usize = 6;
 /// SIGTERM rounds just after the runner starts serving, while its pool's first containers

@@ -70,7 +70,9 @@ async fn policy_violations_kill_the_container_and_say_why() {
 
     // Memory held above 70 % of a 256 MiB limit.
     let mem_before = m.memory_spike_kills_total.get();
-    let code = "import time\nblock = bytearray(200 * 1024 * 1024)\nfor i in range(0, len(block), 4096):\n    block[i] = 1\ntime.sleep(60)\n";
+    // Allocated in steps with pauses, so the CPU it takes never looks like a CPU spike
+    // however slowly a loaded machine zero-fills the pages.
+    let code = "import time\nblocks = []\nfor _ in range(10):\n    blocks.append(bytearray(20 * 1024 * 1024))\n    time.sleep(0.5)\ntime.sleep(60)\n";
     let r: Value = post_json(
         &s.url("/v1/execute"),
         json!({"code": code, "memory_mb": 256, "timeout_seconds": 60}),

@@ -148,6 +148,8 @@ async fn doctor(args: &DoctorArgs, checks: &mut Checks) {
 
 /// Runs real containers: the profile is accepted, code runs, and the memory limit is enforced.
 async fn sandbox_checks(config: SandboxConfig, runtimes: &[String], checks: &mut Checks) {
+    // Only the runtimes a request may choose: the others never run code here.
+    let allowed = config.allowed_runtimes();
     let executor = match Executor::connect(config).await {
         Ok(e) => e,
         Err(e) => {
@@ -156,7 +158,7 @@ async fn sandbox_checks(config: SandboxConfig, runtimes: &[String], checks: &mut
         }
     };
     for rt in [Runtime::Runc, Runtime::Runsc] {
-        if !runtimes.iter().any(|r| r == rt.as_str()) {
+        if !runtimes.iter().any(|r| r == rt.as_str()) || !allowed.contains(&rt) {
             continue;
         }
         let opts = || ExecOptions {
