@@ -10,7 +10,7 @@ use server_support::{post_json, start};
 const CONFIG: &str = "
 docker:
   pool_size: 0
-  cpu_limit: 0.2
+  cpu_limit: 1.0
   runtime_monitor_enabled: true
   runtime_monitor_interval: 1
 monitoring:
@@ -30,7 +30,7 @@ async fn policy_violations_kill_the_container_and_say_why() {
     let s = start(CONFIG, |c| c.allow_unvalidated = true).await;
     let m = s.state.metrics;
 
-    // A busy loop uses all of its 0.2-core quota (about 20 % of one core: the threshold is
+    // A busy loop uses all of its one-core quota (the threshold is
     // relative to the quota, so it trips even on a busy machine).
     let cpu_before = m.cpu_spike_kills_total.get();
     let r: Value = post_json(
