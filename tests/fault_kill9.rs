@@ -3,7 +3,8 @@
 //! run finish, cancels a long one, removes every container and exits 0.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+mod serve_process;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -30,17 +31,7 @@ fn spawn_serve(metrics_port: u16, extra: &[&str]) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+    let addr = serve_process::read_address(&mut child);
     (child, addr)
 }
 

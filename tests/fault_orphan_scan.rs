@@ -3,7 +3,8 @@
 //! start here and sweep them at its start-up instead.)
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+mod serve_process;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,13 +29,9 @@ fn spawn_serve() -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
     assert!(
-        line.contains("http://"),
-        "the runner did not start: {line:?}"
+        !serve_process::read_address(&mut child).is_empty(),
+        "the runner did not start"
     );
     child
 }

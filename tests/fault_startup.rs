@@ -6,7 +6,8 @@
 //! The delays are drawn from a seed printed at the start (set `FAULT_SEED` to replay one).
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+mod serve_process;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -76,17 +77,7 @@ fn serve_command() -> Command {
 /// Starts a runner and waits for its URL (its start-up sweep is done by then).
 fn spawn_serving() -> (Child, String) {
     let mut child = serve_command().stdout(Stdio::piped()).spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+    let addr = serve_process::read_address(&mut child);
     assert!(!addr.is_empty(), "the runner did not start");
     (child, addr)
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use server_support::{client, post_json, start};
+use stockade_runner::metrics::SPEC_METRICS;
 
 fn ensure_prometheus() {
     if Command::new("promtool").arg("--version").output().is_err() {
@@ -104,25 +105,6 @@ fn the_dashboard_queries_only_exported_metrics() {
     }
     assert!(n >= 10);
 }
-
-/// The metric names of the security document's monitoring section.
-const SPEC_METRICS: [&str; 15] = [
-    "docker_container_created_total",
-    "docker_container_cleanup_success_total",
-    "docker_container_cleanup_failed_total",
-    "docker_orphaned_containers",
-    "docker_security_rejections_total",
-    "docker_runtime_violations_total",
-    "docker_cpu_spike_kills_total",
-    "docker_memory_spike_kills_total",
-    "docker_fork_bomb_kills_total",
-    "docker_container_memory_usage_mb",
-    "docker_container_cpu_percent",
-    "docker_container_execution_time_seconds",
-    "docker_container_creation_time_seconds",
-    "docker_execution_timeout_total",
-    "docker_resource_limit_exceeded_total",
-];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_runner_exports_every_spec_metric_from_the_first_scrape() {

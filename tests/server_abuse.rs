@@ -5,7 +5,8 @@
 //! `/healthz` latency under the flood is printed (p50/p99), not asserted.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+mod serve_process;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -45,18 +46,8 @@ impl Serve {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .rsplit("http://")
-            .next()
-            .unwrap()
-            .trim_end_matches('/')
-            .to_string();
-        assert!(addr.starts_with("127.0.0.1:"), "no address in {line:?}");
+        let addr = serve_process::read_address(&mut child);
+        assert!(addr.starts_with("127.0.0.1:"), "no address in {addr:?}");
         Serve {
             child,
             addr,

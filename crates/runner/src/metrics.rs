@@ -340,34 +340,35 @@ impl Default for Metrics {
     }
 }
 
+/// The metric names of the security document's monitoring section: every one is in the
+/// first scrape of a fresh runner.
+pub const SPEC_METRICS: [&str; 15] = [
+    "docker_container_created_total",
+    "docker_container_cleanup_success_total",
+    "docker_container_cleanup_failed_total",
+    "docker_orphaned_containers",
+    "docker_security_rejections_total",
+    "docker_runtime_violations_total",
+    "docker_cpu_spike_kills_total",
+    "docker_memory_spike_kills_total",
+    "docker_fork_bomb_kills_total",
+    "docker_container_memory_usage_mb",
+    "docker_container_cpu_percent",
+    "docker_container_execution_time_seconds",
+    "docker_container_creation_time_seconds",
+    "docker_execution_timeout_total",
+    "docker_resource_limit_exceeded_total",
+];
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
-    /// The metric names of the security document's monitoring section.
-    const SPEC: [&str; 15] = [
-        "docker_container_created_total",
-        "docker_container_cleanup_success_total",
-        "docker_container_cleanup_failed_total",
-        "docker_orphaned_containers",
-        "docker_security_rejections_total",
-        "docker_runtime_violations_total",
-        "docker_cpu_spike_kills_total",
-        "docker_memory_spike_kills_total",
-        "docker_fork_bomb_kills_total",
-        "docker_container_memory_usage_mb",
-        "docker_container_cpu_percent",
-        "docker_container_execution_time_seconds",
-        "docker_container_creation_time_seconds",
-        "docker_execution_timeout_total",
-        "docker_resource_limit_exceeded_total",
-    ];
-
     #[test]
     fn every_spec_metric_is_in_a_fresh_scrape() {
         let text = Metrics::new().render();
-        for name in SPEC.into_iter().chain([
+        for name in SPEC_METRICS.into_iter().chain([
             "stockade_queue_depth",
             "stockade_pool_size",
             "docker_security_events_dropped_total",
