@@ -55,11 +55,15 @@ impl Delays {
 }
 
 fn serve_command() -> Command {
+    serve_on("127.0.0.1:0")
+}
+
+fn serve_on(listen: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stockade"));
     cmd.args([
         "serve",
         "--listen",
-        "127.0.0.1:0",
+        listen,
         "--pool-size",
         "2",
         "--metrics-port",
@@ -290,4 +294,63 @@ async fn signals_during_start_up_and_refill_leave_no_container() {
     assert!(status.success(), "{status:?}");
     let left = containers_of(beside.id());
     assert!(left.is_empty(), "the bystander left {left:?}");
+}
+
+/// Containers (any state) the engine created for runner process `pid` between `since` (Unix
+/// seconds) and now, removed ones included: the engine's event log keeps them.
+fn created_by(pid: u32, since: u64) -> Vec<String> {
+    let until = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1;
+    let out = Command::new("docker")
+        .args([
+            "events",
+            "--since",
+            &since.to_string(),
+            "--until",
+            &until.to_string(),
+            "--filter",
+            "type=container",
+            "--filter",
+            "event=create",
+            "--filter",
+            &format!("label=io.stockade.owner-pid={pid}"),
+            "--format",
+            "{{.Actor.ID}}",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "docker events failed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// A runner that cannot listen (the port is taken) says so and exits without ever having
+/// created a container: its warm pool starts filling only once it is bound.
+#[test]
+fn a_taken_port_creates_no_container() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 1;
+    let mut cmd = serve_on(&format!("127.0.0.1:{port}"));
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "the runner served on a taken port");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&port.to_string()), "{stderr}");
+    // Let the engine finish any creation that was in flight when the process exited.
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(created_by(pid, since), Vec::<String>::new());
+    assert!(containers_of(pid).is_empty());
+    drop(taken);
 }

@@ -104,3 +104,47 @@ async fn policy_violations_kill_the_container_and_say_why() {
         .await;
     s.stop().await;
 }
+
+/// A cold container's start-up (the interpreter, the harness, numpy and pandas imported under
+/// a small CPU quota) is not the code's doing: the monitor judges only what runs after the
+/// harness has the request. Under a fifth of a core those imports keep the quota busy for
+/// several seconds, longer than this policy's window.
+const COLD_START: &str = "
+docker:
+  pool_size: 0
+  cpu_limit: 0.2
+  runtime_monitor_enabled: true
+  runtime_monitor_interval: 1
+monitoring:
+  policy:
+    max_cpu_percent: 50
+    cpu_window_seconds: 2
+    max_memory_percent: 95
+    memory_window_seconds: 10
+    fork_bomb_pids: 40
+    combined_percent: 99
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_start_is_not_judged_as_the_codes_cpu() {
+    let s = start(COLD_START, |_| {}).await;
+    let m = s.state.metrics;
+    let cpu_before = m.cpu_spike_kills_total.get();
+    let code =
+        "import numpy as np\nimport pandas as pd\nsignal = int(pd.Series(np.arange(3)).sum())\n";
+    let r: Value = post_json(
+        &s.url("/v1/execute"),
+        json!({"code": code, "timeout_seconds": 120}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(r["success"], true, "{r}");
+    assert_eq!(r["signal"], 3, "{r}");
+    assert!(r["killed_reason"].is_null(), "{r}");
+    assert_eq!(m.cpu_spike_kills_total.get(), cpu_before);
+    s.wait_containers_at_most(0, std::time::Duration::from_secs(10))
+        .await;
+    s.stop().await;
+}

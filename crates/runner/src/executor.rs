@@ -821,7 +821,7 @@ impl Executor {
             input.shutdown().await
         };
         match tokio::time::timeout_at(deadline, write).await {
-            Ok(Ok(())) => {}
+            Ok(Ok(())) => emit(ExecEvent::Running),
             Ok(Err(e)) => tracing::debug!(container = %id, error = %e, "stdin write failed"),
             Err(_) => timed_out = true,
         }

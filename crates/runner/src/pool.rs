@@ -50,6 +50,8 @@ struct Inner {
     healthy: AtomicBool,
     /// Whether the pool has been full since it last failed.
     filled: AtomicBool,
+    /// Whether the refill task has been started.
+    started: AtomicBool,
     metrics: &'static Metrics,
 }
 
@@ -63,12 +65,12 @@ impl std::fmt::Debug for Pool {
 }
 
 impl Pool {
-    /// Starts a pool of `size` containers (0 disables it) and its background refill task.
-    pub fn start(executor: Executor, size: usize, metrics: &'static Metrics) -> Pool {
+    /// A pool of `size` containers (0 disables it), empty until [`Pool::start`].
+    pub fn new(executor: Executor, size: usize, metrics: &'static Metrics) -> Pool {
         // The default spec; if the config itself cannot produce one the pool stays empty and
         // every request goes cold (and reports the same error).
         let spec = executor.spec_for(&ExecOptions::default(), None).ok();
-        let pool = Pool {
+        Pool {
             inner: Arc::new(Inner {
                 executor,
                 spec,
@@ -79,13 +81,24 @@ impl Pool {
                 stop: tokio::sync::watch::channel(false).0,
                 healthy: AtomicBool::new(true),
                 filled: AtomicBool::new(size == 0),
+                started: AtomicBool::new(false),
                 metrics,
             }),
-        };
-        if size > 0 && pool.inner.spec.is_some() {
-            tokio::spawn(refill(pool.inner.clone()));
         }
-        pool
+    }
+
+    /// Starts the background task that fills the pool and keeps it full (once; later calls
+    /// do nothing). A service calls it only once it is bound: a runner that cannot listen
+    /// must not have created containers.
+    pub fn start(&self) {
+        let inner = &self.inner;
+        if inner.size > 0
+            && inner.spec.is_some()
+            && !inner.started.swap(true, Ordering::Relaxed)
+            && !inner.stopped.load(Ordering::Relaxed)
+        {
+            tokio::spawn(refill(inner.clone()));
+        }
     }
 
     /// Containers ready now.

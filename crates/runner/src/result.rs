@@ -79,11 +79,14 @@ pub struct ResourceSample {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExecEvent {
-    /// The code was handed to this container.
+    /// This container will run the code (it may still be starting).
     Started {
         /// The container's id.
         container_id: String,
     },
+    /// The harness is past its own start-up (imports, filters) and has the request: from
+    /// here on, what the container does is the user's code.
+    Running,
     /// A chunk of stdout (result frame filtered out; only up to the cap).
     Stdout(Vec<u8>),
     /// A chunk of stderr (only up to the cap).

@@ -551,6 +551,7 @@ async fn run_job(
         sink: &sink,
         export,
         began,
+        running_since: None,
     };
     let result = loop {
         tokio::select! {
@@ -587,6 +588,9 @@ struct EventContext<'a> {
     sink: &'a Sink,
     export: bool,
     began: Instant,
+    /// When the user's code got the container: the monitor judges only what came after
+    /// (a cold container's own start-up, its imports, is not the code's doing).
+    running_since: Option<Instant>,
 }
 
 impl EventContext<'_> {
@@ -595,6 +599,10 @@ impl EventContext<'_> {
         let (name, bytes) = match event {
             ExecEvent::Stdout(bytes) => ("stdout", bytes),
             ExecEvent::Stderr(bytes) => ("stderr", bytes),
+            ExecEvent::Running => {
+                self.running_since = Some(Instant::now());
+                return;
+            }
             ExecEvent::Started { .. } | ExecEvent::Stats(_) => return,
         };
         send(
@@ -619,10 +627,9 @@ impl EventContext<'_> {
         let (cpu, violation) = match tracker {
             Some(tr) => (
                 tr.cpu_quota_percent(&sample),
-                if *killed {
-                    None
-                } else {
-                    tr.observe(t, &sample)
+                match self.running_since {
+                    Some(since) if !*killed => tr.observe(since.elapsed(), &sample),
+                    _ => None,
                 },
             ),
             None => (sample.cpu_percent, None),

@@ -316,11 +316,12 @@ impl AppState {
 }
 
 impl AppState {
-    /// Builds the shared state for a service bound to `config.listen`, starting the warm pool.
+    /// Builds the shared state for a service bound to `config.listen`; its warm pool starts
+    /// filling once [`bind`] has bound the listeners.
     pub fn new(config: ServerConfig, executor: Executor, seclog: SecurityLog) -> Arc<AppState> {
         let metrics = metrics::global();
         let seclog = seclog.count_drops_in(metrics.security_events_dropped_total.clone());
-        let pool = Pool::start(executor.clone(), executor.config().pool_size, metrics);
+        let pool = Pool::new(executor.clone(), executor.config().pool_size, metrics);
         Arc::new(AppState {
             hosts: std::sync::OnceLock::new(),
             admission: Admission::new(config.max_concurrent, config.queue_depth, metrics),
@@ -378,6 +379,7 @@ pub fn bind(
         hosts.add_listener(m, &state.config.allowed_hosts);
     }
     let _ = state.hosts.set(hosts);
+    state.pool.start();
 
     let limits = conn::Limits::from_config(&state.config);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
