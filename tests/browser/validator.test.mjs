@@ -114,6 +114,32 @@ test("hovering a diagnostic shows the message, how to fix it, and the rule's doc
   await page.close();
 });
 
+// The rules added with the semantic model explain themselves in the editor like the others:
+// the finding names the rule, and the tooltip carries its doc from the same wasm module.
+for (const [code, src] of [
+  ["SBX604", "import pandas as pd\nreader = pd.read_csv\n"],
+  ["SBX105", 'import pandas as pd\ndf = pd.DataFrame({"a": [1]})\ndf.plot(backend="x")\n'],
+  ["SBX704", "import pandas as pd\nclass A:\n    def f(self):\n        return 1\nA.f(pd.DataFrame())\n"],
+]) {
+  test(`the editor explains ${code} with its rule's doc`, async () => {
+    assert.deepEqual(codes(src), [code]);
+    const { page } = await openEditor();
+    await setEditorText(page, src);
+    await waitForCodes(page, [code]);
+    await page.locator(".cm-lintRange-error").first().hover();
+    const tip = page.locator(".cm-tooltip-lint .finding-detail");
+    await tip.waitFor();
+    assert.match(await tip.innerText(), new RegExp(code));
+    const rule = wasm.rules().find((r) => r.code === code);
+    const details = tip.locator("details.rule-doc");
+    await details.locator("summary").click();
+    const text = await details.innerText();
+    assert.match(text, new RegExp(rule.name));
+    assert.match(text, /Why is this bad\?/);
+    await page.close();
+  });
+}
+
 test("findings panel items are buttons that move the cursor to the finding", async () => {
   const { page } = await openEditor();
   const src = "a = 1\nb = (2 +* 3)\nc = 3\n";
