@@ -7,11 +7,12 @@
 //! use stockade_runner::config::SandboxConfig;
 //! use stockade_runner::defaults::{seccomp_source, SeccompSource, CONFIG_YAML};
 //!
+//! // The built-in configuration names the default profile...
 //! let config = SandboxConfig::from_yaml_str_with_env(CONFIG_YAML, |_| None).unwrap();
-//! // The default profile is the built-in one wherever there is no such file.
-//! let source = seccomp_source(Path::new("config/seccomp_profile.json"));
-//! assert!(matches!(source, SeccompSource::BuiltIn) || Path::new("config").exists());
-//! # let _ = config;
+//! assert_eq!(config.seccomp_profile, Path::new("config/seccomp_profile.json"));
+//! // ...and any other path is a file of the user's.
+//! let mine = Path::new("/etc/stockade/seccomp.json");
+//! assert_eq!(seccomp_source(mine), SeccompSource::File(mine.to_path_buf()));
 //! ```
 
 use std::path::{Path, PathBuf};
