@@ -99,6 +99,10 @@ fn an_unreadable_file_and_bad_flags_are_json_errors_with_exit_2() {
     let (code, value) = json_result(&out);
     assert_eq!(code, 2);
     assert_not_run(&value, "--timeout");
+    let out = stockade(&["run", "--json"]).output().unwrap();
+    let (code, value) = json_result(&out);
+    assert_eq!(code, 2);
+    assert_not_run(&value, "required arguments were not provided: <FILE>");
 }
 
 #[test]

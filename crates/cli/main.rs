@@ -99,10 +99,19 @@ fn usage_error(err: clap::Error) -> ExitCode {
     if informational || !wants_run_json(&args) {
         err.exit();
     }
-    // clap's first line, without its "error: " prefix (the rest is usage help).
+    // clap's first paragraph on one line, without its "error: " prefix (the rest is tips and
+    // usage help).
     let text = err.to_string();
-    let first = text.lines().next().unwrap_or_default();
-    let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    let message = text
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message
+        .strip_prefix("error: ")
+        .unwrap_or(&message)
+        .to_string();
     let result = run::not_run(message);
     match serde_json::to_string_pretty(&result) {
         Ok(json) => println!("{json}"),
