@@ -82,8 +82,9 @@ fn run_rejects_bad_flags_with_exit_code_2() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--memory: \"lots\" is not a size"));
+    // Over the ceiling: refused before running, so also exit 2.
     let out = stockade(&["run", "--memory", "64g", file.to_str().expect("utf-8 path")]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("max_memory_limit"));
 }
 
