@@ -30,7 +30,7 @@
 //! ```
 
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -79,13 +79,19 @@ impl StagedData {
 
         let root = stage_root();
         let (rw, ro) = (root.join("rw"), root.join("ro"));
-        // Only the runner reads the copies on the host; the engine binds them as root.
+        // Others may pass through but not list: a copy is found only by its random name.
+        // Passing through is needed where the runtime opens the copy as a user other than the
+        // host's root (gVisor's gofer under Docker's userns-remap).
         for dir in [&root, &rw, &ro] {
             fs::DirBuilder::new()
                 .recursive(true)
-                .mode(0o700)
+                .mode(0o711)
                 .create(dir)
                 .map_err(io_error(dir))?;
+        }
+        // Directories made by an earlier version were private; `ro` is a view of `rw`.
+        for dir in [&root, &rw] {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o711)).map_err(io_error(dir))?;
         }
         let sealed = seal(&rw, &ro);
         let name = hex::encode(rand::random::<[u8; 16]>());
