@@ -3,15 +3,19 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use stockade_runner::config::{parse_size, Runtime, SandboxConfig};
-use stockade_runner::executor::{ExecOptions, ExecutionResult, Executor};
+use stockade_runner::executor::{CleanupHook, ExecOptions, ExecutionResult, Executor};
 
 /// Default location of the sandbox configuration.
 pub const DEFAULT_CONFIG: &str = "config/docker_config.yaml";
+
+/// How long the command waits, after printing, for its container's removal.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Arguments of `stockade run`.
 #[derive(Debug, Args)]
@@ -75,17 +79,23 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         Some(t) => anyhow::bail!("--timeout: {t} must be a positive number of seconds"),
         None => None,
     };
+    // The result is printed as soon as the harness has delivered it; the container is removed
+    // meanwhile, and the command waits for that only before exiting.
+    let (removed_tx, removed) = std::sync::mpsc::channel::<bool>();
     let opts = ExecOptions {
         timeout,
         memory_bytes,
         cpu_limit: args.cpus,
         runtime: args.runtime,
         validate: !args.no_validate,
+        defer_cleanup: Some(CleanupHook(Arc::new(move |ok| {
+            let _ = removed_tx.send(ok);
+        }))),
         ..Default::default()
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let executor = runtime.block_on(Executor::connect(config))?;
     let result = runtime.block_on(async {
-        let executor = Executor::connect(config).await?;
         let execution = async {
             match &args.data {
                 Some(dir) => executor.execute_strategy(&code, dir, opts).await,
@@ -122,7 +132,18 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         print_text(&result)?;
     }
-    Ok(if result.success {
+    std::io::stdout().flush()?;
+    // A removal left to the background (the runtime's workers carry it on) must be over
+    // before the process ends; its fallbacks (force, kill) are bounded, so this wait is too.
+    let cleaned =
+        result.cleanup_success.is_some() || removed.recv_timeout(SETTLE_TIMEOUT) == Ok(true);
+    if !cleaned {
+        eprintln!(
+            "error: container {} could not be removed; `stockade cleanup` removes it",
+            result.container_id.as_deref().unwrap_or("?")
+        );
+    }
+    Ok(if result.success && cleaned {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
