@@ -6,7 +6,11 @@ Runs one request per process, as the sandbox image's command
 1. Load the native module `_stockade_native` (crates/sandbox-native), which
    keeps private duplicates of the stdout and stderr fds, so user code that
    closes or replaces them cannot lose the result.
-2. Preload numpy, pandas and pyarrow, so a warm container is ready to run.
+2. Preload what the container's kind names (the environment variable
+   STOCKADE_PRELOAD, chosen by the runner from the code's imports): `plain`
+   loads nothing more, `numpy` loads numpy, `pandas` (the default) numpy,
+   pandas, pyarrow and the data loader. A module the code imports that is not
+   preloaded is imported after the filters are up, as any other module is.
 3. Install a seccomp filter (exec, process creation and network sockets
    denied) and the native audit hook, say so with the ready line on the private
    stdout fd (a warm pool hands out only containers that have), then let the
@@ -62,16 +66,21 @@ import math  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
 
-# Step 2: preload the numeric stack (and what data loading uses) once.
-import numpy  # noqa: E402
-import pandas  # noqa: E402
-import pyarrow  # noqa: E402,F401
-import pyarrow.parquet  # noqa: E402,F401
-import pandas.io.parquet  # noqa: E402,F401
 import seccomp  # noqa: E402
 
-import finlab  # noqa: E402
-import finlab.data  # noqa: E402
+# Step 2: what each kind of container preloads, cheapest first. Imports that run
+# before the filters must be these fixed lists, never names taken from the code.
+PRELOADS = {
+    "plain": (),
+    "numpy": ("numpy",),
+    "pandas": ("numpy", "pandas", "pyarrow", "pyarrow.parquet", "pandas.io.parquet", "finlab", "finlab.data"),
+}
+PRELOAD_KIND = os.environ.get("STOCKADE_PRELOAD", "pandas")
+if PRELOAD_KIND not in PRELOADS:
+    sys.stderr.write(f"stockade harness: unknown STOCKADE_PRELOAD {PRELOAD_KIND!r}\n")
+    sys.exit(2)
+for _name in PRELOADS[PRELOAD_KIND]:
+    __import__(_name)
 
 USER_FILENAME = "<strategy>"
 DEFAULT_MAX_RESULT_BYTES = 8 * 1024 * 1024
@@ -199,6 +208,16 @@ def install_seccomp():
 # --------------------------------------------------------------------------
 
 
+def _loaded(name):
+    """The module `name` if the process has imported it (preloaded or by the code).
+
+    Values of a library that was never imported cannot occur, so the encoder only
+    looks for the types of libraries that are loaded.
+    """
+    module = sys.modules.get(name)
+    return module if isinstance(module, types.ModuleType) else None
+
+
 class Encoder:
     """Turns a result into JSON-ready values within a byte budget.
 
@@ -209,6 +228,8 @@ class Encoder:
     def __init__(self, max_bytes):
         self.max_bytes = max_bytes
         self.spent = 0
+        self.numpy = _loaded("numpy")
+        self.pandas = _loaded("pandas")
 
     def charge(self, n):
         self.spent += n
@@ -237,28 +258,28 @@ class Encoder:
         if isinstance(value, str):
             self.charge(len(value) + 3)
             return str(value)
-        if isinstance(value, numpy.generic):
+        numpy, pandas = self.numpy, self.pandas
+        if numpy is not None and isinstance(value, numpy.generic):
             return self.numpy_scalar(value)
-        if isinstance(value, (pandas.Timestamp, datetime.datetime, datetime.date, datetime.time)):
-            if value is pandas.NaT:
-                self.charge(5)
-                return None
+        if pandas is not None and (value is pandas.NaT or value is pandas.NA):
+            self.charge(5)
+            return None
+        if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+            # pandas.Timestamp is a datetime.datetime.
             text = value.isoformat()
             self.charge(len(text) + 3)
             return text
-        if value is pandas.NaT or value is pandas.NA:
-            self.charge(5)
-            return None
-        if isinstance(value, pandas.DataFrame):
-            return self.frame(value, depth)
-        if isinstance(value, pandas.Series):
-            return self.series(value, depth)
-        if isinstance(value, numpy.ndarray):
+        if pandas is not None:
+            if isinstance(value, pandas.DataFrame):
+                return self.frame(value, depth)
+            if isinstance(value, pandas.Series):
+                return self.series(value, depth)
+            if isinstance(value, pandas.Index):
+                self.charge_elements(len(value))
+                return [self.encode(v, depth + 1) for v in value.tolist()]
+        if numpy is not None and isinstance(value, numpy.ndarray):
             self.charge_elements(value.size)
             return self.encode(value.tolist(), depth + 1)
-        if isinstance(value, pandas.Index):
-            self.charge_elements(len(value))
-            return [self.encode(v, depth + 1) for v in value.tolist()]
         if isinstance(value, dict):
             out = {}
             for key, item in value.items():
@@ -279,11 +300,14 @@ class Encoder:
         return value
 
     def numpy_scalar(self, value):
+        numpy = self.numpy
         if isinstance(value, numpy.datetime64):
             if numpy.isnat(value):
                 self.charge(5)
                 return None
-            return self.encode(pandas.Timestamp(value))
+            if self.pandas is not None:
+                return self.encode(self.pandas.Timestamp(value))
+            return self.repr_of(value)
         if isinstance(value, numpy.timedelta64):
             return self.repr_of(value)
         try:
@@ -397,8 +421,13 @@ def run_code(request):
         return False, None, simple_error("RequestError", "code must be a string")
 
     data_dir = request.get("data_dir")
+    finlab_data = None
     if mode == "strategy":
-        finlab.data._configure(data_dir if isinstance(data_dir, str) else "/data")
+        # The runner gives strategies a container of the `pandas` kind, which loaded it.
+        finlab_data = _loaded("finlab.data")
+        if finlab_data is None:
+            return False, None, simple_error("RequestError", "strategy mode needs the data loader preloaded")
+        finlab_data._configure(data_dir if isinstance(data_dir, str) else "/data")
 
     module_name = "__main__" if mode == "execute" else "__strategy__"
     module = types.ModuleType(module_name)
@@ -415,7 +444,7 @@ def run_code(request):
         strategy = module.__dict__.get("strategy")
         if not callable(strategy):
             return False, None, simple_error("StrategyError", "the code must define a function strategy(data)")
-        return True, strategy(finlab.data), None
+        return True, strategy(finlab_data), None
     except SystemExit as exc:
         # A deliberate clean exit (exit(), sys.exit(0)) ends the program normally.
         if exc.code in (None, 0) and mode == "execute":

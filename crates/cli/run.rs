@@ -3,15 +3,20 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use stockade_runner::config::{parse_size, Runtime};
-use stockade_runner::executor::{ExecOptions, ExecutionResult, Executor};
+use stockade_runner::executor::{CleanupHook, ExecOptions, ExecutionResult, Executor};
 
 use crate::config::load_config;
 use crate::terminal::EXIT_ERROR;
+
+/// How long the command waits, after printing, for its container's removal.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Arguments of `stockade run`.
 #[derive(Debug, Args)]
@@ -30,6 +35,11 @@ pub struct RunArgs {
     /// Print the result object as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Print only once the container is removed, so the result says whether that worked
+    /// (`cleanup_success`); by default the result is printed as soon as the code is done and
+    /// the command waits for the removal before exiting.
+    #[arg(long)]
+    pub wait_cleanup: bool,
     /// Configuration file [default: ./config/docker_config.yaml when present, else the
     /// built-in one].
     #[arg(long, value_name = "FILE", env = "STOCKADE_CONFIG")]
@@ -94,8 +104,8 @@ enum Outcome {
 /// unavailable, request refused), 130 interrupted. With `--json` every failure that can be
 /// described is a result object with `error` on stdout.
 pub fn run(args: RunArgs) -> Result<ExitCode> {
-    let outcome = match execute(&args) {
-        Ok(outcome) => outcome,
+    let (outcome, settle) = match execute(&args) {
+        Ok(done) => done,
         Err(err) if args.json => {
             // Nothing ran; say why in the same shape as a result.
             print_json(&not_run(crate::terminal::one_line(&err)))?;
@@ -116,13 +126,40 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         print_text(&result)?;
     }
+    std::io::stdout().flush()?;
+    let removed = settle.wait(&result);
+    if !removed {
+        eprintln!(
+            "error: container {} could not be removed; `stockade cleanup` removes it",
+            result.container_id.as_deref().unwrap_or("?")
+        );
+    }
     Ok(if refused {
         ExitCode::from(EXIT_ERROR)
-    } else if result.success {
+    } else if result.success && removed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The removal of a run's container, which may still be going on in the background after
+/// the result is printed: the runtime that carries it lives until [`Settle::wait`].
+struct Settle {
+    _runtime: tokio::runtime::Runtime,
+    removed: mpsc::Receiver<bool>,
+}
+
+impl Settle {
+    /// Waits (bounded: the removal's fallbacks are) until the container is gone; whether it is.
+    fn wait(self, result: &ExecutionResult) -> bool {
+        match (result.cleanup_success, &result.container_id) {
+            (Some(removed), _) => removed,
+            // Nothing was created (rejected, refused): nothing to remove.
+            (None, None) => true,
+            (None, Some(_)) => self.removed.recv_timeout(SETTLE_TIMEOUT) == Ok(true),
+        }
+    }
 }
 
 /// The result object of a request that never reached a container.
@@ -134,13 +171,21 @@ pub fn not_run(error: String) -> ExecutionResult {
     }
 }
 
-fn execute(args: &RunArgs) -> Result<Outcome> {
+fn execute(args: &RunArgs) -> Result<(Outcome, Settle)> {
     let code = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
     let config = load_config(args.config.as_deref())?;
     let executor_output_dir = config.output_dir.clone();
+    // Unless asked to wait, the result comes as soon as the harness has delivered it and the
+    // container is removed meanwhile; the command waits for that only before exiting.
+    let (removed_tx, removed) = mpsc::channel::<bool>();
     let opts = ExecOptions {
         validate: !args.no_validate,
+        defer_cleanup: (!args.wait_cleanup).then(|| {
+            CleanupHook(Arc::new(move |ok| {
+                let _ = removed_tx.send(ok);
+            }))
+        }),
         ..args.request.options()?
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -175,7 +220,11 @@ fn execute(args: &RunArgs) -> Result<Outcome> {
             .and_then(|()| std::fs::write(&path, serde_json::to_vec_pretty(result)?))
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(outcome)
+    let settle = Settle {
+        _runtime: runtime,
+        removed,
+    };
+    Ok((outcome, settle))
 }
 
 fn print_json(result: &ExecutionResult) -> Result<()> {

@@ -4,21 +4,19 @@
 //! cargo run --release -p stockade-runner --example bench_executor -- [--runs N] [--host-python PATH] [--config FILE]
 //! ```
 //!
-//! 1. Cold `print(1)` end to end through the executor, against a raw `docker run --rm -i` with
-//!    the same hardening flags and the same request, interleaved in the same run.
-//! 2. A CPU-bound pandas workload timed inside the sandbox, against the same code run directly
+//! 1. A CPU-bound pandas workload timed inside the sandbox, against the same code run directly
 //!    on the host (`--host-python`, which needs pandas).
-//! 3. Removal of a finished container.
+//! 2. Removal of a finished container.
+//!
+//! Cold start, warm latency, throughput and CPU per execution against the user's alternatives
+//! are the root package's `bench` example.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use stockade_runner::cleanup::remove_container;
 use stockade_runner::config::{human_bytes, SandboxConfig};
 use stockade_runner::executor::{ExecOptions, Executor};
-
-const PRINT_ONE: &str = "print(1)\n";
 
 /// Deterministic CPU-bound pandas work; reports its own compute time in seconds.
 const CPU_WORKLOAD: &str = r#"
@@ -75,72 +73,6 @@ fn args() -> Args {
     a
 }
 
-/// `docker run` with the flags the executor sets, for the baseline.
-fn raw_docker_args(c: &SandboxConfig) -> Vec<String> {
-    let mut v: Vec<String> = vec!["run", "--rm", "-i", "--log-driver", "none"]
-        .into_iter()
-        .map(String::from)
-        .collect();
-    let mut push = |a: &str, b: String| {
-        v.push(a.into());
-        v.push(b);
-    };
-    push("--network", c.network_mode.clone());
-    push(
-        "--tmpfs",
-        format!("{}:{}", c.tmpfs.path, c.tmpfs.mount_options()),
-    );
-    push("--cap-drop", "ALL".into());
-    push("--security-opt", "no-new-privileges:true".into());
-    // The docker CLI reads the profile from the file, as the executor does.
-    push(
-        "--security-opt",
-        format!("seccomp={}", c.seccomp_profile.display()),
-    );
-    push(
-        "--user",
-        stockade_runner::executor::hardening::SANDBOX_USER.into(),
-    );
-    push("--workdir", "/tmp".into());
-    push("--pids-limit", c.pids_limit.to_string());
-    push("--memory", c.memory_bytes.to_string());
-    push("--memory-swap", c.memory_bytes.to_string());
-    push("--cpus", c.cpu_limit.to_string());
-    push("--ipc", "none".into());
-    push("--cgroupns", "private".into());
-    push("--ulimit", "nofile=1024:1024".into());
-    push("--ulimit", "nproc=4096:4096".into());
-    push("--ulimit", "core=0:0".into());
-    push("--ulimit", format!("fsize={0}:{0}", c.tmpfs.size_bytes));
-    push("--runtime", c.runtime.to_string());
-    v.push("--read-only".into());
-    v.push(c.image.clone());
-    for part in ["python3", "-I", "/opt/stockade/harness.py"] {
-        v.push(part.into());
-    }
-    v
-}
-
-fn raw_docker_run(args: &[String], request: &[u8]) -> std::io::Result<f64> {
-    let t0 = Instant::now();
-    let mut child = Command::new("docker")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(request)?;
-    }
-    let out = child.wait_with_output()?;
-    if !String::from_utf8_lossy(&out.stdout).contains("STOCKADE-RESULT") {
-        return Err(std::io::Error::other(
-            "raw docker run produced no result frame",
-        ));
-    }
-    Ok(t0.elapsed().as_secs_f64())
-}
-
 fn host_run(python: &str) -> Result<f64, String> {
     let script = format!("{CPU_WORKLOAD}\nprint(signal)\n");
     let out = Command::new(python)
@@ -173,7 +105,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     config.cpu_limit = cores.min(config.limits.max_cpu_limit);
     let executor = Executor::connect(config.clone()).await?;
-    let raw_args = raw_docker_args(&config);
     let opts = || ExecOptions {
         timeout: Some(Duration::from_secs(120)),
         ..Default::default()
@@ -187,25 +118,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config.cpu_limit,
         args.runs
     );
-
-    // Warm the page cache and the engine once on each path.
-    let request = format!(
-        "{{\"nonce\":\"{}\",\"mode\":\"execute\",\"code\":\"print(1)\\n\",\"max_result_bytes\":1024}}\n",
-        "0".repeat(32)
-    );
-    let _ = executor.execute(PRINT_ONE, opts()).await;
-    let _ = raw_docker_run(&raw_args, request.as_bytes());
-
-    let (mut ours, mut raw) = (Vec::new(), Vec::new());
-    for _ in 0..args.runs {
-        let t0 = Instant::now();
-        let r = executor.execute(PRINT_ONE, opts()).await;
-        if !r.success {
-            return Err(format!("print(1) failed: {:?}", r.error).into());
-        }
-        ours.push(t0.elapsed().as_secs_f64());
-        raw.push(raw_docker_run(&raw_args, request.as_bytes())?);
-    }
 
     let (mut inside, mut host) = (Vec::new(), Vec::new());
     let mut host_error = None;
@@ -241,16 +153,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let (m_ours, m_raw) = (median(ours), median(raw));
     println!();
     println!("| measurement | median | baseline | ratio | target |");
     println!("|---|---|---|---|---|");
-    println!(
-        "| cold print(1), executor vs raw docker run | {:.3} s | {:.3} s | {:.2}x | <= 1.15x |",
-        m_ours,
-        m_raw,
-        m_ours / m_raw
-    );
     match host_error {
         None => {
             let (m_in, m_host) = (median(inside), median(host));

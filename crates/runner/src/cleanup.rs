@@ -234,10 +234,22 @@ pub async fn remove_every_managed(docker: &Docker) -> Result<CleanupReport, Runn
 }
 
 /// Removes a container, escalating: remove, then force-remove, then kill and force-remove.
-/// Returns true only when the engine then reports the container gone (404).
+/// Returns true only when the engine reports the container gone (removed, or 404).
 pub async fn remove_container(docker: &Docker, id: &str) -> bool {
+    remove_escalating(docker, id, false).await
+}
+
+/// [`remove_container`] for a container whose work is over but which may still be exiting
+/// (its result is complete): forced from the first call, which spares the engine a refused
+/// plain removal (409, still running) per execution.
+pub async fn remove_finished(docker: &Docker, id: &str) -> bool {
+    remove_escalating(docker, id, true).await
+}
+
+async fn remove_escalating(docker: &Docker, id: &str, force_first: bool) -> bool {
     let plain = RemoveContainerOptions {
         v: true,
+        force: force_first,
         ..Default::default()
     };
     let force = RemoveContainerOptions {
@@ -245,37 +257,28 @@ pub async fn remove_container(docker: &Docker, id: &str) -> bool {
         force: true,
         ..Default::default()
     };
-    let mut gone = match docker.remove_container(id, Some(plain)).await {
-        Ok(()) => true,
-        Err(e) if is_not_found(&e) => true,
-        Err(e) => {
-            tracing::debug!(container = id, error = %e, "remove failed, forcing");
-            false
-        }
-    };
-    if !gone {
-        gone = match docker.remove_container(id, Some(force.clone())).await {
-            Ok(()) => true,
-            Err(e) if is_not_found(&e) => true,
-            Err(e) => {
-                tracing::warn!(container = id, error = %e, "force remove failed, killing");
-                false
-            }
-        };
+    // The engine answers a removal only once the container is gone: no need to ask again.
+    match docker.remove_container(id, Some(plain)).await {
+        Ok(()) => return true,
+        Err(e) if is_not_found(&e) => return true,
+        Err(e) => tracing::debug!(container = id, error = %e, "remove failed, forcing"),
     }
-    if !gone {
-        let _ = docker
-            .kill_container(
-                id,
-                Some(KillContainerOptions {
-                    signal: "SIGKILL".into(),
-                }),
-            )
-            .await;
-        if let Err(e) = docker.remove_container(id, Some(force)).await {
-            if !is_not_found(&e) {
-                tracing::warn!(container = id, error = %e, "kill and remove failed");
-            }
+    match docker.remove_container(id, Some(force.clone())).await {
+        Ok(()) => return true,
+        Err(e) if is_not_found(&e) => return true,
+        Err(e) => tracing::warn!(container = id, error = %e, "force remove failed, killing"),
+    }
+    let _ = docker
+        .kill_container(
+            id,
+            Some(KillContainerOptions {
+                signal: "SIGKILL".into(),
+            }),
+        )
+        .await;
+    if let Err(e) = docker.remove_container(id, Some(force)).await {
+        if !is_not_found(&e) {
+            tracing::warn!(container = id, error = %e, "kill and remove failed");
         }
     }
     // Another runner's sweep may be removing the same container (the engine then answers
@@ -425,6 +428,14 @@ impl ContainerGuard {
     /// Removes the container now; returns whether it is confirmed gone.
     pub async fn remove(mut self) -> bool {
         let ok = remove_container(&self.docker, &self.id).await;
+        self.release();
+        ok
+    }
+
+    /// Removes a container whose result is complete but which may still be exiting
+    /// ([`remove_finished`]); returns whether it is confirmed gone.
+    pub async fn remove_finished(mut self) -> bool {
+        let ok = remove_finished(&self.docker, &self.id).await;
         self.release();
         ok
     }

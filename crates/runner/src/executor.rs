@@ -42,6 +42,7 @@ pub mod frame;
 pub mod hardening;
 pub mod markers;
 pub mod output;
+pub mod preload;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -72,6 +73,7 @@ pub use crate::result::{ExecEvent, ExecutionResult, ResourceSample};
 use data::StagedData;
 use hardening::{ContainerSpec, DATA_MOUNT};
 use output::StreamOutput;
+use preload::Preload;
 
 /// Per-request options. Limits above the configured server maxima are refused.
 #[derive(Debug, Clone)]
@@ -168,6 +170,15 @@ impl PreparedContainer {
     /// How long ago the container was created.
     pub fn age(&self) -> Duration {
         self.created.elapsed()
+    }
+
+    /// Whether the container is still waiting for its request, judged without asking the
+    /// engine: a ready harness writes nothing until it has its request, so an attach stream
+    /// that has ended (the container died: killed from outside, the engine restarted) or has
+    /// anything to say means the container cannot take one.
+    pub fn is_alive(&mut self) -> bool {
+        use futures_util::FutureExt;
+        self.output.next().now_or_never().is_none()
     }
 
     /// Waits until the harness says it is ready: imports done, filter installed, waiting for
@@ -587,7 +598,21 @@ impl Executor {
             runtime,
             data_dir,
             request_id: opts.request_id.clone(),
+            // What the harness always loaded; [`Executor::spec_for_code`] narrows it.
+            preload: Preload::Pandas,
         })
+    }
+
+    /// [`Executor::spec_for`] with the cheapest container kind that runs `code`.
+    pub fn spec_for_code(
+        &self,
+        code: &str,
+        opts: &ExecOptions,
+        data_dir: Option<&Path>,
+    ) -> Result<ContainerSpec, RunnerError> {
+        let mut spec = self.spec_for(opts, data_dir)?;
+        spec.preload = Preload::needed_by(code, data_dir.is_some());
+        Ok(spec)
     }
 
     async fn run(&self, code: &str, data_dir: Option<&Path>, opts: ExecOptions) -> ExecutionResult {
@@ -595,7 +620,7 @@ impl Executor {
             Ok(findings) => findings,
             Err(refused) => return *refused,
         };
-        let spec = match self.spec_for(&opts, data_dir) {
+        let spec = match self.spec_for_code(code, &opts, data_dir) {
             Ok(spec) => spec,
             Err(e) => {
                 let mut result = self.blank_result(&opts);
@@ -948,7 +973,7 @@ impl Executor {
             Some(false)
         } else if let (true, Some(CleanupHook(hook))) = (done_early, opts.defer_cleanup) {
             tokio::spawn(async move {
-                let removed = guard.remove().await;
+                let removed = guard.remove_finished().await;
                 drop(staged);
                 hook(removed)
             });

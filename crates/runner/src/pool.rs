@@ -1,6 +1,11 @@
-//! The warm pool: single-use containers started ahead of time, their harness already past the
-//! numpy/pandas imports and blocked on stdin. A container joins the pool only once its harness
-//! has said so (its ready line), so a request never waits for imports.
+//! The warm pool: single-use containers started ahead of time, their harness already past its
+//! imports and blocked on stdin. A container joins the pool only once its harness has said so
+//! (its ready line), so a request never waits for imports.
+//!
+//! Containers come in kinds ([`Preload`]): what their harness imported before its filters went
+//! up. The pool keeps the kinds recent requests needed, in proportion to how many asked for
+//! each (before any request, all of the kind that runs everything), and hands each request the
+//! cheapest ready container that covers what its code imports.
 //!
 //! Only requests with the default settings (the config's memory, CPU and runtime, execute mode)
 //! take a warm container; anything else is created cold with its own limits. Re-applying
@@ -13,10 +18,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bollard::query_parameters::InspectContainerOptions;
 use tokio::sync::Notify;
 
 use crate::executor::hardening::ContainerSpec;
+use crate::executor::preload::Preload;
 use crate::executor::{ExecOptions, Executor, PreparedContainer};
 use crate::metrics::Metrics;
 
@@ -31,6 +36,12 @@ const REFILL_PARALLEL: usize = 4;
 /// How long a new container may take to become ready (imports, under load or gVisor).
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How many of the latest requests size the kinds.
+const DEMAND_WINDOW: usize = 32;
+
+/// Ready containers, one queue per kind (indexed by [`Preload::index`]).
+type Shelves = [VecDeque<PreparedContainer>; 3];
+
 /// A pool of prepared containers with the default settings. Cheap to clone.
 #[derive(Clone)]
 pub struct Pool {
@@ -39,9 +50,12 @@ pub struct Pool {
 
 struct Inner {
     executor: Executor,
+    /// The default spec; the pool varies only its `preload`.
     spec: Option<ContainerSpec>,
     size: usize,
-    ready: Mutex<VecDeque<PreparedContainer>>,
+    ready: Mutex<Shelves>,
+    /// The kinds the latest requests needed, newest last.
+    demand: Mutex<VecDeque<Preload>>,
     wake: Notify,
     stopped: AtomicBool,
     /// Set once, by [`Pool::drain`]: interrupts a refill in progress.
@@ -75,7 +89,8 @@ impl Pool {
                 executor,
                 spec,
                 size,
-                ready: Mutex::new(VecDeque::new()),
+                ready: Mutex::new(Default::default()),
+                demand: Mutex::new(VecDeque::with_capacity(DEMAND_WINDOW)),
                 wake: Notify::new(),
                 stopped: AtomicBool::new(false),
                 stop: tokio::sync::watch::channel(false).0,
@@ -103,7 +118,27 @@ impl Pool {
 
     /// Containers ready now.
     pub fn len(&self) -> usize {
-        self.inner.ready.lock().map(|r| r.len()).unwrap_or(0)
+        self.inner.ready.lock().map(|r| total(&r)).unwrap_or(0)
+    }
+
+    /// Containers ready now, per kind (indexed by [`Preload::index`]).
+    pub fn ready_by_kind(&self) -> [usize; 3] {
+        self.inner
+            .ready
+            .lock()
+            .map(|r| [r[0].len(), r[1].len(), r[2].len()])
+            .unwrap_or_default()
+    }
+
+    /// How many containers of each kind the pool is filling up to, from recent demand.
+    pub fn targets(&self) -> [usize; 3] {
+        let demand = self
+            .inner
+            .demand
+            .lock()
+            .map(|d| d.clone())
+            .unwrap_or_default();
+        targets(&demand, self.inner.size)
     }
 
     /// True when no container is ready.
@@ -121,8 +156,9 @@ impl Pool {
         self.inner.filled.load(Ordering::Relaxed) && self.inner.healthy.load(Ordering::Relaxed)
     }
 
-    /// A warm container for `spec`, if the spec is the pool's and one is ready and still
-    /// running. Counts the hit or miss.
+    /// A warm container for `spec`: the cheapest ready kind that covers `spec.preload`, if
+    /// the rest of the spec is the pool's and the container is still running. Counts the hit
+    /// or miss, and the demand for the kind.
     pub async fn take(&self, spec: &ContainerSpec) -> Option<PreparedContainer> {
         let inner = &self.inner;
         let matches = inner.spec.as_ref().is_some_and(|p| {
@@ -132,12 +168,23 @@ impl Pool {
                 && p.data_dir == spec.data_dir
         });
         if matches {
+            if let Ok(mut demand) = inner.demand.lock() {
+                if demand.len() == DEMAND_WINDOW {
+                    demand.pop_front();
+                }
+                demand.push_back(spec.preload);
+            }
             loop {
-                let next = inner.ready.lock().ok().and_then(|mut r| r.pop_front());
-                let Some(container) = next else { break };
+                let next = inner.ready.lock().ok().and_then(|mut r| {
+                    Preload::ALL
+                        .iter()
+                        .filter(|kind| kind.covers(spec.preload))
+                        .find_map(|kind| r[kind.index()].pop_front())
+                });
+                let Some(mut container) = next else { break };
                 inner.metrics.pool_size.set(self.len() as i64);
                 inner.wake.notify_one();
-                if container.age() < MAX_IDLE && is_running(&inner.executor, container.id()).await {
+                if container.age() < MAX_IDLE && container.is_alive() {
                     inner.metrics.pool_hits_total.inc();
                     return Some(container);
                 }
@@ -147,6 +194,8 @@ impl Pool {
                     "discarding a warm container that is no longer usable"
                 );
             }
+            // Nothing fits now: the refill may have to change kinds.
+            inner.wake.notify_one();
         }
         inner.metrics.pool_misses_total.inc();
         None
@@ -162,7 +211,7 @@ impl Pool {
             .inner
             .ready
             .lock()
-            .map(|mut r| r.drain(..).collect())
+            .map(|mut r| r.iter_mut().flat_map(|q| q.drain(..)).collect())
             .unwrap_or_default();
         self.inner.metrics.pool_size.set(0);
         // Each container's guard removes it in the background; the shutdown sweep that
@@ -171,36 +220,82 @@ impl Pool {
     }
 }
 
-async fn is_running(executor: &Executor, id: &str) -> bool {
-    match executor
-        .docker()
-        .inspect_container(id, None::<InspectContainerOptions>)
-        .await
-    {
-        Ok(c) => c.state.and_then(|s| s.running).unwrap_or(false),
-        Err(_) => false,
-    }
+fn total(shelves: &Shelves) -> usize {
+    shelves.iter().map(VecDeque::len).sum()
 }
 
-/// Keeps the pool full; backs off while the engine fails.
+/// How many containers of each kind a pool of `size` keeps for `demand` (the kinds recent
+/// requests needed): each kind its share, rounded down, and what rounding leaves to the most
+/// capable kind asked for, which serves every request. Before any demand: all of the kind
+/// that runs everything.
+fn targets(demand: &VecDeque<Preload>, size: usize) -> [usize; 3] {
+    let mut out = [0; 3];
+    let Some(top) = demand.iter().max() else {
+        out[Preload::Pandas.index()] = size;
+        return out;
+    };
+    for kind in Preload::ALL {
+        let asked = demand.iter().filter(|k| **k == kind).count();
+        out[kind.index()] = size * asked / demand.len();
+    }
+    let placed: usize = out.iter().sum();
+    out[top.index()] += size - placed;
+    out
+}
+
+/// Keeps each kind filled to its target; backs off while the engine fails.
 async fn refill(inner: Arc<Inner>) {
-    let Some(spec) = inner.spec.clone() else {
+    let Some(base) = inner.spec.clone() else {
         return;
     };
     let mut backoff = Duration::from_millis(500);
     while !inner.stopped.load(Ordering::Relaxed) {
-        let have = inner.ready.lock().map(|r| r.len()).unwrap_or(inner.size);
-        if have >= inner.size {
+        let demand = inner.demand.lock().map(|d| d.clone()).unwrap_or_default();
+        let want = targets(&demand, inner.size);
+        let (have, surplus) = match inner.ready.lock() {
+            Ok(mut r) => {
+                let mut have = [r[0].len(), r[1].len(), r[2].len()];
+                // A full pool of kinds no longer asked for gives way, one container per
+                // round, to a kind that is short: the oldest of the kind most over target.
+                let short = (0..3).any(|i| have[i] < want[i]);
+                let surplus = if short && total(&r) >= inner.size {
+                    (0..3)
+                        .filter(|&i| have[i] > want[i])
+                        .max_by_key(|&i| have[i] - want[i])
+                        .and_then(|i| {
+                            have[i] -= 1;
+                            r[i].pop_front()
+                        })
+                } else {
+                    None
+                };
+                (have, surplus)
+            }
+            Err(_) => break,
+        };
+        drop(surplus);
+        let room = inner.size.saturating_sub(have.iter().sum());
+        let mut kinds: Vec<Preload> = Vec::new();
+        for kind in Preload::ALL.into_iter().rev() {
+            let i = kind.index();
+            let missing = want[i].saturating_sub(have[i]);
+            kinds.extend(std::iter::repeat_n(kind, missing));
+        }
+        kinds.truncate(room.min(REFILL_PARALLEL));
+        if kinds.is_empty() {
             inner.filled.store(true, Ordering::Relaxed);
             // Wake on a take, or now and then to replace stale containers.
             let _ = tokio::time::timeout(MAX_IDLE / 4, inner.wake.notified()).await;
             let stale: Vec<PreparedContainer> = match inner.ready.lock() {
-                Ok(mut r) => {
-                    let (old, fresh): (Vec<_>, Vec<_>) =
-                        r.drain(..).partition(|c| c.age() >= MAX_IDLE);
-                    r.extend(fresh);
-                    old
-                }
+                Ok(mut r) => r
+                    .iter_mut()
+                    .flat_map(|q| {
+                        let (old, fresh): (Vec<_>, Vec<_>) =
+                            q.drain(..).partition(|c| c.age() >= MAX_IDLE);
+                        q.extend(fresh);
+                        old
+                    })
+                    .collect(),
                 Err(_) => Vec::new(),
             };
             drop(stale);
@@ -208,12 +303,17 @@ async fn refill(inner: Arc<Inner>) {
         }
         // Start the missing containers concurrently (a few at a time): after a burst of
         // takes, refilling one by one would leave later requests to cold starts.
-        let missing = (inner.size - have).min(REFILL_PARALLEL);
         let started = Instant::now();
-        let starting = futures_util::future::join_all((0..missing).map(|_| async {
-            let mut container = inner.executor.prepare(spec.clone()).await?;
-            container.wait_ready(STARTUP_TIMEOUT).await?;
-            Ok::<_, crate::error::RunnerError>(container)
+        let starting = futures_util::future::join_all(kinds.into_iter().map(|kind| {
+            let spec = ContainerSpec {
+                preload: kind,
+                ..base.clone()
+            };
+            async {
+                let mut container = inner.executor.prepare(spec).await?;
+                container.wait_ready(STARTUP_TIMEOUT).await?;
+                Ok::<_, crate::error::RunnerError>(container)
+            }
         }));
         // A drain must not wait out a start-up (up to STARTUP_TIMEOUT): dropping the starts
         // removes what they created.
@@ -236,8 +336,8 @@ async fn refill(inner: Arc<Inner>) {
                         continue;
                     }
                     if let Ok(mut r) = inner.ready.lock() {
-                        r.push_back(container);
-                        inner.metrics.pool_size.set(r.len() as i64);
+                        r[container.spec().preload.index()].push_back(container);
+                        inner.metrics.pool_size.set(total(&r) as i64);
                     }
                 }
                 Err(e) => failed = Some(e),
@@ -256,5 +356,36 @@ async fn refill(inner: Arc<Inner>) {
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demand(kinds: &[Preload]) -> VecDeque<Preload> {
+        kinds.iter().copied().collect()
+    }
+
+    #[test]
+    fn before_any_request_every_container_runs_everything() {
+        assert_eq!(targets(&VecDeque::new(), 4), [0, 0, 4]);
+    }
+
+    #[test]
+    fn kinds_follow_recent_demand() {
+        use Preload::{Numpy, Pandas, Plain};
+        assert_eq!(
+            targets(&demand(&[Plain, Plain, Plain, Plain]), 4),
+            [4, 0, 0]
+        );
+        assert_eq!(
+            targets(&demand(&[Plain, Pandas, Plain, Pandas]), 4),
+            [2, 0, 2]
+        );
+        // Rounding leaves a container over: it goes to the most capable kind asked for.
+        assert_eq!(targets(&demand(&[Plain, Plain, Numpy]), 4), [2, 2, 0]);
+        assert_eq!(targets(&demand(&[Plain, Numpy, Pandas]), 4), [1, 1, 2]);
+        assert_eq!(targets(&demand(&[Plain; 5]), 0), [0, 0, 0]);
     }
 }

@@ -1656,7 +1656,7 @@ fn literal_strings(expr: &Expr) -> Option<Vec<String>> {
 }
 
 /// Statement bodies nested in a statement (for the import pre-pass).
-fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
+pub(crate) fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
     match stmt {
         Stmt::FunctionDef(s) => vec![&s.body],
         Stmt::AsyncFunctionDef(s) => vec![&s.body],

@@ -46,6 +46,7 @@ mod defaults;
 mod dispatch;
 mod finding;
 mod guard;
+mod imports;
 mod index;
 mod names;
 mod policy;
@@ -54,6 +55,7 @@ mod semantic;
 mod source;
 
 pub use finding::{Finding, LineIndex, Location, Severity, Span};
+pub use imports::imported_packages;
 pub use policy::{Policy, PolicyError, MAX_NESTING_DEPTH_LIMIT};
 pub use rules::{rule, rules, Rule};
 

@@ -12,6 +12,7 @@ use bollard::models::{
 };
 
 use super::data::DataSource;
+use super::preload::Preload;
 use crate::config::{Runtime, SandboxConfig};
 
 /// Where market data appears inside the container (read-only).
@@ -46,6 +47,8 @@ pub struct ContainerSpec {
     pub data_dir: Option<PathBuf>,
     /// The request id written to the container's labels.
     pub request_id: Option<String>,
+    /// What the harness imports before its filters go up.
+    pub preload: Preload,
 }
 
 /// Paths the sandbox sees as empty (directories) or as `/dev/null` (files). Setting the list
@@ -197,6 +200,7 @@ pub fn container_body(
             format!("OMP_NUM_THREADS={threads}"),
             format!("OPENBLAS_NUM_THREADS={threads}"),
             format!("MKL_NUM_THREADS={threads}"),
+            format!("STOCKADE_PRELOAD={}", spec.preload),
         ]),
         // Code arrives over stdin, which closes after the request (stdin_once).
         open_stdin: Some(true),
@@ -223,6 +227,7 @@ mod tests {
             runtime: Runtime::Runc,
             data_dir: None,
             request_id: None,
+            preload: Preload::Plain,
         }
     }
 

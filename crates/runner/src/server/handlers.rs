@@ -479,7 +479,7 @@ async fn run_job(
 ) -> Result<ExecutionResult, ApiError> {
     let ex = &state.executor;
     let spec = ex
-        .spec_for(&job.opts, job.data_dir.as_deref())
+        .spec_for_code(&job.code, &job.opts, job.data_dir.as_deref())
         .map_err(|e| runner_error(&e))?;
     let prepared = match state.pool.take(&spec).await {
         Some(p) => p,
