@@ -474,6 +474,106 @@ pub fn routes(
         .unify()
 }
 
+/// The queue routes' part of the OpenAPI document (merged by [`super::openapi::document`]).
+pub fn openapi_paths() -> serde_json::Value {
+    use serde_json::json;
+    let auth = json!([{"bearer": []}]);
+    let err = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let ok = |d: &str, schema: serde_json::Value| json!({"description": d, "content": {"application/json": {"schema": schema}}});
+    let id = |what: &str| json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}, "description": what}]);
+    let job = json!({"allOf": [{"$ref": "#/components/schemas/ExecuteRequest"}, {"type": "object", "properties": {
+        "job_id": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$", "description": "Your id for the job (default: a random one); results are keyed by it"}
+    }}]});
+    let submitted = json!({"type": "object", "required": ["job_ids"], "properties": {
+        "batch_id": {"type": "string"}, "job_ids": {"type": "array", "items": {"type": "string"}}
+    }});
+    let counts = json!({"type": "object", "properties": {
+        "batch_id": {"type": "string"}, "total": {"type": "integer"}, "queued": {"type": "integer"},
+        "running": {"type": "integer"}, "succeeded": {"type": "integer"}, "failed": {"type": "integer"},
+        "dead": {"type": "integer"}, "cancelled": {"type": "integer"}, "expired": {"type": "integer"},
+        "progress": {"type": "number"}, "done": {"type": "boolean"}
+    }});
+    let status = json!({"type": "object", "properties": {
+        "job_id": {"type": "string"}, "state": {"type": "string", "enum": ["queued", "running", "succeeded", "failed", "dead", "cancelled", "expired"]},
+        "attempts": {"type": "integer"}, "batch_id": {"type": "string"}, "worker": {"type": "string"},
+        "last_error": {"type": "string"}, "result": {"$ref": "#/components/schemas/ExecutionResult"}
+    }});
+    let cancelled = json!({"type": "object", "properties": {"cancelled": {"type": "integer"}, "batch_id": {"type": "string"}}});
+    let off = "Unknown job or batch, or the server is not in queue mode (queue_mode_off)";
+    json!({
+        "/v1/jobs": {"post": {
+            "summary": "Queue mode: enqueue one job (the /v1/execute body, optionally with job_id)",
+            "security": auth,
+            "requestBody": {"required": true, "content": {"application/json": {"schema": job}}},
+            "responses": {
+                "202": ok("Enqueued", submitted.clone()), "400": err("Invalid job or limits above the server's ceilings"),
+                "401": err("Missing or wrong bearer token"), "404": err(off), "409": err("job_id already in use"),
+                "413": err("Body too large"), "415": err("Not JSON"), "429": err("The queue is full (Retry-After)"),
+                "503": err("Queue unreachable or shutting down")
+            }
+        }},
+        "/v1/jobs/{id}": {
+            "get": {
+                "summary": "Queue mode: a job's state and, once stored, its result",
+                "security": auth, "parameters": id("The job id"),
+                "responses": {"200": ok("The job", status), "401": err("Missing or wrong bearer token"), "404": err(off), "503": err("Queue unreachable")}
+            },
+            "delete": {
+                "summary": "Queue mode: cancel a job no worker has taken yet",
+                "security": auth, "parameters": id("The job id"),
+                "responses": {"200": ok("How many were cancelled (0 or 1)", cancelled.clone()), "401": err("Missing or wrong bearer token"), "404": err(off), "503": err("Queue unreachable")}
+            }
+        },
+        "/v1/batches": {"post": {
+            "summary": "Queue mode: enqueue a batch, all or none",
+            "security": auth,
+            "requestBody": {"required": true, "content": {
+                "application/json": {"schema": {"type": "object", "required": ["jobs"], "properties": {"jobs": {"type": "array", "items": job, "maxItems": MAX_BATCH}}}},
+                "application/x-ndjson": {"schema": {"type": "string", "description": "One job object per line"}}
+            }},
+            "responses": {
+                "202": ok("Enqueued", submitted), "400": err("Invalid job or limits above the server's ceilings"),
+                "401": err("Missing or wrong bearer token"), "404": err(off), "409": err("A job_id already in use"),
+                "413": err("Body or batch too large"), "415": err("Neither JSON nor NDJSON"),
+                "429": err("The queue would pass its cap (Retry-After)"), "503": err("Queue unreachable or shutting down")
+            }
+        }},
+        "/v1/batches/{id}": {
+            "get": {
+                "summary": "Queue mode: a batch's counts by state and progress",
+                "security": auth, "parameters": id("The batch id"),
+                "responses": {"200": ok("Counts", counts), "401": err("Missing or wrong bearer token"), "404": err(off), "503": err("Queue unreachable")}
+            },
+            "delete": {
+                "summary": "Queue mode: cancel the batch's jobs no worker has taken yet",
+                "security": auth, "parameters": id("The batch id"),
+                "responses": {"200": ok("How many were cancelled", cancelled), "401": err("Missing or wrong bearer token"), "404": err(off), "503": err("Queue unreachable")}
+            }
+        },
+        "/v1/batches/{id}/results": {"get": {
+            "summary": "Queue mode: stored results as NDJSON, one result object (with job_id) per line, in submission order; X-Next-Offset names the next page",
+            "security": auth,
+            "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}}
+            ],
+            "responses": {
+                "200": {"description": "Results", "content": {"application/x-ndjson": {}}},
+                "400": err("Invalid query"), "401": err("Missing or wrong bearer token"), "404": err(off), "503": err("Queue unreachable")
+            }
+        }},
+        "/v1/batches/{id}/events": {"get": {
+            "summary": "Queue mode: server-sent progress events (the counts) every second, then done",
+            "security": auth, "parameters": id("The batch id"),
+            "responses": {
+                "200": {"description": "Event stream", "content": {"text/event-stream": {}}},
+                "401": err("Missing or wrong bearer token"), "404": err(off), "503": err("Queue unreachable")
+            }
+        }}
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
