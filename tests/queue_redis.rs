@@ -11,7 +11,6 @@ use std::collections::HashSet;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use stockade_runner::queue::{JobQueue, JobSpec, QueueSettings};
@@ -19,11 +18,8 @@ use stockade_runner::queue::{JobQueue, JobSpec, QueueSettings};
 const TOKEN: &str = "queue-test-token-0123456789abcdef0123";
 
 /// The tests start several workers each; on two cores they take turns.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
+/// (An async lock: the guard is held across the tests' awaits; a failed test does not poison it.)
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -275,7 +271,7 @@ fn containers_of(pid: u32) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_workers_run_a_300_job_batch_with_exactly_300_results() {
-    let _serial = serial();
+    let _serial = SERIAL.lock().await;
     let redis = Redis::start(None);
     let serve = Serve::spawn(&redis.url(), &[]);
     let workers: Vec<Worker> = (0..3)
@@ -375,7 +371,7 @@ async fn three_workers_run_a_300_job_batch_with_exactly_300_results() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_of_a_worker_killed_mid_run_completes_on_another_and_no_container_is_left() {
-    let _serial = serial();
+    let _serial = SERIAL.lock().await;
     let redis = Redis::start(None);
     let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
     let mut first = Worker::spawn(&redis.url(), "first", &[]);
@@ -420,7 +416,7 @@ async fn a_job_of_a_worker_killed_mid_run_completes_on_another_and_no_container_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restarting_redis_mid_batch_loses_nothing() {
-    let _serial = serial();
+    let _serial = SERIAL.lock().await;
     let mut redis = Redis::start(None);
     let serve = Serve::spawn(&redis.url(), &[]);
     let _workers: Vec<Worker> = (0..2)
@@ -473,7 +469,7 @@ async fn restarting_redis_mid_batch_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_that_kills_its_harness_every_time_is_dead_lettered_after_its_attempts() {
-    let _serial = serial();
+    let _serial = SERIAL.lock().await;
     let redis = Redis::start(None);
     let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
     let _worker = Worker::spawn(
@@ -509,7 +505,7 @@ async fn a_job_that_kills_its_harness_every_time_is_dead_lettered_after_its_atte
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_refuses_unvalidated_jobs_unless_allowed() {
-    let _serial = serial();
+    let _serial = SERIAL.lock().await;
     let redis = Redis::start(None);
     let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
     let _worker = Worker::spawn(&redis.url(), "strict", &[]);
@@ -540,7 +536,7 @@ async fn a_worker_refuses_unvalidated_jobs_unless_allowed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_a_batch_keeps_its_queued_jobs_from_running() {
-    let _serial = serial();
+    let _serial = SERIAL.lock().await;
     let redis = Redis::start(None);
     let serve = Serve::spawn(&redis.url(), &[]);
     let client = reqwest::Client::new();
@@ -593,7 +589,7 @@ async fn cancelling_a_batch_keeps_its_queued_jobs_from_running() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_refuses_over_the_cap_and_over_the_ceilings_at_submit_time() {
-    let _serial = serial();
+    let _serial = SERIAL.lock().await;
     let redis = Redis::start(None);
     let serve = Serve::spawn(&redis.url(), &["--max-queue-length", "5"]);
     let client = reqwest::Client::new();
@@ -644,7 +640,7 @@ async fn the_api_refuses_over_the_cap_and_over_the_ceilings_at_submit_time() {
 
 #[test]
 fn a_wrong_redis_password_is_a_clear_error() {
-    let _serial = serial();
+    let _serial = SERIAL.blocking_lock();
     let redis = Redis::start(Some("right-password-0123"));
     let url = format!("redis://:wrong-password-4567@127.0.0.1:{}/0", redis.port);
     for args in [
