@@ -20,3 +20,21 @@ apt_ensure() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
         || die "apt-get install failed for: ${missing[*]}"
 }
+
+# Queue mode: Debian's redis-server, and one local instance for development on 127.0.0.1:6379
+# with its append-only file on (every write logged before it is answered), data under
+# target/redis. Idempotent: an instance that answers is left alone. The tests start their own.
+redis_ensure() {
+    apt_ensure redis-server redis-tools
+}
+redis_start_local() {
+    redis_ensure
+    if redis-cli -p 6379 PING 2>/dev/null | grep -q PONG; then return 0; fi
+    local dir="$STOCKADE_ROOT/target/redis"
+    mkdir -p "$dir"
+    redis-server --bind 127.0.0.1 --port 6379 --dir "$dir" --appendonly yes \
+        --appendfsync everysec --daemonize yes --logfile "$dir/redis.log" \
+        || die "redis-server did not start; see $dir/redis.log"
+    for _ in $(seq 50); do redis-cli -p 6379 PING 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
+    die "redis-server did not answer on 127.0.0.1:6379; see $dir/redis.log"
+}

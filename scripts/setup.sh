@@ -12,6 +12,9 @@ profile=${1:-debug}
 step "Debian packages"
 apt_ensure docker.io runsc mmdebstrap binaryen chromium prometheus ca-certificates
 
+step "Redis (queue mode: a local redis-server with AOF on, for development and tests)"
+redis_start_local
+
 step "Docker engine (runc + runsc)"
 bash scripts/setup-engine.sh
 

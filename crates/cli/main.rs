@@ -15,6 +15,7 @@ mod signal;
 mod source;
 mod terminal;
 mod validate;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -51,7 +52,9 @@ enum Command {
     /// Build and manage the sandbox image.
     Image(image::Args),
     /// Serve the HTTP API and the editor (loopback, bearer token).
-    Serve(serve::Args),
+    Serve(Box<serve::Args>),
+    /// Run jobs from a Redis queue (scale-out: one worker per host, any number of hosts).
+    Worker(worker::Args),
 }
 
 /// Parsing and checking allocate many small nodes; mimalloc does that faster than glibc's
@@ -67,7 +70,7 @@ fn main() -> ExitCode {
     cli.terminal.apply();
     // The service logs its requests and security events; one-shot commands only warnings.
     let default_filter = match cli.command {
-        Command::Serve(_) => "info,warp=warn,hyper=warn",
+        Command::Serve(_) | Command::Worker(_) => "info,warp=warn,hyper=warn",
         _ => "warn",
     };
     tracing_subscriber::fmt()
@@ -85,7 +88,8 @@ fn main() -> ExitCode {
         Command::Config(args) => config::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Image(args) => image::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
+        Command::Worker(args) => worker::run(args),
     };
     result.unwrap_or_else(|err| terminal::fail(&err))
 }

@@ -93,6 +93,15 @@ pub struct Args {
     /// Seconds a write may wait for a client that does not read before the connection is dropped.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     write_timeout: f64,
+    /// Queue mode: put jobs on this Redis (redis://[user:pass@]host:port/db, rediss:// for
+    /// TLS) for `stockade worker`s instead of running them here.
+    #[arg(long, env = "STOCKADE_QUEUE", hide_env_values = true)]
+    queue: Option<String>,
+    #[command(flatten)]
+    queue_args: crate::worker::QueueArgs,
+    /// Largest POST /v1/batches body, bytes (queue mode).
+    #[arg(long, default_value_t = 64 * 1024 * 1024, value_name = "BYTES")]
+    batch_body_limit: u64,
 }
 
 fn seconds(s: f64) -> Duration {
@@ -112,6 +121,9 @@ async fn serve(args: Args) -> Result<()> {
     let mut sandbox = load_config(args.config.as_deref())?;
     if let Some(n) = args.pool_size {
         sandbox.pool_size = n;
+    } else if args.queue.is_some() {
+        // Workers run the jobs: warm containers here would only sit idle.
+        sandbox.pool_size = 0;
     }
     let metrics_port = args
         .metrics_port
@@ -151,12 +163,28 @@ async fn serve(args: Args) -> Result<()> {
     };
     // Before anything touches the engine: a refused configuration leaves nothing behind.
     config.check().context("refusing to start")?;
+    // The queue before the engine: a wrong address or password is reported first.
+    let queue = match &args.queue {
+        Some(url) => Some(
+            stockade_runner::queue::JobQueue::connect(url, args.queue_args.settings())
+                .await
+                .context("connecting to the queue")?,
+        ),
+        None => None,
+    };
     // Connecting also sweeps containers that dead runners (e.g. a kill -9) left behind.
     let executor = Executor::connect(sandbox).await?;
     let seclog = SecurityLog::open(&args.security_log, 10 * 1024 * 1024, 3)
         .with_context(|| format!("opening the security log {}", args.security_log.display()))?;
     let token = config.token.clone();
     let state = AppState::new(config, executor, seclog);
+    if let Some(queue) = queue {
+        tracing::info!(queue = %queue.url(), "queue mode: jobs go to the workers");
+        let _ = state.queue.set(server::jobs::QueueApi {
+            queue,
+            batch_body_limit_bytes: args.batch_body_limit,
+        });
+    }
     let (bound, service) = server::bind(state, shutdown).with_context(|| match metrics_port {
         0 => format!("listening on {}", args.listen),
         port => format!(
@@ -200,7 +228,7 @@ async fn serve(args: Args) -> Result<()> {
 
 /// Registers the SIGINT and SIGTERM handlers now, before anything is printed, so that a signal
 /// arriving right after start-up still shuts down gracefully; returns the future that waits for one.
-fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+pub fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut interrupt = signal(SignalKind::interrupt()).context("handling SIGINT")?;
     let mut terminate = signal(SignalKind::terminate()).context("handling SIGTERM")?;

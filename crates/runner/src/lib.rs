@@ -1,5 +1,6 @@
 //! Stockade's runner: executes validated Python in hardened, single-use Docker containers.
 
+pub mod backend;
 pub mod cleanup;
 pub mod config;
 pub mod defaults;
@@ -10,6 +11,7 @@ pub mod liveness;
 pub mod metrics;
 pub mod monitor;
 pub mod pool;
+pub mod queue;
 pub mod result;
 pub mod seclog;
 pub mod server;

@@ -37,9 +37,11 @@ pub const ROUTES: &[&str] = &[
     "/v1/execute/stream",
     "/v1/containers",
     "/v1/cleanup",
+    "/v1/jobs",
+    "/v1/batches",
 ];
 
-fn with_state(
+pub(super) fn with_state(
     state: Arc<AppState>,
 ) -> impl Filter<Extract = (Arc<AppState>,), Error = Infallible> + Clone {
     warp::any().map(move || state.clone())
@@ -118,7 +120,9 @@ fn unauthorized(state: &AppState, addr: Option<SocketAddr>) -> Rejection {
 }
 
 /// The bearer token.
-fn authenticated(state: Arc<AppState>) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+pub(super) fn authenticated(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::header::optional::<String>("authorization")
         .and(client_addr())
         .and(with_state(state))
@@ -192,7 +196,7 @@ fn validation_slot(
 }
 
 /// The whole body, within `timeout` (a client that trickles its body is cut off with 408).
-async fn read_body(
+pub(super) async fn read_body(
     body: impl Stream<Item = Result<impl Buf, warp::Error>>,
     timeout: Duration,
 ) -> Result<bytes::Bytes, Rejection> {
@@ -224,7 +228,7 @@ async fn read_body(
 }
 
 /// A JSON body of at most `limit` bytes, arriving within `timeout`, parsed into `T`.
-fn json_body<T: DeserializeOwned + Send>(
+pub(super) fn json_body<T: DeserializeOwned + Send>(
     limit: u64,
     timeout: Duration,
 ) -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
@@ -419,6 +423,8 @@ pub fn routes(
         .or(containers)
         .unify()
         .or(cleanup)
+        .unify()
+        .or(super::jobs::routes(state.clone()))
         .unify()
         .or(metrics)
         .unify()

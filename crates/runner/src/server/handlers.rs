@@ -792,6 +792,10 @@ pub async fn execute(
     client: Option<SocketAddr>,
     req: ExecuteRequest,
 ) -> Response {
+    // Queue mode: a worker runs it; this waits for the result it stores.
+    if state.queue.get().is_some() {
+        return super::jobs::execute(state, req).await;
+    }
     let job = match admit_checks(&state, client, req) {
         Ok(job) => job,
         Err(r) => return *r,

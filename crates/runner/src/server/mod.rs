@@ -16,6 +16,7 @@ pub mod auth;
 pub mod conn;
 pub mod filters;
 pub mod handlers;
+pub mod jobs;
 pub mod models;
 pub mod openapi;
 pub mod ratelimit;
@@ -306,6 +307,8 @@ pub struct AppState {
     /// Flips to true when the grace period is over: in-flight executions are cancelled
     /// (their containers killed and removed) and answered with 503.
     pub cancel: tokio::sync::watch::Sender<bool>,
+    /// Queue mode (`serve --queue`): jobs go to Redis for workers instead of running here.
+    pub queue: std::sync::OnceLock<jobs::QueueApi>,
 }
 
 impl AppState {
@@ -340,6 +343,7 @@ impl AppState {
             seclog,
             shutting_down: AtomicBool::new(false),
             cancel: tokio::sync::watch::channel(false).0,
+            queue: std::sync::OnceLock::new(),
         })
     }
 }

@@ -140,6 +140,11 @@ pub fn document() -> Value {
             }
         }}
     });
+    if let (Some(map), serde_json::Value::Object(queue)) =
+        (paths.as_object_mut(), super::jobs::openapi_paths())
+    {
+        map.extend(queue);
+    }
     if let Some(map) = paths.as_object_mut() {
         for item in map.values_mut() {
             if let Some(ops) = item.as_object_mut() {
@@ -236,6 +241,8 @@ mod tests {
             .unwrap()
             .keys()
             .map(String::as_str)
+            // Paths with an id are not metric labels.
+            .filter(|p| !p.contains('{'))
             .collect();
         documented.sort();
         let mut routes = crate::server::filters::ROUTES.to_vec();

@@ -1,0 +1,130 @@
+//! `stockade worker`: joins the queue's consumer group on Redis and runs its jobs in this
+//! host's sandbox (the local Docker engine and a warm pool).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use stockade_runner::backend::DockerBackend;
+use stockade_runner::executor::Executor;
+use stockade_runner::queue::worker::{self, WorkerSettings};
+use stockade_runner::queue::QueueSettings;
+
+use crate::terminal::EXIT_CLEAN;
+
+/// Queue settings shared by `serve --queue` and `worker` (both sides must agree on them).
+#[derive(Debug, Clone, clap::Args)]
+pub struct QueueArgs {
+    /// Key prefix of the queue in Redis (one prefix, one queue).
+    #[arg(long, default_value = "stockade", env = "STOCKADE_QUEUE_PREFIX")]
+    pub queue_prefix: String,
+    /// Seconds a job may go without its worker's heartbeat before another worker takes it.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub visibility_timeout: f64,
+    /// Attempts before a job goes to the dead-letter stream.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_attempts: u32,
+    /// Seconds a job's record and its batch are kept.
+    #[arg(long, default_value_t = 86_400, value_name = "SECONDS")]
+    pub job_ttl: u64,
+    /// Seconds a result is kept.
+    #[arg(long, default_value_t = 86_400, value_name = "SECONDS")]
+    pub result_ttl: u64,
+    /// Jobs waiting or running beyond which submissions get 429.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub max_queue_length: u64,
+}
+
+impl QueueArgs {
+    /// The library's settings.
+    pub fn settings(&self) -> QueueSettings {
+        QueueSettings {
+            prefix: self.queue_prefix.clone(),
+            visibility_timeout: Duration::try_from_secs_f64(self.visibility_timeout.max(0.2))
+                .unwrap_or(Duration::from_secs(60)),
+            max_attempts: self.max_attempts.max(1),
+            job_ttl: Duration::from_secs(self.job_ttl.max(1)),
+            result_ttl: Duration::from_secs(self.result_ttl.max(1)),
+            max_queue_length: self.max_queue_length,
+        }
+    }
+}
+
+/// Arguments of `stockade worker`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The queue: redis://[user:pass@]host:port/db, or rediss://... for TLS.
+    #[arg(long, env = "STOCKADE_QUEUE", hide_env_values = true)]
+    queue: String,
+    #[command(flatten)]
+    queue_args: QueueArgs,
+    /// Jobs run at once.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    concurrency: usize,
+    /// Warm containers kept ready (default: the config's pool_size).
+    #[arg(long)]
+    pool_size: Option<usize>,
+    /// Sandbox configuration (YAML); default config/docker_config.yaml when present.
+    #[arg(long, value_name = "FILE", env = "STOCKADE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Datasets for strategy mode, one sub-directory each.
+    #[arg(long, default_value = "config/datasets")]
+    datasets_dir: PathBuf,
+    /// Run jobs that ask for "validate": false (otherwise they fail).
+    #[arg(long)]
+    allow_unvalidated: bool,
+    /// Name in the consumer group (default: host, pid and a random suffix).
+    #[arg(long)]
+    name: Option<String>,
+    /// Seconds in-flight jobs may finish after SIGTERM before they go back to the queue.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    drain_grace: f64,
+}
+
+/// Runs the worker until SIGTERM or Ctrl-C.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(work(args))?;
+    Ok(ExitCode::from(EXIT_CLEAN))
+}
+
+async fn work(args: Args) -> Result<()> {
+    let shutdown = crate::serve::shutdown_signal()?;
+    let mut sandbox = crate::config::load_config(args.config.as_deref())?;
+    if let Some(n) = args.pool_size {
+        sandbox.pool_size = n;
+    }
+    let pool_size = sandbox.pool_size;
+    // The queue first: a wrong address or password is reported before the engine is touched.
+    let link = worker::Link::open(&args.queue, args.queue_args.settings())
+        .await
+        .context("joining the queue")?;
+    // Connecting also removes containers that dead runners on this host (a worker killed
+    // mid-job) left behind.
+    let executor = Executor::connect(sandbox).await?;
+    let backend = Arc::new(DockerBackend::new(executor, pool_size));
+    let settings = WorkerSettings {
+        name: args.name.unwrap_or_else(worker::default_name),
+        concurrency: args.concurrency.max(1),
+        datasets_dir: args.datasets_dir,
+        allow_unvalidated: args.allow_unvalidated,
+        drain_grace: Duration::try_from_secs_f64(args.drain_grace.max(0.0))
+            .unwrap_or(Duration::from_secs(30)),
+        sweep_interval: Duration::from_secs(30),
+    };
+    let name = settings.name.clone();
+    let report = worker::run(link, settings, backend, shutdown)
+        .await
+        .context("running the queue worker")?;
+    tracing::info!(
+        worker = %name,
+        stored = report.stored,
+        retried = report.retried,
+        dead_lettered = report.dead_lettered,
+        returned = report.returned,
+        "worker stopped"
+    );
+    Ok(())
+}

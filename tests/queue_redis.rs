@@ -1,0 +1,671 @@
+//! Queue mode against a real `redis-server` (Debian's package, AOF on, one per test on its own
+//! loopback port and data directory) and the real engine: `stockade worker` processes run
+//! the jobs, `stockade serve --queue` takes them over HTTP. Every assertion is on state
+//! (counts, results, stream contents, container lists), never on timing; the waits are only
+//! bounds that turn a hang into a failure.
+#![allow(clippy::unwrap_used)]
+
+mod serve_process;
+
+use std::collections::HashSet;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use stockade_runner::queue::{JobQueue, JobSpec, QueueSettings};
+
+const TOKEN: &str = "queue-test-token-0123456789abcdef0123";
+
+/// The tests start several workers each; on two cores they take turns.
+/// (An async lock: the guard is held across the tests' awaits; a failed test does not poison it.)
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `redis-server` of this test's own.
+struct Redis {
+    port: u16,
+    dir: tempfile::TempDir,
+    password: Option<String>,
+    child: Child,
+}
+
+impl Redis {
+    fn start(password: Option<&str>) -> Redis {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = Redis::spawn(port, &dir.path().to_path_buf(), password);
+        let r = Redis {
+            port,
+            dir,
+            password: password.map(String::from),
+            child,
+        };
+        r.wait_up();
+        r
+    }
+
+    fn spawn(port: u16, dir: &PathBuf, password: Option<&str>) -> Child {
+        let mut cmd = Command::new("redis-server");
+        cmd.args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--dir")
+            .arg(dir)
+            // Every write reaches the disk before Redis answers: a kill -9 loses nothing
+            // acknowledged.
+            .args([
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(p) = password {
+            cmd.args(["--requirepass", p]);
+        }
+        cmd.spawn()
+            .expect("redis-server (scripts/setup.sh installs it)")
+    }
+
+    fn wait_up(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let mut cmd = Command::new("redis-cli");
+            cmd.args(["-p", &self.port.to_string()]);
+            if let Some(p) = &self.password {
+                cmd.args(["--no-auth-warning", "-a", p]);
+            }
+            let out = cmd.arg("PING").output().unwrap();
+            if String::from_utf8_lossy(&out.stdout).contains("PONG") {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("redis-server on port {} did not start", self.port);
+    }
+
+    fn url(&self) -> String {
+        match &self.password {
+            Some(p) => format!("redis://:{p}@127.0.0.1:{}/0", self.port),
+            None => format!("redis://127.0.0.1:{}/0", self.port),
+        }
+    }
+
+    /// `kill -9`, then a new server on the same port and data.
+    fn crash_and_restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.child = Redis::spawn(self.port, &self.dir.path().to_path_buf(), None);
+        self.wait_up();
+    }
+
+    fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new("redis-cli")
+            .args(["-p", &self.port.to_string()])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Queue settings of the tests: a short visibility timeout so a dead worker's job is
+/// reclaimed quickly.
+const VISIBILITY: &str = "3";
+
+fn settings() -> QueueSettings {
+    QueueSettings {
+        visibility_timeout: Duration::from_secs(3),
+        ..QueueSettings::default()
+    }
+}
+
+/// A `stockade worker` process, killed when dropped.
+struct Worker(Child);
+
+impl Worker {
+    fn spawn(url: &str, name: &str, extra: &[&str]) -> Worker {
+        let child = Command::new(env!("CARGO_BIN_EXE_stockade"))
+            .args(["worker", "--queue", url, "--name", name])
+            .args(["--concurrency", "2", "--pool-size", "1"])
+            .args(["--visibility-timeout", VISIBILITY, "--drain-grace", "5"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Worker(child)
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    fn kill9(&mut self) {
+        self.0.kill().unwrap();
+        self.0.wait().unwrap();
+    }
+
+    /// SIGTERM, and the exit status.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .unwrap();
+        self.0.wait().unwrap()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.terminate_in_place();
+        }
+    }
+}
+
+impl Worker {
+    fn terminate_in_place(&mut self) -> std::io::Result<()> {
+        Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if self.0.try_wait()?.is_some() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.0.kill()
+    }
+}
+
+/// `stockade serve --queue`, killed when dropped.
+struct Serve {
+    child: Child,
+    addr: String,
+}
+
+impl Serve {
+    fn spawn(url: &str, extra: &[&str]) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stockade"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--metrics-port", "0"])
+            .args(["--queue", url, "--visibility-timeout", VISIBILITY])
+            .args(extra)
+            .arg("--security-log")
+            .arg(std::env::temp_dir().join(format!("stockade-queue-{}.log", std::process::id())))
+            .env("STOCKADE_TOKEN", TOKEN)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let addr = serve_process::read_address(&mut child);
+        assert!(!addr.is_empty(), "serve --queue did not start");
+        Serve { child, addr }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn job(code: &str, id: Option<String>) -> JobSpec {
+    let mut spec: JobSpec = serde_json::from_value(serde_json::json!({ "code": code })).unwrap();
+    spec.job_id = id;
+    spec
+}
+
+/// Polls the batch's counts until nothing is queued or running.
+async fn wait_done(
+    q: &JobQueue,
+    batch: &str,
+    within: Duration,
+) -> stockade_runner::queue::BatchCounts {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Ok(Some(c)) = q.batch(batch).await {
+            if c.done {
+                return c;
+            }
+            assert!(Instant::now() < deadline, "batch not done: {c:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Containers made by runner process `pid` (any state).
+fn containers_of(pid: u32) -> Vec<String> {
+    let owner = format!("label=io.stockade.owner-pid={pid}");
+    let out = Command::new("docker")
+        .args(["ps", "-aq", "--filter", &owner])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_workers_run_a_300_job_batch_with_exactly_300_results() {
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::start(None);
+    let serve = Serve::spawn(&redis.url(), &[]);
+    let workers: Vec<Worker> = (0..3)
+        .map(|i| Worker::spawn(&redis.url(), &format!("w{i}"), &[]))
+        .collect();
+    let client = reqwest::Client::new();
+    let jobs: Vec<serde_json::Value> = (0..300)
+        .map(|i| serde_json::json!({"code": format!("signal = {i} * 2\n"), "job_id": format!("j{i}")}))
+        .collect();
+    let resp = client
+        .post(serve.url("/v1/batches"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({ "jobs": jobs }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let batch = body["batch_id"].as_str().unwrap().to_string();
+    assert_eq!(body["job_ids"].as_array().unwrap().len(), 300);
+
+    let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
+    let counts = wait_done(&q, &batch, Duration::from_secs(900)).await;
+    assert_eq!((counts.total, counts.succeeded), (300, 300), "{counts:?}");
+    assert_eq!(counts.failed + counts.dead + counts.cancelled, 0);
+
+    // The API's view, paged NDJSON: one line per job, each the job's own result.
+    let mut seen = HashSet::new();
+    let mut offset = 0;
+    loop {
+        let resp = client
+            .get(serve.url(&format!(
+                "/v1/batches/{batch}/results?offset={offset}&limit=128"
+            )))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let next = resp
+            .headers()
+            .get("x-next-offset")
+            .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+        for line in resp.text().await.unwrap().lines() {
+            let r: serde_json::Value = serde_json::from_str(line).unwrap();
+            let id = r["job_id"].as_str().unwrap().to_string();
+            let i: i64 = id[1..].parse().unwrap();
+            assert_eq!(r["success"], true, "{r}");
+            assert_eq!(r["signal"], i * 2, "{r}");
+            assert!(seen.insert(id), "a job listed twice");
+        }
+        match next {
+            Some(n) => offset = n,
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 300);
+    // Exactly one stored result per job, and nothing left on the stream or pending.
+    let stats = q.stats().await.unwrap();
+    assert_eq!((stats.length, stats.pending), (0, 0), "{stats:?}");
+    assert_eq!(
+        redis.cli(&[
+            "EVAL",
+            "return #redis.call('KEYS', '{stockade}:result:*')",
+            "0"
+        ]),
+        "300"
+    );
+    let status = client
+        .get(serve.url(&format!("/v1/batches/{batch}")))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let status: serde_json::Value = status.json().await.unwrap();
+    assert_eq!(status["succeeded"], 300);
+
+    // /v1/execute goes through the queue too.
+    let r: serde_json::Value = client
+        .post(serve.url("/v1/execute"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"code": "signal = 'via the queue'"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["signal"], "via the queue", "{r}");
+    // Every worker stops cleanly on SIGTERM, leaving none of its containers.
+    for w in workers {
+        let pid = w.pid();
+        assert!(w.terminate().success());
+        assert!(containers_of(pid).is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_of_a_worker_killed_mid_run_completes_on_another_and_no_container_is_left() {
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::start(None);
+    let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
+    let mut first = Worker::spawn(&redis.url(), "first", &[]);
+    let code = "import time\nprint('started', flush=True)\ntime.sleep(6)\nsignal = 'finished'\n";
+    let submitted = q
+        .submit(vec![job(code, Some("slow".into()))], true)
+        .await
+        .unwrap();
+    let batch = submitted.batch_id.unwrap();
+    // Until the first worker runs it, with its container up.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let s = q.job("slow").await.unwrap().unwrap();
+        if s.state == "running" && !containers_of(first.pid()).is_empty() {
+            assert_eq!(s.worker.as_deref(), Some("first"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "never started: {s:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let dead_pid = first.pid();
+    first.kill9();
+    assert!(
+        !containers_of(dead_pid).is_empty(),
+        "the killed worker leaves its containers behind"
+    );
+    // The next worker on this host sweeps them and, once the visibility timeout has passed,
+    // takes the job over.
+    let _second = Worker::spawn(&redis.url(), "second", &[]);
+    let counts = wait_done(&q, &batch, Duration::from_secs(300)).await;
+    assert_eq!(counts.succeeded, 1, "{counts:?}");
+    let s = q.job("slow").await.unwrap().unwrap();
+    assert_eq!(s.worker.as_deref(), Some("second"));
+    assert_eq!(s.attempts, 2);
+    assert_eq!(s.result.unwrap()["signal"], "finished");
+    assert!(q.stats().await.unwrap().reclaimed >= 1);
+    assert!(
+        containers_of(dead_pid).is_empty(),
+        "the dead worker's containers are gone"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarting_redis_mid_batch_loses_nothing() {
+    let _serial = SERIAL.lock().await;
+    let mut redis = Redis::start(None);
+    let serve = Serve::spawn(&redis.url(), &[]);
+    let _workers: Vec<Worker> = (0..2)
+        .map(|i| Worker::spawn(&redis.url(), &format!("w{i}"), &[]))
+        .collect();
+    let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
+    let jobs = (0..40)
+        .map(|i| job(&format!("signal = {i}\n"), Some(format!("r{i}"))))
+        .collect();
+    let batch = q.submit(jobs, true).await.unwrap().batch_id.unwrap();
+    // Some done, not all.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let c = q.batch(&batch).await.unwrap().unwrap();
+        if c.succeeded >= 5 {
+            assert!(!c.done, "the batch finished before the restart: {c:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{c:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    redis.crash_and_restart();
+    // The server reconnects: its API answers from the restarted Redis.
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let counts = loop {
+        let resp = client
+            .get(serve.url(&format!("/v1/batches/{batch}")))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == 200 {
+            let c: serde_json::Value = resp.json().await.unwrap();
+            if c["done"] == true {
+                break c;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "batch never finished after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(counts["succeeded"], 40, "{counts}");
+    let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
+    let (lines, next) = q.batch_results(&batch, 0, 100).await.unwrap().unwrap();
+    assert_eq!((lines.len(), next), (40, None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_that_kills_its_harness_every_time_is_dead_lettered_after_its_attempts() {
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::start(None);
+    let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
+    let _worker = Worker::spawn(
+        &redis.url(),
+        "w",
+        &["--allow-unvalidated", "--max-attempts", "3"],
+    );
+    let mut poison = job("import os\nos._exit(3)\n", Some("poison".into()));
+    poison.validate = false;
+    let fine = job("signal = 1\n", Some("fine".into()));
+    let batch = q
+        .submit(vec![poison, fine], true)
+        .await
+        .unwrap()
+        .batch_id
+        .unwrap();
+    let counts = wait_done(&q, &batch, Duration::from_secs(300)).await;
+    assert_eq!((counts.dead, counts.succeeded), (1, 1), "{counts:?}");
+    let dead = q.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].job_id, "poison");
+    assert_eq!(dead[0].batch_id, batch);
+    assert_eq!(dead[0].attempts, 3);
+    assert!(
+        dead[0].reason.contains("no result frame"),
+        "{}",
+        dead[0].reason
+    );
+    let s = q.job("poison").await.unwrap().unwrap();
+    assert_eq!(s.state, "dead");
+    assert_eq!(s.result.unwrap()["success"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_refuses_unvalidated_jobs_unless_allowed() {
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::start(None);
+    let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
+    let _worker = Worker::spawn(&redis.url(), "strict", &[]);
+    // Straight onto the queue, past any API: the worker still validates.
+    let mut sneaky = job("import os\nsignal = os.getcwd()\n", Some("sneaky".into()));
+    sneaky.validate = false;
+    let escape = job("import subprocess\nsignal = 1\n", Some("escape".into()));
+    let batch = q
+        .submit(vec![sneaky, escape], true)
+        .await
+        .unwrap()
+        .batch_id
+        .unwrap();
+    let counts = wait_done(&q, &batch, Duration::from_secs(300)).await;
+    assert_eq!(counts.failed, 2, "{counts:?}");
+    let r = q.job("sneaky").await.unwrap().unwrap().result.unwrap();
+    assert!(r["error"].as_str().unwrap().contains("unvalidated"), "{r}");
+    let r = q.job("escape").await.unwrap().unwrap().result.unwrap();
+    assert!(
+        r["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("Security validation failed"),
+        "{r}"
+    );
+    assert!(r["container_id"].is_null(), "no container for refused code");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_batch_keeps_its_queued_jobs_from_running() {
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::start(None);
+    let serve = Serve::spawn(&redis.url(), &[]);
+    let client = reqwest::Client::new();
+    let ndjson: String = (0..20)
+        .map(|i| format!("{{\"code\": \"signal = {i}\", \"job_id\": \"c{i}\"}}\n"))
+        .collect();
+    let resp = client
+        .post(serve.url("/v1/batches"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/x-ndjson")
+        .body(ndjson)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    let batch = resp.json::<serde_json::Value>().await.unwrap()["batch_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resp = client
+        .delete(serve.url(&format!("/v1/batches/{batch}")))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.json::<serde_json::Value>().await.unwrap()["cancelled"],
+        20
+    );
+    assert_eq!(
+        redis.cli(&["XLEN", "{stockade}:jobs"]),
+        "0",
+        "entries deleted"
+    );
+    // A worker that starts now runs the next batch and none of the cancelled jobs.
+    let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
+    let _worker = Worker::spawn(&redis.url(), "w", &[]);
+    let after = q
+        .submit(vec![job("signal = 'after'", None)], true)
+        .await
+        .unwrap();
+    let c = wait_done(&q, &after.batch_id.unwrap(), Duration::from_secs(300)).await;
+    assert_eq!(c.succeeded, 1);
+    let c = q.batch(&batch).await.unwrap().unwrap();
+    assert_eq!((c.cancelled, c.queued, c.succeeded), (20, 0, 0), "{c:?}");
+    let (lines, _) = q.batch_results(&batch, 0, 100).await.unwrap().unwrap();
+    assert!(lines.is_empty(), "cancelled jobs have no results");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_refuses_over_the_cap_and_over_the_ceilings_at_submit_time() {
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::start(None);
+    let serve = Serve::spawn(&redis.url(), &["--max-queue-length", "5"]);
+    let client = reqwest::Client::new();
+    let post = |body: serde_json::Value| {
+        client
+            .post(serve.url("/v1/batches"))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+    };
+    let six: Vec<_> = (0..6)
+        .map(|i| serde_json::json!({"code": format!("signal = {i}")}))
+        .collect();
+    let resp = post(serde_json::json!({ "jobs": six })).await.unwrap();
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
+    assert_eq!(
+        resp.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "queue_full"
+    );
+    let huge = serde_json::json!({"jobs": [{"code": "signal = 1", "memory_mb": 1_000_000}]});
+    let resp = post(huge).await.unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "invalid_limits"
+    );
+    // Refused submissions put nothing on the stream.
+    assert_eq!(redis.cli(&["XLEN", "{stockade}:jobs"]), "0");
+    let five: Vec<_> = (0..5)
+        .map(|i| serde_json::json!({"code": format!("signal = {i}")}))
+        .collect();
+    assert_eq!(
+        post(serde_json::json!({ "jobs": five }))
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    let unauth = client
+        .post(serve.url("/v1/jobs"))
+        .json(&serde_json::json!({"code": "signal = 1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauth.status(), 401);
+}
+
+#[test]
+fn a_wrong_redis_password_is_a_clear_error() {
+    let _serial = SERIAL.blocking_lock();
+    let redis = Redis::start(Some("right-password-0123"));
+    let url = format!("redis://:wrong-password-4567@127.0.0.1:{}/0", redis.port);
+    for args in [
+        vec!["worker", "--queue", &url],
+        vec![
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-port",
+            "0",
+            "--queue",
+            &url,
+        ],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+            .args(&args)
+            .env("STOCKADE_TOKEN", TOKEN)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("refused the credentials"), "{err}");
+        assert!(
+            !err.contains("wrong-password-4567"),
+            "the password is not printed: {err}"
+        );
+    }
+}
