@@ -20,6 +20,9 @@ cargo build --locked -p stockade-validator --target wasm32-unknown-unknown
 step "Rust tests (validator, CLI, runner, escape suite, service, Prometheus, faults)"
 cargo test --locked --workspace --no-fail-fast
 
+step "Python package (wheel built, installed in a fresh virtualenv, pytest against the engine)"
+bash scripts/test-python.sh
+
 step "API fuzzing (schemathesis against a real stockade serve's /openapi.json)"
 bash scripts/fuzz-api.sh
 

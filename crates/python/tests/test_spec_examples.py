@@ -1,0 +1,162 @@
+"""Every example of the spec's module README, run against the real runner and engine, in
+local mode (the runner in process) and URL mode (a `stockade serve` this session started)."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Iterator
+
+import pytest
+
+from stockade import DockerConfig, DockerExecutor
+
+from conftest import Server, managed_containers
+
+CODE = """
+import pandas as pd
+signal = pd.DataFrame({'stock': ['AAPL'], 'position': [1.0]})
+print(f"Signal created: {signal}")
+"""
+
+# The spec's result format, with the type each key has.
+SPEC_KEYS = {
+    "success": bool,
+    "signal": object,
+    "error": (str, type(None)),
+    "execution_time": float,
+    "container_id": (str, type(None)),
+    "validated": bool,
+    "cleanup_success": bool,
+    "logs": str,
+}
+
+
+@pytest.fixture(params=["local", "url"])
+def mode(request: pytest.FixtureRequest, config_file: pathlib.Path) -> Iterator[DockerExecutor]:
+    if request.param == "local":
+        with DockerExecutor(DockerConfig.from_yaml(config_file)) as ex:
+            yield ex
+    else:
+        server: Server = request.getfixturevalue("server")
+        with DockerExecutor(url=server.url, token=server.token) as ex:
+            yield ex
+
+
+def check_spec_keys(result: dict) -> None:
+    for key, kind in SPEC_KEYS.items():
+        assert key in result, key
+        assert isinstance(result[key], kind), (key, result[key])
+
+
+def test_basic_usage(mode: DockerExecutor) -> None:
+    result = mode.execute(CODE)
+    check_spec_keys(result)
+    assert result["success"], result
+    assert result["error"] is None and result["validated"] and result["cleanup_success"]
+    assert result["execution_time"] > 0
+    assert "Signal created:" in result.get("logs", "")
+    # The DataFrame comes back as data: one row, the spec's columns.
+    assert "AAPL" in str(result["signal"]) and "position" in str(result["signal"])
+    stats = mode.cleanup_all()
+    assert stats["success"] == stats["total"] and stats["failed"] == 0
+
+
+def test_context_manager_cleans_up(config_file: pathlib.Path) -> None:
+    before = set(managed_containers())
+    with DockerExecutor(DockerConfig.from_yaml(config_file)) as executor:
+        result = executor.execute(CODE)
+    assert result["success"] and result["cleanup_success"] is True
+    assert result["container_id"] not in set(managed_containers())
+    assert set(managed_containers()) <= before
+    with pytest.raises(RuntimeError, match="closed"):
+        executor.execute(CODE)
+
+
+def test_custom_configuration_limits_reach_the_container(config_file: pathlib.Path) -> None:
+    base = DockerConfig.from_yaml(config_file)
+    config = DockerConfig(memory_limit="1g", cpu_limit=0.25, timeout_seconds=300,
+                          network_mode="none", read_only=True,
+                          seccomp_profile=base.seccomp_profile)
+    with DockerExecutor(config) as executor:
+        # The cgroup's own accounting, read inside the container.
+        result = executor.execute(
+            "signal = [open('/sys/fs/cgroup/memory.max').read().strip(),"
+            " open('/sys/fs/cgroup/cpu.max').read().split()]",
+            validate=False,
+        )
+    assert result["success"], result
+    memory, (quota, period) = result["signal"]
+    assert int(memory) == 1 << 30
+    assert int(quota) / int(period) == 0.25
+
+
+def test_configuration_from_yaml(config_file: pathlib.Path) -> None:
+    with DockerExecutor(DockerConfig.from_yaml(config_file)) as executor:
+        assert executor.execute("signal = 6 * 7")["signal"] == 42
+
+
+def test_execute_with_validation_and_timeout(mode: DockerExecutor) -> None:
+    result = mode.execute(CODE, timeout=60, validate=True)
+    assert result["success"] and result["validated"] is True
+
+
+def test_validation_failure_is_a_result_and_no_container(mode: DockerExecutor) -> None:
+    result = mode.execute("import subprocess\nsubprocess.run(['id'])\n")
+    check_spec_keys(result) if result.get("cleanup_success") is not None else None
+    assert result["success"] is False and result["validated"] is True
+    assert result["error"].startswith("Security validation failed:")
+    assert "subprocess" in result["error"]
+    assert result["container_id"] is None
+
+
+def test_execute_without_validation(mode: DockerExecutor) -> None:
+    # Rejected by the validator, but harmless: only the container decides here.
+    result = mode.execute("import os\nsignal = os.getuid()\n", validate=False)
+    assert result["success"], result
+    assert result["validated"] is False
+    assert result["signal"] == 1000
+
+
+def test_timeout_is_an_error_in_the_result(mode: DockerExecutor) -> None:
+    result = mode.execute("while True:\n    pass\n", timeout=2)
+    check_spec_keys(result)
+    assert result["success"] is False and result["timed_out"] is True
+    assert "timeout" in result["error"].lower()
+    assert result["cleanup_success"] is True
+
+
+def test_exception_in_code_is_an_error_in_the_result(mode: DockerExecutor) -> None:
+    result = mode.execute("raise ValueError('bad input')\n")
+    assert result["success"] is False
+    assert result["error_type"] == "ValueError" and "bad input" in result["error"]
+
+
+def test_cleanup_all_reports_stats(mode: DockerExecutor) -> None:
+    mode.execute("signal = 1")
+    stats = mode.cleanup_all()
+    assert set(stats) >= {"total", "success", "failed"}
+    assert stats["success"] == stats["total"] - stats["failed"]
+
+
+def test_troubleshooting_orphans(mode: DockerExecutor) -> None:
+    orphans = mode.get_orphaned_containers()
+    assert isinstance(orphans, list)
+    stats = mode.cleanup_orphaned_containers()
+    assert stats["failed"] == 0
+
+
+def test_results_have_the_same_keys_in_both_modes(executor: DockerExecutor, url_executor: DockerExecutor) -> None:
+    local = executor.execute("print(1)\nsignal = {'a': [1, 2]}")
+    remote = url_executor.execute("print(1)\nsignal = {'a': [1, 2]}")
+    assert set(local) == set(remote)
+    for key in ("success", "signal", "stdout", "logs", "validated", "exit_code", "timed_out"):
+        assert local[key] == remote[key], key
+
+
+def test_missing_image_is_an_error_in_the_result(config_file: pathlib.Path) -> None:
+    base = DockerConfig.from_yaml(config_file)
+    config = DockerConfig(image="stockade-no-such-image:never", seccomp_profile=base.seccomp_profile)
+    with DockerExecutor(config) as executor:
+        result = executor.execute("signal = 1")
+    assert result["success"] is False
+    assert result["error"].startswith("Docker image not found: stockade-no-such-image:never")
