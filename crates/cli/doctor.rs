@@ -7,11 +7,12 @@ use anyhow::Result;
 use clap::Args;
 use stockade_runner::cleanup;
 use stockade_runner::config::{Runtime, SandboxConfig};
+use stockade_runner::defaults::{seccomp_source, SeccompSource};
 use stockade_runner::executor::{
     connect_docker, docker_host, load_seccomp_profile, ExecOptions, Executor,
 };
 
-use crate::run::load_config;
+use crate::config::load_config;
 
 /// Arguments of `stockade doctor`.
 #[derive(Debug, Args)]
@@ -65,7 +66,13 @@ async fn doctor(args: &DoctorArgs, checks: &mut Checks) {
         Ok(_) => checks.report(
             true,
             "seccomp profile",
-            format!("{} is valid JSON", config.seccomp_profile.display()),
+            match seccomp_source(&config.seccomp_profile) {
+                SeccompSource::BuiltIn => format!(
+                    "{} (built into the binary) is valid JSON",
+                    config.seccomp_profile.display()
+                ),
+                SeccompSource::File(path) => format!("{} is valid JSON", path.display()),
+            },
         ),
         Err(e) => checks.report(false, "seccomp profile", e),
     }

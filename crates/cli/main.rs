@@ -4,6 +4,7 @@
 //! returns the exit status; `main` only parses the command line and dispatches.
 
 mod cleanup;
+mod config;
 mod doctor;
 mod image;
 mod printers;
@@ -16,6 +17,9 @@ mod terminal;
 mod validate;
 
 use std::process::ExitCode;
+
+// The built editor, `WEB_ASSETS` (see build.rs).
+include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 
 use clap::{Parser, Subcommand};
 
@@ -40,6 +44,8 @@ enum Command {
     Run(run::RunArgs),
     /// Remove sandbox containers.
     Cleanup(cleanup::CleanupArgs),
+    /// Show the effective configuration.
+    Config(config::Args),
     /// Check that this machine can run the sandbox.
     Doctor(doctor::DoctorArgs),
     /// Build and manage the sandbox image.
@@ -49,7 +55,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     cli.terminal.apply();
     // The service logs its requests and security events; one-shot commands only warnings.
     let default_filter = match cli.command {
@@ -68,9 +77,45 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules::run(args),
         Command::Run(args) => run::run(args),
         Command::Cleanup(args) => cleanup::run(args),
+        Command::Config(args) => config::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Image(args) => image::run(args),
         Command::Serve(args) => serve::run(args),
     };
     result.unwrap_or_else(|err| terminal::fail(&err))
+}
+
+/// Reports a command line clap refused. `stockade run --json` still gets a result object on
+/// stdout, so a script that asked for JSON always gets JSON.
+fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let informational = matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if informational || !wants_run_json(&args) {
+        err.exit();
+    }
+    // clap's first line, without its "error: " prefix (the rest is usage help).
+    let text = err.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    let result = run::not_run(message);
+    match serde_json::to_string_pretty(&result) {
+        Ok(json) => println!("{json}"),
+        Err(e) => eprintln!("error: {e}"),
+    }
+    ExitCode::from(terminal::EXIT_ERROR)
+}
+
+/// Whether the command line is `stockade [--color WHEN] run ... --json ...`.
+fn wants_run_json(args: &[String]) -> bool {
+    let mut positional = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with('-') && (*i == 0 || args[i - 1] != "--color"));
+    positional.next().is_some_and(|(_, a)| a == "run") && args.iter().any(|a| a == "--json")
 }

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use stockade_runner::config::SandboxConfig;
 use stockade_runner::executor::Executor;
 use stockade_runner::seclog::SecurityLog;
 use stockade_runner::server::{self, auth, AppState, ServerConfig};
 
+use crate::config::load_config;
 use crate::terminal::EXIT_CLEAN;
 
 /// Arguments of `stockade serve`.
@@ -24,7 +24,8 @@ pub struct Args {
     /// least 32 characters (128 bits as hex). Default: a random one, printed at start.
     #[arg(long, env = "STOCKADE_TOKEN", hide_env_values = true)]
     token: Option<String>,
-    /// Sandbox configuration (YAML); default config/docker_config.yaml when present.
+    /// Sandbox configuration (YAML) [default: ./config/docker_config.yaml when present, else
+    /// the built-in one].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// An extra Host name the service answers to (repeatable).
@@ -45,9 +46,10 @@ pub struct Args {
     /// Warm containers kept ready (overrides the config's pool_size).
     #[arg(long)]
     pool_size: Option<usize>,
-    /// The editor's built static files.
-    #[arg(long, default_value = "web/dist")]
-    web_dir: PathBuf,
+    /// The editor's built static files [default: ./web/dist when present, else the editor
+    /// built into the binary].
+    #[arg(long, value_name = "DIR")]
+    web_dir: Option<PathBuf>,
     /// Datasets for strategy mode, one sub-directory each.
     #[arg(long, default_value = "config/datasets")]
     datasets_dir: PathBuf,
@@ -98,18 +100,6 @@ fn seconds(s: f64) -> Duration {
     Duration::try_from_secs_f64(s.max(0.1)).unwrap_or(Duration::from_secs(3600))
 }
 
-fn load_config(path: Option<&PathBuf>) -> Result<SandboxConfig> {
-    let default = PathBuf::from("config/docker_config.yaml");
-    match path {
-        Some(p) => SandboxConfig::load(p).with_context(|| format!("loading {}", p.display())),
-        None if default.exists() => {
-            SandboxConfig::load(&default).with_context(|| format!("loading {}", default.display()))
-        }
-        None => SandboxConfig::from_yaml_str_with_env("", |k| std::env::var(k).ok())
-            .context("building the default configuration"),
-    }
-}
-
 /// Runs the service until SIGTERM or Ctrl-C.
 pub fn run(args: Args) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -119,13 +109,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 async fn serve(args: Args) -> Result<()> {
     let shutdown = shutdown_signal()?;
-    let mut sandbox = load_config(args.config.as_ref())?;
+    let mut sandbox = load_config(args.config.as_deref())?;
     if let Some(n) = args.pool_size {
         sandbox.pool_size = n;
     }
     let metrics_port = args
         .metrics_port
         .unwrap_or(sandbox.monitoring.prometheus_port);
+    // A directory given on the command line is the editor; otherwise a checkout's build
+    // output wins over the copy built into the binary.
+    let (web_dir, web_assets) = match args.web_dir {
+        Some(dir) => (dir, &[][..]),
+        None => (PathBuf::from("web/dist"), crate::WEB_ASSETS),
+    };
+    let editor_bundled = !web_assets.is_empty() || web_dir.join("index.html").is_file();
     let token = args.token.filter(|t| !t.is_empty());
     let printed_token = token.is_none();
     let config = ServerConfig {
@@ -137,7 +134,8 @@ async fn serve(args: Args) -> Result<()> {
         max_concurrent: args.max_concurrent,
         queue_depth: args.queue_depth,
         shutdown_grace: Duration::from_secs_f64(args.shutdown_grace.max(0.0)),
-        web_dir: args.web_dir,
+        web_dir,
+        web_assets,
         datasets_dir: args.datasets_dir,
         allow_unvalidated: args.allow_unvalidated,
         metrics_require_token: args.metrics_token,
@@ -180,9 +178,17 @@ async fn serve(args: Args) -> Result<()> {
         .metrics
         .map(|m| format!("\n    Prometheus metrics: http://{m}/metrics"))
         .unwrap_or_default();
+    let editor = if editor_bundled {
+        format!("Open the editor: {url}")
+    } else {
+        format!(
+            "The editor is not bundled in this binary (build it with scripts/build-web.sh \
+             before cargo build, or pass --web-dir); the API is at {url}"
+        )
+    };
     let _ = writeln!(
         stdout,
-        "Stockade is serving on http://{addr}\n    Open the editor: {url}{metrics}"
+        "Stockade is serving on http://{addr}\n    {editor}{metrics}"
     )
     .and_then(|()| stdout.flush());
     drop(stdout);

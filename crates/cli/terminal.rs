@@ -53,6 +53,19 @@ impl TerminalArgs {
     }
 }
 
+/// `err` and its causes in one line, each part said once (some errors repeat their source in
+/// their own message).
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.last().is_some_and(|last| last.ends_with(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
+
 /// Reports `err` on standard error as one line and returns the error exit status.
 pub fn fail(err: &anyhow::Error) -> ExitCode {
     // A closed pipe (`stockade validate | head`) is not worth a message.
@@ -62,17 +75,9 @@ pub fn fail(err: &anyhow::Error) -> ExitCode {
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     });
     if !broken_pipe {
-        // Some errors repeat their source in their own message; say each part once.
-        let mut parts: Vec<String> = Vec::new();
-        for cause in err.chain() {
-            let text = cause.to_string();
-            if !parts.last().is_some_and(|last| last.ends_with(&text)) {
-                parts.push(text);
-            }
-        }
         anstream::eprintln!(
             "{style}error:{style:#} {}",
-            parts.join(": "),
+            one_line(err),
             style = anstyle::Style::new()
                 .fg_color(Some(anstyle::AnsiColor::Red.into()))
                 .bold()

@@ -164,7 +164,8 @@ pub struct SandboxConfig {
     pub pids_limit: i64,
     /// The writable tmpfs.
     pub tmpfs: TmpfsConfig,
-    /// Seccomp profile applied to the container (a JSON file).
+    /// Seccomp profile applied to the container (a JSON file; the default name stands for the
+    /// built-in profile where no such file exists, see [`crate::defaults::seccomp_source`]).
     pub seccomp_profile: PathBuf,
     /// Where the CLI may write results; `None` keeps them in memory only.
     pub output_dir: Option<PathBuf>,

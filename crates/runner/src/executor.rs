@@ -40,6 +40,7 @@ pub mod cgroup;
 pub mod data;
 pub mod frame;
 pub mod hardening;
+pub mod markers;
 pub mod output;
 
 use std::collections::{HashMap, HashSet};
@@ -316,13 +317,21 @@ pub async fn connect_docker() -> Result<Docker, RunnerError> {
     Ok(docker)
 }
 
-/// Reads a seccomp profile and checks it is a JSON object with a default action.
+/// Reads a seccomp profile (the built-in one for the default name when no such file exists,
+/// see [`crate::defaults::seccomp_source`]) and checks it is a JSON object with a default action.
 pub fn load_seccomp_profile(path: &Path) -> Result<String, RunnerError> {
     let err = |reason: String| RunnerError::Seccomp {
         path: path.to_path_buf(),
         reason,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let text = match crate::defaults::seccomp_source(path) {
+        crate::defaults::SeccompSource::BuiltIn => {
+            crate::defaults::SECCOMP_PROFILE_JSON.to_string()
+        }
+        crate::defaults::SeccompSource::File(file) => {
+            std::fs::read_to_string(file).map_err(|e| err(e.to_string()))?
+        }
+    };
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| err(format!("not valid JSON: {e}")))?;
     if value
@@ -996,6 +1005,12 @@ impl Executor {
             match found {
                 frame::Found::Frame { frame, .. } => {
                     result.signal = frame.signal;
+                    if frame.ok && result.signal.is_null() {
+                        // Programs written for the original print their result instead.
+                        if let Some(signal) = markers::signal_from_stdout(&result.stdout) {
+                            result.signal = signal;
+                        }
+                    }
                     result.result_truncated = frame.result_truncated;
                     if let Some(e) = frame.error {
                         result.error = Some(if e.message.is_empty() {

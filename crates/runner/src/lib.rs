@@ -2,6 +2,7 @@
 
 pub mod cleanup;
 pub mod config;
+pub mod defaults;
 pub mod error;
 pub mod executor;
 pub mod image;

@@ -400,6 +400,7 @@ pub fn routes(
     let static_files = warp::get()
         .and(warp::fs::dir(web_dir.clone()))
         .map(|file: warp::fs::File| file.into_response());
+    let built_in = super::assets::embedded(state.config.web_assets);
     let no_editor = warp::path::end()
         .and(warp::get())
         .map(move || handlers::editor_missing(&web_dir));
@@ -424,6 +425,8 @@ pub fn routes(
         .or(openapi)
         .unify()
         .or(static_files)
+        .unify()
+        .or(built_in)
         .unify()
         .or(no_editor)
         .unify();

@@ -11,6 +11,7 @@
 //! executions run, `queue_depth` more wait, the rest get 429; validation runs on a bounded
 //! blocking pool; connections are capped and every phase of one has a timeout ([`conn`]).
 
+pub mod assets;
 pub mod auth;
 pub mod conn;
 pub mod filters;
@@ -54,8 +55,12 @@ pub struct ServerConfig {
     pub deadline_slack: Duration,
     /// How long in-flight executions may finish after SIGTERM before they are killed.
     pub shutdown_grace: Duration,
-    /// The editor's built static files (default `web/dist`).
+    /// The editor's built static files (default `web/dist`); they take precedence over
+    /// `web_assets`.
     pub web_dir: PathBuf,
+    /// The editor built into the binary, served when `web_dir` does not have a file (default
+    /// none).
+    pub web_assets: assets::EmbeddedFiles,
     /// Datasets for strategy mode: one sub-directory per dataset (default `config/datasets`).
     pub datasets_dir: PathBuf,
     /// Whether requests may set `validate: false`.
@@ -104,6 +109,7 @@ impl Default for ServerConfig {
             deadline_slack: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(10),
             web_dir: PathBuf::from("web/dist"),
+            web_assets: &[],
             datasets_dir: PathBuf::from("config/datasets"),
             allow_unvalidated: false,
             metrics_require_token: false,
