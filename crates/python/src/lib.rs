@@ -21,6 +21,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use stockade_runner::config::SandboxConfig;
+use stockade_runner::defaults;
 use stockade_runner::error::RunnerError;
 use stockade_runner::executor::{ExecOptions, Executor};
 use stockade_runner::result::ExecutionResult;
@@ -197,6 +198,20 @@ impl Config {
         SandboxConfig::load(&path)
             .map(|inner| Config { inner })
             .map_err(config_error)
+    }
+
+    /// What `stockade run` uses when no file is named: the file in `STOCKADE_CONFIG`, else
+    /// `config/docker_config.yaml` in the working directory when there is one, else the
+    /// configuration built into this module (whose seccomp profile is built in too).
+    #[staticmethod]
+    fn discover() -> PyResult<Self> {
+        if let Some(path) = std::env::var_os("STOCKADE_CONFIG").filter(|p| !p.is_empty()) {
+            return Self::load(PathBuf::from(path));
+        }
+        if Path::new(defaults::CONFIG_FILE).is_file() {
+            return Self::load(PathBuf::from(defaults::CONFIG_FILE));
+        }
+        Self::from_text(defaults::CONFIG_YAML, true)
     }
 
     /// The configuration as JSON (units in the names: `memory_bytes`, `timeout` in seconds).
@@ -398,18 +413,6 @@ impl Runner {
     }
 }
 
-/// Where the CLI finds its configuration when none is named: `STOCKADE_CONFIG`, else
-/// `config/docker_config.yaml` under the working directory when present, else `None` (the
-/// built-in defaults).
-#[pyfunction]
-fn default_config_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("STOCKADE_CONFIG").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    let local = Path::new("config/docker_config.yaml");
-    local.exists().then(|| local.to_path_buf())
-}
-
 /// The Rust half of the `stockade` package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -422,7 +425,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Runner>()?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(rules, m)?)?;
-    m.add_function(wrap_pyfunction!(default_config_path, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -52,9 +52,9 @@ def config_file(repo: pathlib.Path) -> pathlib.Path:
 
 
 @pytest.fixture(scope="session")
-def executor(config_file: pathlib.Path) -> Iterator[stockade.DockerExecutor]:
+def executor() -> Iterator[stockade.DockerExecutor]:
     """One local-mode executor for the tests that only need results."""
-    with stockade.DockerExecutor(stockade.DockerConfig.from_yaml(config_file)) as ex:
+    with stockade.DockerExecutor() as ex:
         yield ex
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import pathlib
 
-from stockade import AsyncExecutor, DockerConfig, DockerExecutor
+from stockade import AsyncExecutor, DockerExecutor
 
 
 def programs(n: int) -> list:
@@ -28,9 +27,9 @@ def test_map_draws_a_tqdm_bar(executor: DockerExecutor, capsys) -> None:
     assert "2/2" in capsys.readouterr().err
 
 
-def test_async_map_runs_concurrently_and_in_order(config_file: pathlib.Path) -> None:
+def test_async_map_runs_concurrently_and_in_order() -> None:
     async def main() -> list:
-        async with AsyncExecutor(DockerConfig.from_yaml(config_file), concurrency=3) as ex:
+        async with AsyncExecutor(concurrency=3) as ex:
             single = await ex.execute("signal = 'one'")
             many = await ex.map(programs(5), progress=False)
             stats = await ex.cleanup_all()

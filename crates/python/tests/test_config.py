@@ -89,3 +89,22 @@ def test_missing_file_is_an_error(tmp_path: pathlib.Path) -> None:
 def test_config_is_immutable() -> None:
     with pytest.raises(AttributeError, match="immutable"):
         DockerConfig().timeout_seconds = 5  # type: ignore[misc]
+
+
+def test_default_outside_a_checkout_is_the_built_in_configuration(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    monkeypatch.delenv("STOCKADE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    c = DockerConfig.default()
+    # The default profile name stands for the profile built into the module.
+    assert c.seccomp_profile == "config/seccomp_profile.json"
+    assert not (tmp_path / c.seccomp_profile).exists()
+    assert (c.memory_limit, c.timeout_seconds, c.network_mode) == ("2g", 600, "none")
+
+
+def test_default_follows_stockade_config(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("docker:\n  memory_limit: 768m\n  memory_swap_limit: 768m\n")
+    monkeypatch.setenv("STOCKADE_CONFIG", str(path))
+    assert DockerConfig.default().memory_limit == "768m"

@@ -13,11 +13,10 @@ from stockade import DockerConfig, DockerExecutor, EngineUnavailable, StockadeEr
 from conftest import Server
 
 
-def test_unreachable_engine_raises(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
-                                   config_file: pathlib.Path) -> None:
+def test_unreachable_engine_raises(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     with pytest.raises(EngineUnavailable, match="cannot reach the Docker engine") as caught:
-        DockerExecutor(DockerConfig.from_yaml(config_file))
+        DockerExecutor()
     # The spec raised RuntimeError here; code catching that still works.
     assert isinstance(caught.value, RuntimeError)
 
@@ -45,10 +44,9 @@ def test_url_from_environment(monkeypatch: pytest.MonkeyPatch, server: Server) -
         assert executor.execute("signal = 2 ** 10")["signal"] == 1024
 
 
-def test_disabled_sandbox_refuses(config_file: pathlib.Path) -> None:
-    base = DockerConfig.from_yaml(config_file)
+def test_disabled_sandbox_refuses() -> None:
     with pytest.raises(StockadeError, match="disabled"):
-        DockerExecutor(DockerConfig(enabled=False, seccomp_profile=base.seccomp_profile))
+        DockerExecutor(DockerConfig(enabled=False))
 
 
 def test_bad_timeout_raises_value_error(executor: DockerExecutor) -> None:

@@ -34,9 +34,10 @@ SPEC_KEYS = {
 
 
 @pytest.fixture(params=["local", "url"])
-def mode(request: pytest.FixtureRequest, config_file: pathlib.Path) -> Iterator[DockerExecutor]:
+def mode(request: pytest.FixtureRequest) -> Iterator[DockerExecutor]:
     if request.param == "local":
-        with DockerExecutor(DockerConfig.from_yaml(config_file)) as ex:
+        # Exactly the spec's call: no argument, no repository (the built-in configuration).
+        with DockerExecutor() as ex:
             yield ex
     else:
         server: Server = request.getfixturevalue("server")
@@ -63,9 +64,9 @@ def test_basic_usage(mode: DockerExecutor) -> None:
     assert stats["success"] == stats["total"] and stats["failed"] == 0
 
 
-def test_context_manager_cleans_up(config_file: pathlib.Path) -> None:
+def test_context_manager_cleans_up() -> None:
     before = set(managed_containers())
-    with DockerExecutor(DockerConfig.from_yaml(config_file)) as executor:
+    with DockerExecutor() as executor:
         result = executor.execute(CODE)
     assert result["success"] and result["cleanup_success"] is True
     assert result["container_id"] not in set(managed_containers())
@@ -74,12 +75,10 @@ def test_context_manager_cleans_up(config_file: pathlib.Path) -> None:
         executor.execute(CODE)
 
 
-def test_custom_configuration_limits_reach_the_container(config_file: pathlib.Path) -> None:
-    base = DockerConfig.from_yaml(config_file)
+def test_custom_configuration_limits_reach_the_container() -> None:
     # cleanup_on_exit=False keeps the container, so the engine can show what it was given.
     config = DockerConfig(memory_limit="1g", cpu_limit=0.25, timeout_seconds=300,
-                          network_mode="none", read_only=True, cleanup_on_exit=False,
-                          seccomp_profile=base.seccomp_profile)
+                          network_mode="none", read_only=True, cleanup_on_exit=False)
     with DockerExecutor(config) as executor:
         result = executor.execute("signal = 1")
         assert result["success"], result
@@ -157,9 +156,8 @@ def test_results_have_the_same_keys_in_both_modes(executor: DockerExecutor, url_
         assert local[key] == remote[key], key
 
 
-def test_missing_image_is_an_error_in_the_result(config_file: pathlib.Path) -> None:
-    base = DockerConfig.from_yaml(config_file)
-    config = DockerConfig(image="stockade-no-such-image:never", seccomp_profile=base.seccomp_profile)
+def test_missing_image_is_an_error_in_the_result() -> None:
+    config = DockerConfig(image="stockade-no-such-image:never")
     with DockerExecutor(config) as executor:
         result = executor.execute("signal = 1")
     assert result["success"] is False

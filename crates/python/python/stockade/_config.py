@@ -121,7 +121,7 @@ class DockerConfig:
 
     @classmethod
     def from_env(cls) -> "DockerConfig":
-        """The defaults with the spec's environment overrides: ``DOCKER_SANDBOX_ENABLED``,
+        """The spec's defaults with its environment overrides: ``DOCKER_SANDBOX_ENABLED``,
         ``DOCKER_MEMORY_LIMIT``, ``DOCKER_CPU_LIMIT``, ``DOCKER_TIMEOUT``,
         ``DOCKER_NETWORK_MODE``, ``DOCKER_READ_ONLY``."""
         return cls._wrap(_native.Config.from_text("", True))
@@ -129,9 +129,10 @@ class DockerConfig:
     @classmethod
     def default(cls) -> "DockerConfig":
         """What ``stockade run`` uses: the file named by ``STOCKADE_CONFIG``, else
-        ``config/docker_config.yaml`` in the working directory, else :meth:`from_env`."""
-        path = _native.default_config_path()
-        return cls.from_yaml(path) if path is not None else cls.from_env()
+        ``config/docker_config.yaml`` in the working directory, else the built-in default
+        configuration (with its built-in seccomp profile). ``${VAR}`` substitution and the
+        ``DOCKER_*`` overrides apply in every case."""
+        return cls._wrap(_native.Config.discover())
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"DockerConfig is immutable; build a new one to change {name}")
