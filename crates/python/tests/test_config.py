@@ -108,3 +108,10 @@ def test_default_follows_stockade_config(monkeypatch: pytest.MonkeyPatch, tmp_pa
     path.write_text("docker:\n  memory_limit: 768m\n  memory_swap_limit: 768m\n")
     monkeypatch.setenv("STOCKADE_CONFIG", str(path))
     assert DockerConfig.default().memory_limit == "768m"
+
+
+def test_from_yaml_without_a_path_reads_config_in_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, repo: pathlib.Path
+) -> None:
+    monkeypatch.chdir(repo)  # the spec's `DockerConfig.from_yaml()`: config/docker_config.yaml
+    assert DockerConfig.from_yaml() == DockerConfig.from_yaml(repo / "config" / "docker_config.yaml")
