@@ -23,6 +23,9 @@ cargo test --locked --workspace --no-fail-fast
 step "userns-remap (a second engine with Docker's userns-remap: ownership and /data cases)"
 bash scripts/test-userns.sh
 
+step "Python package (wheel built, installed in a fresh virtualenv, pytest against the engine)"
+bash scripts/test-python.sh
+
 step "API fuzzing (schemathesis against a real stockade serve's /openapi.json)"
 bash scripts/fuzz-api.sh
 

@@ -1,0 +1,111 @@
+"""Benchmarks of the Python package, printed as a table of medians.
+
+1. In-process validation of a 1,000-line strategy (``stockade.validate``), assembled from
+   the validator's own benchmark blocks exactly as ``cargo bench -p stockade-validator`` does.
+2. ``DockerExecutor(url=...).execute("print(1)")`` against a ``stockade serve`` this script
+   starts (warm pool), next to what a user would do instead: ``python3 -c "print(1)"`` on the
+   host, bare.
+
+Run it with scripts/bench-python.sh (release wheel in a fresh virtualenv).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import stockade
+
+
+def program(blocks: str, lines: int) -> str:
+    """The imports once, then the blocks repeated with numbered names until ``lines``."""
+    parts = blocks.split("# --- block\n")
+    out = parts[0]
+    count = len(out.splitlines())
+    i = 0
+    while count < lines and len(parts) > 1:
+        block = parts[1 + i % (len(parts) - 1)]
+        numbered = block.replace("_N", f"_{i // (len(parts) - 1)}")
+        count += len(numbered.splitlines())
+        out += numbered
+        i += 1
+    return out
+
+
+def median_ms(fn, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def start_server(cli: str, repo: pathlib.Path, work: pathlib.Path) -> tuple:
+    token = secrets.token_hex(32)
+    process = subprocess.Popen(
+        [cli, "serve", "--listen", "127.0.0.1:0", "--config", str(repo / "config/docker_config.yaml"),
+         "--pool-size", "2", "--metrics-port", "0", "--web-dir", str(work / "no-editor"),
+         "--security-log", str(work / "security.log")],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=work,
+        env={**os.environ, "STOCKADE_TOKEN": token},
+    )
+    line = process.stdout.readline().decode()
+    if "http://" not in line:
+        process.kill()
+        raise SystemExit("stockade serve did not start")
+    return process, "http://" + line.strip().rsplit("http://", 1)[1].rstrip("/"), token
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repo", type=pathlib.Path, required=True)
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--host-python", default="/usr/bin/python3")
+    args = parser.parse_args()
+
+    blocks = (args.repo / "crates/validator/benches/fixtures/strategy_blocks.py").read_text()
+    source = program(blocks, 1000)
+    assert not any(f.is_error for f in stockade.validate(source)), "the benchmark strategy must pass"
+    validate_ms = median_ms(lambda: stockade.validate(source), max(args.runs, 200))
+
+    cli = str(pathlib.Path(sys.executable).parent / "stockade")
+    with tempfile.TemporaryDirectory() as tmp:
+        process, url, token = start_server(cli, args.repo, pathlib.Path(tmp))
+        try:
+            with stockade.DockerExecutor(url=url, token=token) as executor:
+                first = executor.execute("print(1)")
+                assert first["success"] and first["stdout"] == "1\n", first
+                execute_ms = median_ms(lambda: executor.execute("print(1)"), args.runs)
+        finally:
+            process.terminate()
+            process.wait()
+    host_ms = median_ms(
+        lambda: subprocess.run([args.host_python, "-c", "print(1)"], check=True, capture_output=True),
+        args.runs,
+    )
+
+    rows = [
+        ("what", "median", "target"),
+        (f"stockade.validate, {len(source.splitlines())}-line strategy, in process",
+         f"{validate_ms:.2f} ms", "< 5 ms"),
+        ('DockerExecutor(url=...).execute("print(1)"), warm pool', f"{execute_ms:.1f} ms", ""),
+        (f'bare host `{args.host_python} -c "print(1)"`', f"{host_ms:.1f} ms", ""),
+        ("execute / bare host python", f"{execute_ms / host_ms:.2f}x", "<= 2x"),
+    ]
+    width = [max(len(r[i]) for r in rows) for i in range(3)]
+    for i, row in enumerate(rows):
+        print("  ".join(cell.ljust(width[j]) for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in width))
+
+
+if __name__ == "__main__":
+    main()

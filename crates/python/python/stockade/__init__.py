@@ -1,0 +1,40 @@
+"""Stockade for Python: validate and run untrusted, LLM-generated Python strategies.
+
+A drop-in for the spec's API, backed by Stockade's Rust validator and runner::
+
+    from stockade import DockerExecutor, DockerConfig, SecurityValidator
+
+    ok, errors = SecurityValidator().validate(code)        # in process, microseconds
+    with DockerExecutor() as executor:                     # hardened container per run
+        result = executor.execute(code, timeout=60)
+
+Typed additions: :func:`validate` and :func:`rules`, :class:`AsyncExecutor`, batch
+``map`` with a concurrency limit, and the exceptions :class:`StockadeError`,
+:class:`EngineUnavailable` and :class:`ValidationRejected`.
+"""
+
+from ._config import DEFAULT_IMAGE, DockerConfig
+from ._errors import EngineUnavailable, StockadeError, ValidationRejected
+from ._executor import AsyncExecutor, DockerExecutor, Result
+from ._native import __version__
+from ._validator import Finding, Policy, RuleInfo, SecurityValidator, check, load_policy, rules, validate
+
+__all__ = [
+    "AsyncExecutor",
+    "DEFAULT_IMAGE",
+    "DockerConfig",
+    "DockerExecutor",
+    "EngineUnavailable",
+    "Finding",
+    "Policy",
+    "Result",
+    "RuleInfo",
+    "SecurityValidator",
+    "StockadeError",
+    "ValidationRejected",
+    "__version__",
+    "check",
+    "load_policy",
+    "rules",
+    "validate",
+]
