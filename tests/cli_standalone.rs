@@ -183,7 +183,8 @@ fn builds_checks_runs_and_serves_from_an_empty_directory() {
         "hello.py",
         "import pandas as pd\nsignal = int(pd.Series([1, 2, 3]).sum())\n",
     );
-    let out = s.run(&["run", "--json", script.to_str().unwrap()]);
+    // --wait-cleanup: the result is printed once the container is removed, and says so.
+    let out = s.run(&["run", "--json", "--wait-cleanup", script.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(result["signal"], 6);
