@@ -399,8 +399,13 @@ async fn a_job_of_a_worker_killed_mid_run_completes_on_another_and_no_container_
     let _serial = SERIAL.lock().await;
     let redis = Redis::start(None);
     let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
-    let mut first = Worker::spawn(&redis.url(), "first", &[]);
-    let code = "import time\nprint('started', flush=True)\ntime.sleep(6)\nsignal = 'finished'\n";
+    let metrics_port = free_port().to_string();
+    let mut first = Worker::spawn(
+        &redis.url(),
+        "first",
+        &["--metrics-listen", &format!("127.0.0.1:{metrics_port}")],
+    );
+    let code = "import time\nprint('started', flush=True)\ntime.sleep(10)\nsignal = 'finished'\n";
     let submitted = q
         .submit(vec![job(code, Some("slow".into()))], true)
         .await
@@ -417,6 +422,17 @@ async fn a_job_of_a_worker_killed_mid_run_completes_on_another_and_no_container_
         assert!(Instant::now() < deadline, "never started: {s:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // Its one job holds one of its two slots (the job sleeps long enough for this scrape
+    // and the kill to land while it runs).
+    scrape_until(
+        &format!("http://127.0.0.1:{metrics_port}/metrics"),
+        None,
+        &[
+            "stockade_worker_busy_slots{worker=\"first\"} 1",
+            "stockade_worker_slots{worker=\"first\"} 2",
+        ],
+    )
+    .await;
     let dead_pid = first.pid();
     first.kill9();
     assert!(
