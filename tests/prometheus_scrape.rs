@@ -28,6 +28,8 @@ fn shipped_rules_and_config_pass_promtool() {
     for args in [
         ["check", "rules", "config/prometheus/alerts.yml"],
         ["check", "config", "config/prometheus/prometheus.yml"],
+        // The queue-mode alerts fire (and stay quiet) on the series the tests feed them.
+        ["test", "rules", "config/prometheus/alerts_test.yml"],
     ] {
         let out = Command::new("promtool").args(args).output().unwrap();
         assert!(
@@ -66,6 +68,9 @@ fn the_dashboard_queries_only_exported_metrics() {
     m.http_requests_total
         .with_label_values(&["/", "GET", "200"])
         .inc();
+    // Queue mode's series, as `serve --queue` and a worker register them.
+    m.queue();
+    m.worker().start("w", 2);
     let exported = m.render();
     let panels = dash["panels"].as_array().unwrap();
     let titles: Vec<&str> = panels
@@ -78,6 +83,10 @@ fn the_dashboard_queries_only_exported_metrics() {
         "heatmap",
         "violations",
         "orphaned",
+        "job queue",
+        "worker throughput",
+        "busy slots",
+        "live workers",
     ] {
         assert!(
             panels.iter().any(|p| {

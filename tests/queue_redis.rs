@@ -256,6 +256,31 @@ async fn wait_done(
     }
 }
 
+/// Scrapes `url` until its exposition has every line of `want` (the figures settle once the
+/// server's refresh has read the queue); the bound turns a missing series into a failure.
+async fn scrape_until(url: &str, token: Option<&str>, want: &[&str]) -> String {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut req = client.get(url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let text = match req.send().await {
+            Ok(r) if r.status() == 200 => r.text().await.unwrap_or_default(),
+            _ => String::new(),
+        };
+        if want.iter().all(|w| text.lines().any(|l| l == *w)) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{url} lacks some of {want:?}:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 /// Containers made by runner process `pid` (any state).
 fn containers_of(pid: u32) -> Vec<String> {
     let owner = format!("label=io.stockade.owner-pid={pid}");
@@ -374,8 +399,13 @@ async fn a_job_of_a_worker_killed_mid_run_completes_on_another_and_no_container_
     let _serial = SERIAL.lock().await;
     let redis = Redis::start(None);
     let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
-    let mut first = Worker::spawn(&redis.url(), "first", &[]);
-    let code = "import time\nprint('started', flush=True)\ntime.sleep(6)\nsignal = 'finished'\n";
+    let metrics_port = free_port().to_string();
+    let mut first = Worker::spawn(
+        &redis.url(),
+        "first",
+        &["--metrics-listen", &format!("127.0.0.1:{metrics_port}")],
+    );
+    let code = "import time\nprint('started', flush=True)\ntime.sleep(10)\nsignal = 'finished'\n";
     let submitted = q
         .submit(vec![job(code, Some("slow".into()))], true)
         .await
@@ -392,6 +422,17 @@ async fn a_job_of_a_worker_killed_mid_run_completes_on_another_and_no_container_
         assert!(Instant::now() < deadline, "never started: {s:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // Its one job holds one of its two slots (the job sleeps long enough for this scrape
+    // and the kill to land while it runs).
+    scrape_until(
+        &format!("http://127.0.0.1:{metrics_port}/metrics"),
+        None,
+        &[
+            "stockade_worker_busy_slots{worker=\"first\"} 1",
+            "stockade_worker_slots{worker=\"first\"} 2",
+        ],
+    )
+    .await;
     let dead_pid = first.pid();
     first.kill9();
     assert!(
@@ -472,10 +513,19 @@ async fn a_job_that_kills_its_harness_every_time_is_dead_lettered_after_its_atte
     let _serial = SERIAL.lock().await;
     let redis = Redis::start(None);
     let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
+    let serve = Serve::spawn(&redis.url(), &[]);
+    let metrics_port = free_port().to_string();
+    let worker_metrics = format!("http://127.0.0.1:{metrics_port}/metrics");
     let _worker = Worker::spawn(
         &redis.url(),
         "w",
-        &["--allow-unvalidated", "--max-attempts", "3"],
+        &[
+            "--allow-unvalidated",
+            "--max-attempts",
+            "3",
+            "--metrics-listen",
+            &format!("127.0.0.1:{metrics_port}"),
+        ],
     );
     let mut poison = job("import os\nos._exit(3)\n", Some("poison".into()));
     poison.validate = false;
@@ -501,6 +551,40 @@ async fn a_job_that_kills_its_harness_every_time_is_dead_lettered_after_its_atte
     let s = q.job("poison").await.unwrap().unwrap();
     assert_eq!(s.state, "dead");
     assert_eq!(s.result.unwrap()["success"], false);
+
+    // The worker's own series: each attempt by outcome, and no slot busy once idle.
+    let worker = |outcome: &str, n: u64| {
+        format!("stockade_worker_jobs_total{{outcome=\"{outcome}\",worker=\"w\"}} {n}")
+    };
+    scrape_until(
+        &worker_metrics,
+        None,
+        &[
+            &worker("succeeded", 1),
+            &worker("failed", 0),
+            &worker("retried", 2),
+            &worker("dead_lettered", 1),
+            &worker("returned", 0),
+            "stockade_worker_busy_slots{worker=\"w\"} 0",
+            "stockade_worker_slots{worker=\"w\"} 2",
+        ],
+    )
+    .await;
+    // The server's view of the whole queue, read from Redis.
+    scrape_until(
+        &serve.url("/metrics"),
+        Some(TOKEN),
+        &[
+            "stockade_jobs_enqueued_total 2",
+            "stockade_jobs_dead_lettered_total 1",
+            "stockade_jobs_dead_letters 1",
+            "stockade_jobs_reclaimed_total 0",
+            "stockade_jobs_queue_length 0",
+            "stockade_jobs_pending 0",
+            "stockade_workers_live 1",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

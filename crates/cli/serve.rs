@@ -180,6 +180,12 @@ async fn serve(args: Args) -> Result<()> {
     let state = AppState::new(config, executor, seclog);
     if let Some(queue) = queue {
         tracing::info!(queue = %queue.url(), "queue mode: jobs go to the workers");
+        // The queue's figures (depth, pending, dead letters, live workers) for /metrics.
+        tokio::spawn(stockade_runner::queue::exporter::refresh(
+            queue.clone(),
+            state.metrics.queue(),
+            stockade_runner::queue::exporter::REFRESH_EVERY,
+        ));
         let _ = state.queue.set(server::jobs::QueueApi {
             queue,
             batch_body_limit_bytes: args.batch_body_limit,

@@ -1,6 +1,7 @@
 //! `stockade worker`: joins the queue's consumer group on Redis and runs its jobs in this
 //! host's sandbox (the local Docker engine and a warm pool).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -81,6 +82,10 @@ pub struct Args {
     /// Seconds in-flight jobs may finish after SIGTERM before they go back to the queue.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     drain_grace: f64,
+    /// Serve this worker's Prometheus metrics (GET /metrics, no token) on this address,
+    /// e.g. 0.0.0.0:9101 for a Prometheus on another host.
+    #[arg(long, value_name = "ADDR", env = "STOCKADE_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 /// Runs the worker until SIGTERM or Ctrl-C.
@@ -101,6 +106,18 @@ async fn work(args: Args) -> Result<()> {
     let link = worker::Link::open(&args.queue, args.queue_args.settings())
         .await
         .context("joining the queue")?;
+    // Bound before the engine is touched too: a port in use is reported at once. Served
+    // until the worker returns.
+    let _metrics = match args.metrics_listen {
+        Some(addr) => {
+            let (bound, serve) =
+                stockade_runner::queue::exporter::listen(addr, stockade_runner::metrics::global())
+                    .with_context(|| format!("listening for metrics on {addr}"))?;
+            tracing::info!(%bound, "Prometheus metrics on http://{bound}/metrics");
+            Some(AbortOnDrop(tokio::spawn(serve)))
+        }
+        None => None,
+    };
     // Connecting also removes containers that dead runners on this host (a worker killed
     // mid-job) left behind.
     let executor = Executor::connect(sandbox).await?;
@@ -127,4 +144,13 @@ async fn work(args: Args) -> Result<()> {
         "worker stopped"
     );
     Ok(())
+}
+
+/// Aborts the task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -3,6 +3,11 @@
 //! Names follow the security document's monitoring section (`docker_*`), plus the service's own
 //! series (`stockade_*`: queue depth, pool, HTTP). `GET /metrics` renders [`Metrics::render`].
 //!
+//! Queue mode adds two groups, registered only by the process that plays the part so that a
+//! runner executing locally exports no queue (and no alert sees one without workers):
+//! [`Metrics::queue`] (the queue-wide figures `serve --queue` reads from Redis) and
+//! [`Metrics::worker`] (a `stockade worker`'s own throughput and busy slots).
+//!
 //! Every series whose labels are known in advance exists from the first scrape, at zero, so
 //! dashboards and `absent()` alerts see a fresh runner. The per-container gauges cannot (their
 //! label is a container id): they carry one series per running execution, and their `# HELP` /
@@ -14,12 +19,14 @@
 //! assert!(m.render().contains("docker_security_rejections_total"));
 //! ```
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use prometheus::{
     Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
-    Opts, Registry, TextEncoder,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
+
+use crate::queue::QueueStats;
 
 /// Every rule of the runtime monitor, by its label (`crate::monitor::Rule::as_str`).
 pub const MONITOR_RULES: [&str; 4] = ["cpu_spike", "memory_spike", "fork_bomb", "combined_anomaly"];
@@ -85,6 +92,151 @@ pub struct Metrics {
     pub http_connections_open: IntGauge,
     /// HTTP connections refused because `max_connections` were open.
     pub http_connections_refused_total: IntCounter,
+    /// Queue-wide series, once [`Metrics::queue`] registered them.
+    queue: OnceLock<QueueMetrics>,
+    /// A worker's series, once [`Metrics::worker`] registered them.
+    worker: OnceLock<WorkerMetrics>,
+}
+
+/// Every `outcome` of `stockade_worker_jobs_total`.
+pub const WORKER_OUTCOMES: [&str; 5] = [
+    "succeeded",
+    "failed",
+    "retried",
+    "dead_lettered",
+    "returned",
+];
+
+/// Queue mode's figures as `serve --queue` reads them from Redis ([`QueueStats`]): the same
+/// for every server on one queue, so dashboards aggregate them with `max`, not `sum`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct QueueMetrics {
+    /// Entries on the jobs stream: waiting for a worker or running.
+    pub length: IntGauge,
+    /// Entries delivered to a worker and not acknowledged yet (running, or held by a worker
+    /// that died until they are reclaimed).
+    pub pending: IntGauge,
+    /// Entries on the dead-letter stream.
+    pub dead_letters: IntGauge,
+    /// Workers whose heartbeat is recent.
+    pub workers_live: IntGauge,
+    /// Jobs ever enqueued.
+    pub enqueued_total: IntCounter,
+    /// Jobs taken over from a worker that stopped answering.
+    pub reclaimed_total: IntCounter,
+    /// Jobs given up after their attempts.
+    pub dead_lettered_total: IntCounter,
+}
+
+impl QueueMetrics {
+    fn register(r: &Registry) -> QueueMetrics {
+        QueueMetrics {
+            length: gauge(
+                r,
+                "stockade_jobs_queue_length",
+                "Jobs on the queue's stream, waiting for a worker or running",
+            ),
+            pending: gauge(
+                r,
+                "stockade_jobs_pending",
+                "Jobs delivered to a worker and not acknowledged yet",
+            ),
+            dead_letters: gauge(
+                r,
+                "stockade_jobs_dead_letters",
+                "Entries on the dead-letter stream",
+            ),
+            workers_live: gauge(
+                r,
+                "stockade_workers_live",
+                "Queue workers with a recent heartbeat",
+            ),
+            enqueued_total: counter(r, "stockade_jobs_enqueued_total", "Jobs put on the queue"),
+            reclaimed_total: counter(
+                r,
+                "stockade_jobs_reclaimed_total",
+                "Jobs taken over from a worker that stopped answering",
+            ),
+            dead_lettered_total: counter(
+                r,
+                "stockade_jobs_dead_lettered_total",
+                "Jobs dead-lettered after their attempts",
+            ),
+        }
+    }
+
+    /// Sets every series to what Redis holds now.
+    pub fn observe(&self, s: &QueueStats) {
+        let gauge = |g: &IntGauge, v: u64| g.set(i64::try_from(v).unwrap_or(i64::MAX));
+        gauge(&self.length, s.length);
+        gauge(&self.pending, s.pending);
+        gauge(&self.dead_letters, s.dead_letters);
+        gauge(&self.workers_live, s.workers);
+        follow(&self.enqueued_total, s.enqueued);
+        follow(&self.reclaimed_total, s.reclaimed);
+        follow(&self.dead_lettered_total, s.dead_lettered);
+    }
+}
+
+/// Moves a counter to `value`, a count Redis keeps. The count falls only when Redis lost
+/// its data; the counter then starts again from zero, which Prometheus reads as a reset.
+fn follow(c: &IntCounter, value: u64) {
+    let now = c.get();
+    if value < now {
+        c.reset();
+        c.inc_by(value);
+    } else {
+        c.inc_by(value - now);
+    }
+}
+
+/// A `stockade worker`'s own series, labelled by its consumer name in the group (the name a
+/// job's record shows as its `worker`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WorkerMetrics {
+    /// Jobs this worker finished an attempt of, by outcome ([`WORKER_OUTCOMES`]).
+    pub jobs_total: IntCounterVec,
+    /// Jobs running now.
+    pub busy_slots: IntGaugeVec,
+    /// Jobs it runs at once at most.
+    pub slots: IntGaugeVec,
+}
+
+impl WorkerMetrics {
+    fn register(r: &Registry) -> WorkerMetrics {
+        let gauges = |name: &str, help: &str| {
+            let g = IntGaugeVec::new(Opts::new(name, help), &["worker"])
+                .expect("static metric definition");
+            r.register(Box::new(g.clone())).expect("unique metric name");
+            g
+        };
+        WorkerMetrics {
+            jobs_total: counter_vec(
+                r,
+                "stockade_worker_jobs_total",
+                "Job attempts a queue worker finished, by outcome",
+                &["worker", "outcome"],
+            ),
+            busy_slots: gauges("stockade_worker_busy_slots", "Jobs a queue worker runs now"),
+            slots: gauges(
+                "stockade_worker_slots",
+                "Jobs a queue worker runs at once at most",
+            ),
+        }
+    }
+
+    /// Creates `worker`'s series at zero (so its first scrape has them all) with its slots.
+    pub fn start(&self, worker: &str, slots: usize) {
+        for outcome in WORKER_OUTCOMES {
+            self.jobs_total.with_label_values(&[worker, outcome]);
+        }
+        self.busy_slots.with_label_values(&[worker]).set(0);
+        self.slots
+            .with_label_values(&[worker])
+            .set(i64::try_from(slots).unwrap_or(i64::MAX));
+    }
 }
 
 /// Names and help of the gauges labelled by container id.
@@ -303,6 +455,8 @@ impl Metrics {
                 "stockade_http_connections_refused_total",
                 "HTTP connections refused because too many were open",
             ),
+            queue: OnceLock::new(),
+            worker: OnceLock::new(),
             registry: r,
         };
         for rule in MONITOR_RULES {
@@ -312,6 +466,18 @@ impl Metrics {
             m.resource_limit_exceeded_total.with_label_values(&[kind]);
         }
         m
+    }
+
+    /// Queue mode's queue-wide series, registered on first use.
+    pub fn queue(&self) -> &QueueMetrics {
+        self.queue
+            .get_or_init(|| QueueMetrics::register(&self.registry))
+    }
+
+    /// A queue worker's series, registered on first use.
+    pub fn worker(&self) -> &WorkerMetrics {
+        self.worker
+            .get_or_init(|| WorkerMetrics::register(&self.registry))
     }
 
     /// The Prometheus text exposition of every metric.
@@ -409,6 +575,73 @@ mod tests {
             1
         );
         assert!(text.contains("docker_container_memory_usage_mb{container=\"abc\"} 1"));
+    }
+
+    #[test]
+    fn queue_series_appear_only_where_queue_mode_registers_them() {
+        let m = Metrics::new();
+        assert!(
+            !m.render().contains("stockade_jobs_"),
+            "a local runner has no queue"
+        );
+        m.queue().observe(&QueueStats {
+            length: 7,
+            pending: 2,
+            dead_letters: 1,
+            enqueued: 40,
+            reclaimed: 3,
+            dead_lettered: 1,
+            workers: 2,
+        });
+        let text = m.render();
+        for line in [
+            "stockade_jobs_queue_length 7",
+            "stockade_jobs_pending 2",
+            "stockade_jobs_dead_letters 1",
+            "stockade_workers_live 2",
+            "stockade_jobs_enqueued_total 40",
+            "stockade_jobs_reclaimed_total 3",
+            "stockade_jobs_dead_lettered_total 1",
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "{line} missing in:\n{text}"
+            );
+        }
+        assert!(!text.contains("stockade_worker_"), "not a worker");
+    }
+
+    #[test]
+    fn queue_counters_follow_redis_and_restart_when_it_lost_its_counts() {
+        let m = Metrics::new();
+        let q = m.queue();
+        let at = |reclaimed| QueueStats {
+            reclaimed,
+            ..QueueStats::default()
+        };
+        q.observe(&at(5));
+        q.observe(&at(8));
+        assert_eq!(q.reclaimed_total.get(), 8);
+        // Redis restarted without its data: the counter resets instead of sticking at 8.
+        q.observe(&at(1));
+        assert_eq!(q.reclaimed_total.get(), 1);
+    }
+
+    #[test]
+    fn a_workers_series_exist_from_its_start() {
+        let m = Metrics::new();
+        m.worker().start("w1", 4);
+        let text = m.render();
+        for outcome in WORKER_OUTCOMES {
+            assert!(
+                text.contains(&format!(
+                    "stockade_worker_jobs_total{{outcome=\"{outcome}\",worker=\"w1\"}} 0"
+                )),
+                "{outcome}: {text}"
+            );
+        }
+        assert!(text.contains("stockade_worker_busy_slots{worker=\"w1\"} 0"));
+        assert!(text.contains("stockade_worker_slots{worker=\"w1\"} 4"));
     }
 
     #[test]

@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod exporter;
 pub mod job;
 pub mod scripts;
 pub mod worker;

@@ -9,7 +9,8 @@
 //! flight (resetting their idle time, so slow jobs are not reclaimed while their worker lives)
 //! and refreshes the worker's presence key. On shutdown the worker stops reading, lets its jobs
 //! finish for the grace period, then puts the unfinished ones back on the stream without
-//! counting the attempt.
+//! counting the attempt. Its attempts by outcome and its busy slots go to the process's
+//! metrics ([`crate::metrics::WorkerMetrics`]).
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -24,6 +25,7 @@ use tokio::task::JoinSet;
 
 use super::{now, scripts, Connection, JobSpec, QueueError, QueueSettings, GROUP};
 use crate::backend::{Backend, RunRequest};
+use crate::metrics::WorkerMetrics;
 use crate::result::ExecutionResult;
 
 /// How long one blocking read waits for new entries.
@@ -79,6 +81,18 @@ struct Shared<B> {
     /// Set once the grace period is over: unfinished jobs go back to the stream.
     abandon: watch::Sender<bool>,
     counters: Counters,
+    /// This worker's series in the process's metrics.
+    metrics: &'static WorkerMetrics,
+}
+
+impl<B> Shared<B> {
+    /// Counts a finished attempt in the worker's metrics.
+    fn finished(&self, outcome: &str) {
+        self.metrics
+            .jobs_total
+            .with_label_values(&[&self.settings.name, outcome])
+            .inc();
+    }
 }
 
 /// A name unique to this process: host, pid and a random suffix.
@@ -118,6 +132,8 @@ pub async fn run<B: Backend>(
 ) -> Result<WorkerReport, QueueError> {
     let block_ms = BLOCK.as_millis() as usize;
     let Link { c, reader } = link;
+    let metrics = crate::metrics::global().worker();
+    metrics.start(&settings.name, settings.concurrency.max(1));
     let shared = Arc::new(Shared {
         c,
         settings,
@@ -125,6 +141,7 @@ pub async fn run<B: Backend>(
         in_flight: Mutex::new(HashSet::new()),
         abandon: watch::channel(false).0,
         counters: Counters::default(),
+        metrics,
     });
     let slots = Arc::new(Semaphore::new(shared.settings.concurrency.max(1)));
     tracing::info!(
@@ -392,11 +409,17 @@ async fn process<B: Backend>(
             }
         }
     };
+    let busy = shared
+        .metrics
+        .busy_slots
+        .with_label_values(&[&shared.settings.name]);
     track(true);
+    busy.inc();
     if let Err(e) = attempt(&shared, &entry.id, &job_id).await {
         // The entry stays pending: after the visibility timeout a worker reclaims it.
         tracing::warn!(job = %job_id, error = %shared.c.error(&e), "Redis failed during a job");
     }
+    busy.dec();
     track(false);
 }
 
@@ -439,6 +462,7 @@ async fn attempt<B: Backend>(
                 .counters
                 .dead_lettered
                 .fetch_add(1, Ordering::Relaxed);
+            shared.finished("dead_lettered");
             tracing::warn!(job = %job_id, reason = ?taken.get(1), "dead-lettered");
             return ack(shared, entry).await;
         }
@@ -545,6 +569,7 @@ where
     let stored: u64 = persist(shared, "storing a result", &inv).await?;
     if stored == 1 {
         shared.counters.stored.fetch_add(1, Ordering::Relaxed);
+        shared.finished(if success { "succeeded" } else { "failed" });
     } else {
         tracing::info!(job = %job_id, "the job already had a result; this run's is dropped");
     }
@@ -584,13 +609,16 @@ where
                 .counters
                 .dead_lettered
                 .fetch_add(1, Ordering::Relaxed);
+            shared.finished("dead_lettered");
             tracing::warn!(job = %job_id, reason, "dead-lettered");
         }
         ("requeued", true) => {
             shared.counters.returned.fetch_add(1, Ordering::Relaxed);
+            shared.finished("returned");
         }
         ("requeued", false) => {
             shared.counters.retried.fetch_add(1, Ordering::Relaxed);
+            shared.finished("retried");
             tracing::warn!(job = %job_id, reason, "attempt failed; job back on the queue");
         }
         _ => {}
