@@ -504,11 +504,11 @@ pub fn openapi_paths() -> serde_json::Value {
         "/v1/jobs": {"post": {
             "summary": "Queue mode: enqueue one job (the /v1/execute body, optionally with job_id)",
             "security": auth,
-            "requestBody": {"required": true, "content": {"application/json": {"schema": job}}},
+            "requestBody": {"required": true, "content": {"application/json": {"schema": job, "example": {"code": "signal = 1"}}}},
             "responses": {
                 "202": ok("Enqueued", submitted.clone()), "400": err("Invalid job or limits above the server's ceilings"),
                 "401": err("Missing or wrong bearer token"), "404": err(off), "409": err("job_id already in use"),
-                "413": err("Body too large"), "415": err("Not JSON"), "429": err("The queue is full (Retry-After)"),
+                "411": err("No Content-Length"), "413": err("Body too large"), "415": err("Not JSON"), "429": err("The queue is full (Retry-After)"),
                 "503": err("Queue unreachable or shutting down")
             }
         }},
@@ -528,12 +528,16 @@ pub fn openapi_paths() -> serde_json::Value {
             "summary": "Queue mode: enqueue a batch, all or none",
             "security": auth,
             "requestBody": {"required": true, "content": {
-                "application/json": {"schema": {"type": "object", "required": ["jobs"], "properties": {"jobs": {"type": "array", "items": job, "maxItems": MAX_BATCH}}}},
+                "application/json": {
+                    "schema": {"type": "object", "required": ["jobs"], "properties": {"jobs": {"type": "array", "items": job, "maxItems": MAX_BATCH}}},
+                    "example": {"jobs": [{"code": "signal = 1"}, {"code": "signal = 2", "job_id": "second"}]}
+                },
                 "application/x-ndjson": {"schema": {"type": "string", "description": "One job object per line"}}
             }},
             "responses": {
                 "202": ok("Enqueued", submitted), "400": err("Invalid job or limits above the server's ceilings"),
                 "401": err("Missing or wrong bearer token"), "404": err(off), "409": err("A job_id already in use"),
+                "411": err("No Content-Length (a batch is read whole, so its length must be known)"),
                 "413": err("Body or batch too large"), "415": err("Neither JSON nor NDJSON"),
                 "429": err("The queue would pass its cap (Retry-After)"), "503": err("Queue unreachable or shutting down")
             }
