@@ -62,6 +62,18 @@ enum Command {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The multi-threaded runtime of the long-running commands (`serve`, `worker`). A request's
+/// future (admission, pool, execution, monitor, cleanup) is deep; unoptimised builds keep
+/// every level's state on the worker's stack, which overflowed tokio's 2 MiB default.
+fn service_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(16 * 1024 * 1024)
+        .build()
+        .context("starting the async runtime")
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

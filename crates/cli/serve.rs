@@ -111,7 +111,7 @@ fn seconds(s: f64) -> Duration {
 
 /// Runs the service until SIGTERM or Ctrl-C.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let runtime = crate::service_runtime()?;
     runtime.block_on(serve(args))?;
     Ok(ExitCode::from(EXIT_CLEAN))
 }

@@ -90,7 +90,7 @@ pub struct Args {
 
 /// Runs the worker until SIGTERM or Ctrl-C.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let runtime = crate::service_runtime()?;
     runtime.block_on(work(args))?;
     Ok(ExitCode::from(EXIT_CLEAN))
 }
