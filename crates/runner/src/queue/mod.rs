@@ -548,22 +548,28 @@ impl JobQueue {
             .map_err(|e| self.c.error(&e))
     }
 
-    /// Counts of a batch's jobs by state; `None` for an unknown batch.
-    pub async fn batch(&self, batch: &str) -> Result<Option<BatchCounts>, QueueError> {
+    /// How many jobs a batch has; `None` for an unknown batch (or an id no batch can have).
+    async fn batch_total(&self, batch: &str) -> Result<Option<u64>, QueueError> {
         if !job::valid_job_id(batch) {
             return Ok(None);
         }
         let mut conn = self.c.conn.clone();
-        let total: Option<u64> = conn
-            .hget(self.c.keys.batch(batch), "total")
+        conn.hget(self.c.keys.batch(batch), "total")
             .await
-            .map_err(|e| self.c.error(&e))?;
-        let Some(total) = total else { return Ok(None) };
+            .map_err(|e| self.c.error(&e))
+    }
+
+    /// Counts of a batch's jobs by state; `None` for an unknown batch.
+    pub async fn batch(&self, batch: &str) -> Result<Option<BatchCounts>, QueueError> {
+        let Some(total) = self.batch_total(batch).await? else {
+            return Ok(None);
+        };
         let ids = self.batch_ids(batch, 0, total).await?;
         let mut pipe = redis::pipe();
         for id in &ids {
             pipe.hget(self.c.keys.job(id), "state");
         }
+        let mut conn = self.c.conn.clone();
         let states: Vec<Option<String>> = pipe
             .query_async(&mut conn)
             .await
@@ -603,20 +609,15 @@ impl JobQueue {
         offset: u64,
         limit: u64,
     ) -> Result<Option<(Vec<String>, Option<u64>)>, QueueError> {
-        if !job::valid_job_id(batch) {
+        let Some(total) = self.batch_total(batch).await? else {
             return Ok(None);
-        }
-        let mut conn = self.c.conn.clone();
-        let total: Option<u64> = conn
-            .hget(self.c.keys.batch(batch), "total")
-            .await
-            .map_err(|e| self.c.error(&e))?;
-        let Some(total) = total else { return Ok(None) };
+        };
         let ids = self.batch_ids(batch, offset, limit).await?;
         if ids.is_empty() {
             return Ok(Some((Vec::new(), None)));
         }
         let keys: Vec<String> = ids.iter().map(|id| self.c.keys.result(id)).collect();
+        let mut conn = self.c.conn.clone();
         let results: Vec<Option<String>> = redis::cmd("MGET")
             .arg(&keys)
             .query_async(&mut conn)
@@ -632,15 +633,9 @@ impl JobQueue {
     /// Cancels the batch's jobs that no worker has taken yet; how many. `None` for an unknown
     /// batch.
     pub async fn cancel_batch(&self, batch: &str) -> Result<Option<u64>, QueueError> {
-        if !job::valid_job_id(batch) {
+        let Some(total) = self.batch_total(batch).await? else {
             return Ok(None);
-        }
-        let mut conn = self.c.conn.clone();
-        let total: Option<u64> = conn
-            .hget(self.c.keys.batch(batch), "total")
-            .await
-            .map_err(|e| self.c.error(&e))?;
-        let Some(total) = total else { return Ok(None) };
+        };
         let ids = self.batch_ids(batch, 0, total).await?;
         self.cancel(&ids).await.map(Some)
     }
