@@ -9,13 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$STOCKADE_ROOT"
 
-MATURIN_VERSION=1.16.0
-tools=${XDG_CACHE_HOME:-$HOME/.cache}/stockade/maturin-$MATURIN_VERSION
-if [ ! -x "$tools/bin/maturin" ]; then
-    step "Installing maturin $MATURIN_VERSION into $tools"
-    python3 -m venv "$tools" 2>/dev/null || { apt_ensure python3-venv && python3 -m venv "$tools"; }
-    "$tools/bin/pip" install --quiet --disable-pip-version-check "maturin==$MATURIN_VERSION"
-fi
+maturin=$(maturin_ensure)
 
 step "Building the release wheel (CLI included)"
 cargo build --release --locked --quiet --bin stockade
@@ -23,7 +17,7 @@ mkdir -p crates/python/stockade.data/scripts
 cp target/release/stockade crates/python/stockade.data/scripts/stockade
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$tools/bin/maturin" build --quiet --locked --release -m crates/python/Cargo.toml \
+"$maturin" build --quiet --locked --release -m crates/python/Cargo.toml \
     --compatibility linux --auditwheel skip --out "$work/wheels"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check "$work"/wheels/stockade-*.whl

@@ -38,3 +38,16 @@ redis_start_local() {
     for _ in $(seq 50); do redis-cli -p 6379 PING 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
     die "redis-server did not answer on 127.0.0.1:6379; see $dir/redis.log"
 }
+
+# Installs the pinned maturin (the Python package's build tool) into a cached virtualenv once;
+# prints the path of its executable.
+maturin_ensure() {
+    local version=1.16.0
+    local tools=${XDG_CACHE_HOME:-$HOME/.cache}/stockade/maturin-$version
+    if [ ! -x "$tools/bin/maturin" ]; then
+        step "Installing maturin $version into $tools" >&2
+        python3 -m venv "$tools" 2>/dev/null || { apt_ensure python3-venv >&2 && python3 -m venv "$tools"; }
+        "$tools/bin/pip" install --quiet --disable-pip-version-check "maturin==$version" >&2
+    fi
+    printf '%s\n' "$tools/bin/maturin"
+}

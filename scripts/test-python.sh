@@ -13,15 +13,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$STOCKADE_ROOT"
 
-MATURIN_VERSION=1.16.0
 TEST_REQUIREMENTS=(pytest==8.4.2 pandas==2.3.3 tqdm==4.67.1)
 
-tools=${XDG_CACHE_HOME:-$HOME/.cache}/stockade/maturin-$MATURIN_VERSION
-if [ ! -x "$tools/bin/maturin" ]; then
-    step "Installing maturin $MATURIN_VERSION into $tools"
-    python3 -m venv "$tools" 2>/dev/null || { apt_ensure python3-venv && python3 -m venv "$tools"; }
-    "$tools/bin/pip" install --quiet --disable-pip-version-check "maturin==$MATURIN_VERSION"
-fi
+maturin=$(maturin_ensure)
 
 step "Building the wheel (debug profile, CLI included)"
 cargo build --locked --quiet --bin stockade
@@ -31,7 +25,7 @@ mkdir -p "$scripts_dir"
 cp target/debug/stockade "$scripts_dir/stockade"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$tools/bin/maturin" build --quiet --locked --profile dev -m crates/python/Cargo.toml \
+"$maturin" build --quiet --locked --profile dev -m crates/python/Cargo.toml \
     --compatibility linux --auditwheel skip --out "$work/wheels"
 
 step "Installing it into a fresh virtualenv ($work/venv)"
