@@ -10,7 +10,9 @@ use server_support::{post_json, start};
 const CONFIG: &str = "
 docker:
   pool_size: 0
-  cpu_limit: 1.0
+  # A tenth of a core: what even a heavily loaded 2-core machine still gives one runnable
+  # thread, so a busy loop really holds its whole quota and the rule has something to judge.
+  cpu_limit: 0.1
   runtime_monitor_enabled: true
   runtime_monitor_interval: 1
 monitoring:
@@ -30,8 +32,8 @@ async fn policy_violations_kill_the_container_and_say_why() {
     let s = start(CONFIG, |c| c.allow_unvalidated = true).await;
     let m = s.state.metrics;
 
-    // A busy loop uses all of its one-core quota (the threshold is
-    // relative to the quota, so it trips even on a busy machine).
+    // A busy loop uses all of its quota (the threshold is relative to the quota, and the
+    // quota is small enough for a loaded machine to deliver).
     let cpu_before = m.cpu_spike_kills_total.get();
     let r: Value = post_json(
         &s.url("/v1/execute"),
@@ -127,9 +129,9 @@ monitoring:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cold_start_is_not_judged_as_the_codes_cpu() {
+    // The result says whether the monitor killed it; the kill counters are process-wide and
+    // the other test of this binary, running beside this one, moves them.
     let s = start(COLD_START, |_| {}).await;
-    let m = s.state.metrics;
-    let cpu_before = m.cpu_spike_kills_total.get();
     let code =
         "import numpy as np\nimport pandas as pd\nsignal = int(pd.Series(np.arange(3)).sum())\n";
     let r: Value = post_json(
@@ -143,7 +145,6 @@ async fn a_cold_start_is_not_judged_as_the_codes_cpu() {
     assert_eq!(r["success"], true, "{r}");
     assert_eq!(r["signal"], 3, "{r}");
     assert!(r["killed_reason"].is_null(), "{r}");
-    assert_eq!(m.cpu_spike_kills_total.get(), cpu_before);
     s.wait_containers_at_most(0, std::time::Duration::from_secs(60))
         .await;
     s.stop().await;
