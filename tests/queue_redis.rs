@@ -1,19 +1,20 @@
 //! Queue mode against a real `redis-server` (Debian's package, AOF on, one per test on its own
-//! loopback port and data directory) and the real engine: `stockade worker` processes run
-//! the jobs, `stockade serve --queue` takes them over HTTP. Every assertion is on state
-//! (counts, results, stream contents, container lists), never on timing; the waits are only
-//! bounds that turn a hang into a failure.
+//! loopback port and data directory; TLS-only with a CA made at test time for the `rediss://`
+//! tests) and the real engine: `stockade worker` processes run the jobs, `stockade serve
+//! --queue` takes them over HTTP. Every assertion is on state (counts, results, stream
+//! contents, container lists, error messages), never on timing; the waits are only bounds that
+//! turn a hang into a failure.
 #![allow(clippy::unwrap_used)]
 
 mod serve_process;
 
 use std::collections::HashSet;
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use stockade_runner::queue::{JobQueue, JobSpec, QueueSettings};
+use stockade_runner::queue::{ClientCertificate, JobQueue, JobSpec, QueueSettings, QueueTls};
 
 const TOKEN: &str = "queue-test-token-0123456789abcdef0123";
 
@@ -34,28 +35,69 @@ struct Redis {
     port: u16,
     dir: tempfile::TempDir,
     password: Option<String>,
+    /// TLS only (no plain port), with these certificates.
+    tls: Option<ServerTls>,
     child: Child,
+}
+
+/// A TLS-only server's certificate and key, the CA its clients' certificates must chain to
+/// (and `redis-cli` trusts), and whether it asks clients for one.
+#[derive(Clone)]
+struct ServerTls {
+    cert: PathBuf,
+    key: PathBuf,
+    ca: PathBuf,
+    client_certs: bool,
+    /// The certificate `redis-cli` presents when `client_certs` is on.
+    cli_cert: PathBuf,
+    cli_key: PathBuf,
 }
 
 impl Redis {
     fn start(password: Option<&str>) -> Redis {
+        Redis::launch(password, None)
+    }
+
+    /// A server on a TLS port only, with a password.
+    fn start_tls(password: &str, tls: ServerTls) -> Redis {
+        Redis::launch(Some(password), Some(tls))
+    }
+
+    fn launch(password: Option<&str>, tls: Option<ServerTls>) -> Redis {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let child = Redis::spawn(port, &dir.path().to_path_buf(), password);
+        let child = Redis::spawn(port, dir.path(), password, tls.as_ref());
         let r = Redis {
             port,
             dir,
             password: password.map(String::from),
+            tls,
             child,
         };
         r.wait_up();
         r
     }
 
-    fn spawn(port: u16, dir: &PathBuf, password: Option<&str>) -> Child {
+    fn spawn(port: u16, dir: &Path, password: Option<&str>, tls: Option<&ServerTls>) -> Child {
         let mut cmd = Command::new("redis-server");
-        cmd.args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-            .arg("--dir")
+        cmd.args(["--bind", "127.0.0.1"]);
+        match tls {
+            None => cmd.args(["--port", &port.to_string()]),
+            // `--port 0`: nothing listens in clear.
+            Some(t) => cmd
+                .args(["--port", "0", "--tls-port", &port.to_string()])
+                .arg("--tls-cert-file")
+                .arg(&t.cert)
+                .arg("--tls-key-file")
+                .arg(&t.key)
+                .arg("--tls-ca-cert-file")
+                .arg(&t.ca)
+                .args([
+                    "--tls-auth-clients",
+                    if t.client_certs { "yes" } else { "no" },
+                ]),
+        };
+        cmd.arg("--dir")
             .arg(dir)
             // Every write reaches the disk before Redis answers: a kill -9 loses nothing
             // acknowledged.
@@ -76,15 +118,29 @@ impl Redis {
             .expect("redis-server (scripts/setup.sh installs it)")
     }
 
+    /// `redis-cli` for this server: its port, password and certificates.
+    fn cli_command(&self) -> Command {
+        let mut cmd = Command::new("redis-cli");
+        cmd.args(["-p", &self.port.to_string()]);
+        if let Some(p) = &self.password {
+            cmd.args(["--no-auth-warning", "-a", p]);
+        }
+        if let Some(t) = &self.tls {
+            cmd.arg("--tls").arg("--cacert").arg(&t.ca);
+            if t.client_certs {
+                cmd.arg("--cert")
+                    .arg(&t.cli_cert)
+                    .arg("--key")
+                    .arg(&t.cli_key);
+            }
+        }
+        cmd
+    }
+
     fn wait_up(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            let mut cmd = Command::new("redis-cli");
-            cmd.args(["-p", &self.port.to_string()]);
-            if let Some(p) = &self.password {
-                cmd.args(["--no-auth-warning", "-a", p]);
-            }
-            let out = cmd.arg("PING").output().unwrap();
+            let out = self.cli_command().arg("PING").output().unwrap();
             if String::from_utf8_lossy(&out.stdout).contains("PONG") {
                 return;
             }
@@ -94,26 +150,32 @@ impl Redis {
     }
 
     fn url(&self) -> String {
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
         match &self.password {
-            Some(p) => format!("redis://:{p}@127.0.0.1:{}/0", self.port),
-            None => format!("redis://127.0.0.1:{}/0", self.port),
+            Some(p) => format!("{scheme}://:{p}@127.0.0.1:{}/0", self.port),
+            None => format!("{scheme}://127.0.0.1:{}/0", self.port),
         }
     }
 
-    /// `kill -9`, then a new server on the same port and data.
+    /// `kill -9`, then a new server on the same port, data and settings.
     fn crash_and_restart(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
-        self.child = Redis::spawn(self.port, &self.dir.path().to_path_buf(), None);
+        self.child = Redis::spawn(
+            self.port,
+            self.dir.path(),
+            self.password.as_deref(),
+            self.tls.as_ref(),
+        );
         self.wait_up();
     }
 
     fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new("redis-cli")
-            .args(["-p", &self.port.to_string()])
-            .args(args)
-            .output()
-            .unwrap();
+        let out = self.cli_command().args(args).output().unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 }
@@ -752,4 +814,294 @@ fn a_wrong_redis_password_is_a_clear_error() {
             "the password is not printed: {err}"
         );
     }
+}
+
+/// The password of the TLS servers.
+const TLS_PASSWORD: &str = "tls-password-0123";
+
+/// A CA of the test's own and what it signed, as PEM files: `ca.pem`, `server.pem` and
+/// `server.key` (for 127.0.0.1), `client.pem` and `client.key`.
+struct Pki {
+    dir: tempfile::TempDir,
+}
+
+impl Pki {
+    fn new(name: &str) -> Pki {
+        use rcgen::{
+            BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+            KeyPair, KeyUsagePurpose,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let write = |file: &str, pem: String| std::fs::write(dir.path().join(file), pem).unwrap();
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.distinguished_name.push(DnType::CommonName, name);
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        write("ca.pem", ca.self_signed(&ca_key).unwrap().pem());
+        let issuer = Issuer::new(ca, ca_key);
+        for (leaf, san, usage) in [
+            ("server", "127.0.0.1", ExtendedKeyUsagePurpose::ServerAuth),
+            (
+                "client",
+                "queue-worker",
+                ExtendedKeyUsagePurpose::ClientAuth,
+            ),
+        ] {
+            let key = KeyPair::generate().unwrap();
+            let mut params = CertificateParams::new(vec![san.to_string()]).unwrap();
+            params
+                .distinguished_name
+                .push(DnType::CommonName, format!("{name} {leaf}"));
+            params.extended_key_usages = vec![usage];
+            write(
+                &format!("{leaf}.pem"),
+                params.signed_by(&key, &issuer).unwrap().pem(),
+            );
+            write(&format!("{leaf}.key"), key.serialize_pem());
+        }
+        Pki { dir }
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.dir.path().join(file).to_str().unwrap().to_string()
+    }
+
+    /// A TLS-only server with this CA's server certificate, trusting this CA for clients.
+    fn server(&self, client_certs: bool) -> ServerTls {
+        ServerTls {
+            cert: self.path("server.pem").into(),
+            key: self.path("server.key").into(),
+            ca: self.path("ca.pem").into(),
+            client_certs,
+            cli_cert: self.path("client.pem").into(),
+            cli_key: self.path("client.key").into(),
+        }
+    }
+
+    /// The options of `serve` and `worker` that trust this CA and present its client
+    /// certificate.
+    fn client_args(&self) -> Vec<String> {
+        vec![
+            "--queue-ca-file".into(),
+            self.path("ca.pem"),
+            "--queue-client-cert".into(),
+            self.path("client.pem"),
+            "--queue-client-key".into(),
+            self.path("client.key"),
+        ]
+    }
+
+    /// The same for the library.
+    fn queue_tls(&self) -> QueueTls {
+        QueueTls {
+            ca_file: Some(self.path("ca.pem").into()),
+            client: Some(ClientCertificate {
+                cert_file: self.path("client.pem").into(),
+                key_file: self.path("client.key").into(),
+            }),
+        }
+    }
+}
+
+/// Runs `stockade` with `args` until it exits (one still running after a minute fails the
+/// test: a start-up that hangs instead of failing); its status and standard error.
+fn start_up(args: &[&str]) -> (std::process::ExitStatus, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(args)
+        .env("STOCKADE_TOKEN", TOKEN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("stockade {args:?} neither started nor failed");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    (status, err)
+}
+
+/// `worker` and `serve` with the queue at `url` and `extra` options, as they start.
+fn both_commands<'a>(url: &'a str, extra: &[&'a str]) -> [Vec<&'a str>; 2] {
+    let mut worker = vec!["worker", "--queue", url];
+    worker.extend_from_slice(extra);
+    let mut serve = vec![
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-port",
+        "0",
+        "--queue",
+        url,
+    ];
+    serve.extend_from_slice(extra);
+    [worker, serve]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_runs_over_tls_with_a_private_ca_a_client_certificate_and_a_password() {
+    let _serial = SERIAL.lock().await;
+    let pki = Pki::new("Stockade test CA");
+    let redis = Redis::start_tls(TLS_PASSWORD, pki.server(true));
+    let url = redis.url();
+    assert!(url.starts_with("rediss://:"), "{url}");
+    let tls = pki.client_args();
+    let tls: Vec<&str> = tls.iter().map(String::as_str).collect();
+    let serve = Serve::spawn(&url, &tls);
+    let _worker = Worker::spawn(&url, "tls", &tls);
+    let jobs: Vec<serde_json::Value> = (0..3)
+        .map(|i| serde_json::json!({"code": format!("signal = {i} + 40\n"), "job_id": format!("t{i}")}))
+        .collect();
+    let resp = reqwest::Client::new()
+        .post(serve.url("/v1/batches"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({ "jobs": jobs }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    let batch = resp.json::<serde_json::Value>().await.unwrap()["batch_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The library over the same TLS: the worker stored every result.
+    let tls_settings = QueueSettings {
+        tls: pki.queue_tls(),
+        ..settings()
+    };
+    let q = JobQueue::connect(&url, tls_settings).await.unwrap();
+    let counts = wait_done(&q, &batch, Duration::from_secs(300)).await;
+    assert_eq!((counts.total, counts.succeeded), (3, 3), "{counts:?}");
+    for i in 0..3 {
+        let s = q.job(&format!("t{i}")).await.unwrap().unwrap();
+        assert_eq!(s.worker.as_deref(), Some("tls"));
+        assert_eq!(s.result.unwrap()["signal"], 40 + i);
+    }
+    // And Redis has them, read by redis-cli over its own TLS connection.
+    assert_eq!(
+        redis.cli(&[
+            "EVAL",
+            "return #redis.call('KEYS', '{stockade}:result:*')",
+            "0"
+        ]),
+        "3"
+    );
+}
+
+#[test]
+fn an_untrusted_server_or_a_refused_client_certificate_is_a_clear_error_at_start_up() {
+    let _serial = SERIAL.blocking_lock();
+    let pki = Pki::new("Stockade test CA");
+    let other = Pki::new("Another CA");
+    let redis = Redis::start_tls(TLS_PASSWORD, pki.server(true));
+    let url = redis.url();
+    let (ca, other_ca) = (pki.path("ca.pem"), other.path("ca.pem"));
+    let (other_cert, other_key) = (other.path("client.pem"), other.path("client.key"));
+    let cases: [(&str, Vec<&str>, &str); 4] = [
+        // The public roots do not know the test CA.
+        (
+            "no CA file",
+            vec![],
+            "invalid peer certificate: UnknownIssuer",
+        ),
+        (
+            "another CA",
+            vec!["--queue-ca-file", &other_ca],
+            "invalid peer certificate: UnknownIssuer",
+        ),
+        (
+            "no client certificate",
+            vec!["--queue-ca-file", &ca],
+            "received fatal alert: CertificateRequired",
+        ),
+        (
+            "a client certificate of another CA",
+            vec![
+                "--queue-ca-file",
+                &ca,
+                "--queue-client-cert",
+                &other_cert,
+                "--queue-client-key",
+                &other_key,
+            ],
+            "received fatal alert: UnknownCA",
+        ),
+    ];
+    for (case, extra, reason) in cases {
+        for args in both_commands(&url, &extra) {
+            let (status, err) = start_up(&args);
+            assert!(!status.success(), "{case}: {args:?} started");
+            assert!(
+                err.contains("TLS with Redis at rediss://:***@127.0.0.1"),
+                "{case}: {err}"
+            );
+            assert!(err.contains(reason), "{case}: {err}");
+            assert!(!err.contains(TLS_PASSWORD), "{case}: {err}");
+        }
+    }
+}
+
+#[test]
+fn tls_files_are_checked_before_connecting_and_refused_with_a_plain_address() {
+    let pki = Pki::new("Stockade test CA");
+    let other = Pki::new("Another CA");
+    // Nothing listens on port 1: each error comes before any connection.
+    let tls_url = "rediss://127.0.0.1:1/0";
+    let missing = pki.path("missing.pem");
+    let (ca, cert, key) = (
+        pki.path("ca.pem"),
+        pki.path("client.pem"),
+        pki.path("client.key"),
+    );
+    let other_key = other.path("client.key");
+    let mismatched = format!("TLS file {other_key}: not the key of {cert}");
+    let cases: [(&str, Vec<&str>, String); 4] = [
+        (
+            tls_url,
+            vec!["--queue-ca-file", &missing],
+            format!("TLS file {missing}: No such file"),
+        ),
+        (
+            tls_url,
+            vec!["--queue-ca-file", &key],
+            format!("TLS file {key}: no PEM certificate"),
+        ),
+        (
+            tls_url,
+            vec![
+                "--queue-ca-file",
+                &ca,
+                "--queue-client-cert",
+                &cert,
+                "--queue-client-key",
+                &other_key,
+            ],
+            mismatched,
+        ),
+        (
+            "redis://127.0.0.1:1/0",
+            vec!["--queue-ca-file", &ca],
+            "the address is redis:// (plain); use rediss:// for TLS".into(),
+        ),
+    ];
+    for (url, extra, message) in &cases {
+        for args in both_commands(url, extra) {
+            let (status, err) = start_up(&args);
+            assert!(!status.success(), "{args:?} started");
+            assert!(err.contains(message.as_str()), "{args:?}: {err}");
+        }
+    }
+    // A certificate without its key is a usage error.
+    let (status, err) = start_up(&["worker", "--queue", tls_url, "--queue-client-cert", &cert]);
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(err.contains("--queue-client-key"), "{err}");
 }

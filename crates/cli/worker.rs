@@ -11,11 +11,12 @@ use anyhow::{Context, Result};
 use stockade_runner::backend::DockerBackend;
 use stockade_runner::executor::Executor;
 use stockade_runner::queue::worker::{self, WorkerSettings};
-use stockade_runner::queue::QueueSettings;
+use stockade_runner::queue::{ClientCertificate, QueueSettings, QueueTls};
 
 use crate::terminal::EXIT_CLEAN;
 
-/// Queue settings shared by `serve --queue` and `worker` (both sides must agree on them).
+/// Queue settings of `serve --queue` and `worker` (both sides must agree on all but the TLS
+/// files).
 #[derive(Debug, Clone, clap::Args)]
 pub struct QueueArgs {
     /// Key prefix of the queue in Redis (one prefix, one queue).
@@ -36,6 +37,27 @@ pub struct QueueArgs {
     /// Jobs waiting or running beyond which submissions get 429.
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub max_queue_length: u64,
+    /// CA certificate(s), PEM, that signed the Redis server's certificate: trusted instead of
+    /// the public roots (a rediss:// queue with its own CA).
+    #[arg(long, value_name = "PEM", env = "STOCKADE_QUEUE_CA_FILE")]
+    pub queue_ca_file: Option<PathBuf>,
+    /// Client certificate, PEM, for a Redis that asks for one (tls-auth-clients); needs
+    /// --queue-client-key.
+    #[arg(
+        long,
+        value_name = "PEM",
+        env = "STOCKADE_QUEUE_CLIENT_CERT",
+        requires = "queue_client_key"
+    )]
+    pub queue_client_cert: Option<PathBuf>,
+    /// The client certificate's private key, PEM.
+    #[arg(
+        long,
+        value_name = "PEM",
+        env = "STOCKADE_QUEUE_CLIENT_KEY",
+        requires = "queue_client_cert"
+    )]
+    pub queue_client_key: Option<PathBuf>,
 }
 
 impl QueueArgs {
@@ -49,6 +71,17 @@ impl QueueArgs {
             job_ttl: Duration::from_secs(self.job_ttl.max(1)),
             result_ttl: Duration::from_secs(self.result_ttl.max(1)),
             max_queue_length: self.max_queue_length,
+            tls: QueueTls {
+                ca_file: self.queue_ca_file.clone(),
+                client: self
+                    .queue_client_cert
+                    .clone()
+                    .zip(self.queue_client_key.clone())
+                    .map(|(cert_file, key_file)| ClientCertificate {
+                        cert_file,
+                        key_file,
+                    }),
+            },
         }
     }
 }

@@ -9,7 +9,9 @@
 //! `{prefix}:dead` with the reason; the first stored result wins, so a job that ran twice has
 //! one result. Every state change is one Lua script ([`scripts`]).
 //!
-//! All keys share the hash tag `{prefix}`, so the scripts' keys sit in one slot.
+//! All keys share the hash tag `{prefix}`, so the scripts' keys sit in one slot. Redis is
+//! reached over TLS with a `rediss://` address; [`QueueTls`] adds a private CA and a client
+//! certificate ([`tls`]).
 //!
 //! ```no_run
 //! use stockade_runner::queue::{JobQueue, JobSpec, QueueSettings};
@@ -25,9 +27,11 @@
 pub mod exporter;
 pub mod job;
 pub mod scripts;
+pub mod tls;
 pub mod worker;
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -35,11 +39,12 @@ use redis::AsyncCommands;
 use serde::Serialize;
 
 pub use job::{JobError, JobMode, JobSpec};
+pub use tls::{ClientCertificate, QueueTls};
 
 /// The consumer group every worker joins.
 pub const GROUP: &str = "workers";
 
-/// Settings shared by the API and the workers (both sides must agree on the prefix).
+/// Settings of the API and the workers (both sides must agree on all but `tls`).
 #[derive(Debug, Clone)]
 pub struct QueueSettings {
     /// Key prefix, used as a hash tag (default `stockade`).
@@ -55,6 +60,9 @@ pub struct QueueSettings {
     /// Entries on the stream (queued plus running) beyond which submissions get 429
     /// (default 100,000).
     pub max_queue_length: u64,
+    /// A private CA and a client certificate for a `rediss://` address (default: none, the
+    /// public roots).
+    pub tls: QueueTls,
 }
 
 impl Default for QueueSettings {
@@ -66,6 +74,7 @@ impl Default for QueueSettings {
             job_ttl: Duration::from_secs(24 * 3600),
             result_ttl: Duration::from_secs(24 * 3600),
             max_queue_length: 100_000,
+            tls: QueueTls::default(),
         }
     }
 }
@@ -80,6 +89,27 @@ pub enum QueueError {
         /// The address, password removed.
         url: String,
         /// Why.
+        reason: String,
+    },
+    /// A CA, client certificate or key file that cannot be used.
+    #[error("TLS file {}: {reason}", path.display())]
+    TlsFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The TLS handshake failed: the server's certificate is not signed by a trusted CA, or the
+    /// server refused the client's certificate (or wanted one).
+    #[error(
+        "TLS with Redis at {url} failed: {reason} (the server's certificate must be signed by \
+         the CA in the CA file, or by a public CA when there is none; a server that asks for \
+         client certificates needs one signed by a CA it trusts)"
+    )]
+    Tls {
+        /// The address, password removed.
+        url: String,
+        /// What rustls said.
         reason: String,
     },
     /// Redis refused the user name or password.
@@ -200,6 +230,8 @@ pub(crate) fn now() -> u64 {
 pub struct Connection {
     /// The address, password removed.
     pub url: String,
+    /// Opens more connections to the same Redis, with the same certificates.
+    client: redis::Client,
     /// Commands (scripts, reads of state).
     pub conn: ConnectionManager,
     /// Key names.
@@ -231,16 +263,53 @@ impl Connection {
             url: shown.clone(),
             reason: e.to_string(),
         })?;
-        if !matches!(parsed.scheme(), "redis" | "rediss") {
-            return Err(QueueError::Address {
-                url: shown,
-                reason: "use redis://[user:pass@]host:port/db or rediss:// for TLS".into(),
-            });
-        }
-        let client = redis::Client::open(url).map_err(|e| QueueError::Address {
+        let address_error = |reason: String| QueueError::Address {
             url: shown.clone(),
-            reason: e.to_string(),
-        })?;
+            reason,
+        };
+        let client = match parsed.scheme() {
+            "redis" if settings.tls.is_set() => {
+                // Certificates for a plain connection are a mistake that would send the
+                // password in clear: refuse rather than ignore them.
+                return Err(address_error(
+                    "a CA file or client certificate is set, but the address is redis:// \
+                     (plain); use rediss:// for TLS"
+                        .into(),
+                ));
+            }
+            "redis" => redis::Client::open(url),
+            "rediss" if settings.tls.is_set() => {
+                redis::Client::build_with_tls(url, settings.tls.load()?)
+            }
+            "rediss" => redis::Client::open(url),
+            _ => {
+                return Err(address_error(
+                    "use redis://[user:pass@]host:port/db or rediss:// for TLS".into(),
+                ))
+            }
+        }
+        .map_err(|e| address_error(e.to_string()))?;
+        Connection::connect(client, shown, settings, response_timeout).await
+    }
+
+    /// Another connection to the same Redis (for blocking reads, which would hold up every
+    /// other command on a shared one), with its own response timeout.
+    pub async fn another(&self, response_timeout: Duration) -> Result<Connection, QueueError> {
+        Connection::connect(
+            self.client.clone(),
+            self.url.clone(),
+            self.settings.clone(),
+            response_timeout,
+        )
+        .await
+    }
+
+    async fn connect(
+        client: redis::Client,
+        shown: String,
+        settings: QueueSettings,
+        response_timeout: Duration,
+    ) -> Result<Connection, QueueError> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Duration::from_secs(5))
             .set_response_timeout(response_timeout)
@@ -254,6 +323,7 @@ impl Connection {
             .map_err(|e| classify(&shown, &e))?;
         let c = Connection {
             url: shown,
+            client,
             conn,
             keys: Keys::new(&settings.prefix),
             settings,
@@ -288,6 +358,12 @@ impl Connection {
 }
 
 fn classify(url: &str, e: &redis::RedisError) -> QueueError {
+    if let Some(reason) = tls::failure(e) {
+        return QueueError::Tls {
+            url: url.to_string(),
+            reason,
+        };
+    }
     let auth = e.kind() == redis::ErrorKind::AuthenticationFailed
         || matches!(e.code(), Some("WRONGPASS" | "NOAUTH" | "NOPERM"));
     if auth {

@@ -115,10 +115,8 @@ pub struct Link {
 impl Link {
     /// Connects to the queue at `url` and makes sure the group exists.
     pub async fn open(url: &str, queue: QueueSettings) -> Result<Link, QueueError> {
-        let c = Connection::open(url, queue.clone(), Duration::from_secs(10)).await?;
-        // Blocking reads get their own connection: on the shared one they would hold up every
-        // other command for the block time.
-        let reader = Connection::open(url, queue, BLOCK + Duration::from_secs(10)).await?;
+        let c = Connection::open(url, queue, Duration::from_secs(10)).await?;
+        let reader = c.another(BLOCK + Duration::from_secs(10)).await?;
         Ok(Link { c, reader })
     }
 }
