@@ -8,7 +8,8 @@
 # The wheel reuses the workspace's debug build: the same target directory and the CLI binary
 # `cargo build --bin stockade` already made. maturin and the test dependencies are pinned;
 # maturin lives in a cached virtualenv, the test environment is new on every run (pip's cache
-# makes that quick). Needs the engine and the sandbox image (scripts/setup.sh).
+# makes that quick). Needs the engine and the sandbox image (scripts/setup.sh); the queue-mode
+# tests start their own redis-server (Debian's package, installed here when missing).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$STOCKADE_ROOT"
@@ -16,6 +17,7 @@ cd "$STOCKADE_ROOT"
 TEST_REQUIREMENTS=(pytest==8.4.2 pandas==2.3.3 tqdm==4.67.1)
 
 maturin=$(maturin_ensure)
+redis_ensure
 
 step "Building the wheel (debug profile, CLI included)"
 cargo build --locked --quiet --bin stockade

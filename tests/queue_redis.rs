@@ -456,6 +456,214 @@ async fn three_workers_run_a_300_job_batch_with_exactly_300_results() {
     }
 }
 
+/// One server-sent event, parsed as the SSE spec (WHATWG HTML, "event stream interpretation")
+/// reads it.
+#[derive(Debug)]
+struct SseEvent {
+    /// The `event` field (`message` when there is none).
+    event: String,
+    /// The `data` lines, joined by newlines.
+    data: String,
+}
+
+impl SseEvent {
+    /// The data as the JSON object every event of ours carries.
+    fn json(&self) -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(&self.data)
+            .unwrap_or_else(|e| panic!("{self:?}: data is not JSON: {e}"));
+        assert!(v.is_object(), "{self:?}");
+        v
+    }
+}
+
+/// A `text/event-stream` body read event by event. A block with no data (a keep-alive
+/// comment) is no event; a field other than the spec's four is a malformed stream.
+struct EventStream {
+    body: reqwest::Response,
+    pending: Vec<u8>,
+}
+
+impl EventStream {
+    fn new(body: reqwest::Response) -> EventStream {
+        EventStream {
+            body,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The next event, or `None` once the server ended the stream (at an event boundary).
+    async fn next(&mut self) -> Option<SseEvent> {
+        loop {
+            if let Some(end) = self.pending.windows(2).position(|w| w == b"\n\n") {
+                let block: Vec<u8> = self.pending.drain(..end + 2).collect();
+                match parse_sse_block(std::str::from_utf8(&block).unwrap()) {
+                    Some(event) => return Some(event),
+                    None => continue,
+                }
+            }
+            match self.body.chunk().await.unwrap() {
+                Some(chunk) => self.pending.extend_from_slice(&chunk),
+                None => {
+                    assert!(
+                        self.pending.iter().all(u8::is_ascii_whitespace),
+                        "the stream ended inside an event: {:?}",
+                        String::from_utf8_lossy(&self.pending)
+                    );
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+fn parse_sse_block(block: &str) -> Option<SseEvent> {
+    let mut event = None;
+    let mut data: Option<String> = None;
+    for line in block
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with(':'))
+    {
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        match field {
+            "event" => {
+                assert!(event.is_none(), "two event fields in {block:?}");
+                event = Some(value.to_string());
+            }
+            "data" => match &mut data {
+                Some(d) => {
+                    d.push('\n');
+                    d.push_str(value);
+                }
+                None => data = Some(value.to_string()),
+            },
+            "id" | "retry" => {}
+            other => panic!("unknown field {other:?} in {block:?}"),
+        }
+    }
+    Some(SseEvent {
+        event: event.unwrap_or_else(|| "message".into()),
+        data: data?,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_events_report_monotone_counts_then_done_and_end() {
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::start(None);
+    let serve = Serve::spawn(&redis.url(), &[]);
+    let client = reqwest::Client::new();
+    let jobs: Vec<_> = (0..5)
+        .map(|i| serde_json::json!({"code": format!("signal = {i}")}))
+        .collect();
+    let resp = client
+        .post(serve.url("/v1/batches"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({ "jobs": jobs }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    let batch = resp.json::<serde_json::Value>().await.unwrap()["batch_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events_url = serve.url(&format!("/v1/batches/{batch}/events"));
+
+    // The stream needs the token, and an unknown batch has none.
+    let anonymous = client.get(&events_url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let wrong = client
+        .get(&events_url)
+        .bearer_auth("wrong-token-0123456789abcdef0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let unknown = client
+        .get(serve.url("/v1/batches/no-such-batch/events"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(
+        unknown.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "unknown_batch"
+    );
+
+    let resp = client
+        .get(&events_url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let media = resp.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(media.starts_with("text/event-stream"), "{media}");
+    let mut stream = EventStream::new(resp);
+    // No worker yet, so the first event (sent at once) has the whole batch queued.
+    let first = stream.next().await.expect("a first event");
+    assert_eq!(first.event, "progress", "{first:?}");
+    let c = first.json();
+    assert_eq!(
+        (c["total"].as_u64(), c["queued"].as_u64()),
+        (Some(5), Some(5)),
+        "{c}"
+    );
+    assert_eq!(c["done"], false, "{c}");
+
+    let _worker = Worker::spawn(&redis.url(), "w", &[]);
+    let mut events = vec![first];
+    // A bound that turns a stream that never ends into a failure.
+    let ended = tokio::time::timeout(Duration::from_secs(600), async {
+        while let Some(e) = stream.next().await {
+            events.push(e);
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream did not end: {events:#?}");
+
+    let (last, progress) = events.split_last().unwrap();
+    assert_eq!(last.event, "done", "the stream ends with done: {events:#?}");
+    for e in progress {
+        assert_eq!(e.event, "progress", "{events:#?}");
+    }
+    let counts: Vec<serde_json::Value> = events.iter().map(SseEvent::json).collect();
+    let n = |c: &serde_json::Value, k: &str| c[k].as_u64().unwrap_or_else(|| panic!("{k}: {c}"));
+    for c in &counts {
+        assert_eq!(c["batch_id"], batch.as_str(), "{c}");
+        assert_eq!(n(c, "total"), 5, "{c}");
+        let by_state: u64 = [
+            "queued",
+            "running",
+            "succeeded",
+            "failed",
+            "dead",
+            "cancelled",
+            "expired",
+        ]
+        .into_iter()
+        .map(|k| n(c, k))
+        .sum();
+        assert_eq!(by_state, 5, "every job in one state: {c}");
+        let busy = n(c, "queued") + n(c, "running");
+        assert_eq!(c["done"], busy == 0, "{c}");
+    }
+    // Jobs only move towards a final state: no final count and no progress ever goes back.
+    for pair in counts.windows(2) {
+        for k in ["succeeded", "failed", "dead", "cancelled"] {
+            assert!(n(&pair[0], k) <= n(&pair[1], k), "{k} went back: {pair:?}");
+        }
+        let p = |c: &serde_json::Value| c["progress"].as_f64().unwrap();
+        assert!(p(&pair[0]) <= p(&pair[1]), "progress went back: {pair:?}");
+    }
+    let done = counts.last().unwrap();
+    assert_eq!(done["done"], true, "{done}");
+    assert_eq!(n(done, "succeeded"), 5, "{done}");
+    assert_eq!(done["progress"].as_f64(), Some(1.0), "{done}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_of_a_worker_killed_mid_run_completes_on_another_and_no_container_is_left() {
     let _serial = SERIAL.lock().await;

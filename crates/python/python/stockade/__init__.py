@@ -9,24 +9,30 @@ A drop-in for the spec's API, backed by Stockade's Rust validator and runner::
         result = executor.execute(code, timeout=60)
 
 Typed additions: :func:`validate` and :func:`rules`, :class:`AsyncExecutor`, batch
-``map`` with a concurrency limit, and the exceptions :class:`StockadeError`,
-:class:`EngineUnavailable` and :class:`ValidationRejected`.
+``map`` with a concurrency limit, batches on a queue server (``submit_batch`` returns a
+:class:`Batch` to wait for and read results from), and the exceptions :class:`StockadeError`,
+:class:`EngineUnavailable`, :class:`QueueModeOff` and :class:`ValidationRejected`.
 """
 
 from ._config import DEFAULT_IMAGE, DockerConfig
-from ._errors import EngineUnavailable, StockadeError, ValidationRejected
-from ._executor import AsyncExecutor, DockerExecutor, Result
+from ._errors import EngineUnavailable, QueueModeOff, StockadeError, ValidationRejected
+from ._executor import AsyncExecutor, DockerExecutor, Job, Result
 from ._native import __version__
+from ._queue import AsyncBatch, Batch
 from ._validator import Finding, Policy, RuleInfo, SecurityValidator, check, load_policy, rules, validate
 
 __all__ = [
+    "AsyncBatch",
     "AsyncExecutor",
+    "Batch",
     "DEFAULT_IMAGE",
     "DockerConfig",
     "DockerExecutor",
     "EngineUnavailable",
     "Finding",
+    "Job",
     "Policy",
+    "QueueModeOff",
     "Result",
     "RuleInfo",
     "SecurityValidator",

@@ -1,4 +1,5 @@
-"""Stockade's exceptions (defined in the native module so Rust and Python raise the same types)."""
+"""Stockade's exceptions (those Rust raises are defined in the native module, so Rust and
+Python raise the same types)."""
 
 from __future__ import annotations
 
@@ -20,4 +21,13 @@ ValidationRejected = _native.ValidationRejected
 dict with ``success`` false and the reason in ``error``. ``args[1]`` holds the findings.
 """
 
-__all__ = ["StockadeError", "EngineUnavailable", "ValidationRejected"]
+
+class QueueModeOff(StockadeError):
+    """Jobs and batches need a ``stockade serve --queue``: raised in local mode (no URL), and
+    when the server at the URL runs code itself (HTTP 404 ``queue_mode_off``).
+
+    Only Python raises it, so it is defined here rather than in the native module.
+    """
+
+
+__all__ = ["StockadeError", "EngineUnavailable", "QueueModeOff", "ValidationRejected"]

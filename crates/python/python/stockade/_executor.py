@@ -4,7 +4,8 @@ Two backends give the same result dict:
 
 * **URL mode** (``url=`` or ``STOCKADE_URL``): requests go to a running ``stockade serve``,
   which executes them in its warm pool of containers. ``token=`` or ``STOCKADE_TOKEN`` is the
-  bearer token the server printed (or was given).
+  bearer token the server printed (or was given). A server in queue mode (``serve --queue``)
+  also takes jobs and batches for its workers: ``submit``, ``submit_batch``, ``job``.
 * **Local mode** (no URL): the runner's Rust executor runs in this process (the native
   module) against the Docker engine named by ``DOCKER_HOST``, creating one hardened container
   per execution.
@@ -21,6 +22,7 @@ import os
 import shutil
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import (
     Any,
@@ -37,7 +39,9 @@ from typing import (
 
 from . import _native
 from ._config import DockerConfig, resolve
-from ._errors import EngineUnavailable, StockadeError
+from ._errors import EngineUnavailable, QueueModeOff, StockadeError
+from ._progress import progress_bar
+from ._queue import AsyncBatch, Batch
 
 Result = Dict[str, Any]
 """An execution result: the spec's keys (``success``, ``signal``, ``error``,
@@ -46,6 +50,10 @@ runner's (``stdout``, ``stderr``, ``exit_code``, ``timed_out``, ``oom_killed``, 
 ``runtime``, ``findings``, ...)."""
 
 DataLike = Union[Mapping[str, Any], str, "os.PathLike[str]"]
+
+Job = Union[str, Mapping[str, Any]]
+"""A queue job: the code, or the dict ``POST /v1/execute`` takes (``code``, ``timeout_seconds``,
+``memory_mb``, ``validate``, ``mode``, ``dataset``, ...), optionally with your ``job_id``."""
 
 T = TypeVar("T")
 
@@ -125,44 +133,79 @@ class _HttpBackend:
         self.token = token
         # A config given in URL mode sets the per-request limits; the server's ceilings apply.
         self.config = config
-        self._call("GET", "/healthz", None)
+        self.call("GET", "/healthz", None)
 
-    def _call(self, method: str, path: str, body: Optional[Dict[str, Any]]) -> Any:
+    def _request(
+        self, method: str, path: str, body: Optional[Dict[str, Any]], accept: str
+    ) -> urllib.request.Request:
         data = None if body is None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Accept", "application/json")
+        request.add_header("Accept", accept)
         if data is not None:
             request.add_header("Content-Type", "application/json")
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
+        return request
+
+    def _refused(self, path: str, err: urllib.error.HTTPError, payload: Any) -> StockadeError:
+        """The exception for an error answer: its code and message when the API gave them."""
+        detail = payload.get("error") if isinstance(payload, dict) else None
+        if not isinstance(detail, dict):
+            return StockadeError(f"{self.url}{path}: HTTP {err.code} {err.reason}")
+        message = f"{self.url}{path}: HTTP {err.code} {detail.get('code')}: {detail.get('message')}"
+        if detail.get("code") == "queue_mode_off":
+            return QueueModeOff(message)
+        return StockadeError(message)
+
+    def _unreachable(self, err: Exception) -> EngineUnavailable:
+        reason = getattr(err, "reason", err)
+        return EngineUnavailable(f"cannot reach the Stockade server at {self.url}: {reason}")
+
+    def call(self, method: str, path: str, body: Optional[Dict[str, Any]]) -> Any:
+        """Sends a JSON request; returns the decoded answer."""
         try:
-            with urllib.request.urlopen(request) as response:
+            with urllib.request.urlopen(self._request(method, path, body, "application/json")) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as err:
             payload = _json_or_none(err.read())
             # A refused execution (validation, a limit) is still a result: the spec returns it.
             if isinstance(payload, dict) and "success" in payload:
                 return payload
-            detail = payload.get("error") if isinstance(payload, dict) else None
-            if isinstance(detail, dict):
-                raise StockadeError(
-                    f"{self.url}{path}: HTTP {err.code} {detail.get('code')}: {detail.get('message')}"
-                ) from None
-            raise StockadeError(f"{self.url}{path}: HTTP {err.code} {err.reason}") from None
+            raise self._refused(path, err, payload) from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
-            reason = getattr(err, "reason", err)
-            raise EngineUnavailable(
-                f"cannot reach the Stockade server at {self.url}: {reason}"
-            ) from None
+            raise self._unreachable(err) from None
 
-    def execute(self, code: str, timeout: Optional[float], validate: bool, data: Optional[DataLike]) -> Result:
-        body: Dict[str, Any] = {"code": code, "validate": validate, "wait_for_cleanup": True}
+    def open(self, method: str, path: str, *, accept: str, timeout: Optional[float] = None) -> Any:
+        """Sends a request and returns the open response, to be read as it comes (NDJSON, an
+        event stream); ``timeout`` bounds each read. An error answer raises."""
+        try:
+            return urllib.request.urlopen(self._request(method, path, None, accept), timeout=timeout)
+        except urllib.error.HTTPError as err:
+            raise self._refused(path, err, _json_or_none(err.read())) from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
+            raise self._unreachable(err) from None
+
+    def job_body(self, job: Job, timeout: Optional[float], validate: bool) -> Dict[str, Any]:
+        """The request body of one execution or job: ``job``'s code with this executor's
+        limits, or ``job``'s own dict with them filling only the keys it leaves out."""
+        body: Dict[str, Any] = {"validate": validate}
         if timeout is None and self.config is not None:
             timeout = self.config.timeout_seconds
         if timeout is not None:
             body["timeout_seconds"] = timeout
         if self.config is not None:
             body["memory_mb"] = self.config.memory_bytes // (1024 * 1024)
+        if isinstance(job, str):
+            body["code"] = job
+            return body
+        if isinstance(job, Mapping):
+            body.update(job)
+            return body
+        raise TypeError(f"a job is a code string or a dict of the /v1/execute body, not {type(job).__name__}")
+
+    def execute(self, code: str, timeout: Optional[float], validate: bool, data: Optional[DataLike]) -> Result:
+        body = self.job_body(code, timeout, validate)
+        body["wait_for_cleanup"] = True
         if data is not None:
             if not isinstance(data, str) or os.path.isdir(data):
                 raise StockadeError(
@@ -172,17 +215,17 @@ class _HttpBackend:
                 )
             body["mode"] = "strategy"
             body["dataset"] = data
-        return self._call("POST", "/v1/execute", body)
+        return self.call("POST", "/v1/execute", body)
 
     def cleanup_all(self) -> Dict[str, Any]:
         # The server removes each request's container itself; what can be left is orphans.
         return self.cleanup_orphaned()
 
     def orphaned(self) -> List[Dict[str, Any]]:
-        return list(self._call("GET", "/v1/containers", None)["orphaned"])
+        return list(self.call("GET", "/v1/containers", None)["orphaned"])
 
     def cleanup_orphaned(self) -> Dict[str, Any]:
-        report = self._call("POST", "/v1/cleanup", {})
+        report = self.call("POST", "/v1/cleanup", {})
         return _stats(report["total"], report["removed"], report["failed"])
 
     def close(self) -> None:
@@ -194,17 +237,6 @@ def _json_or_none(raw: bytes) -> Any:
         return json.loads(raw)
     except ValueError:
         return None
-
-
-def _progress(total: int, enabled: Optional[bool]) -> Any:
-    """A tqdm bar when asked for (or, by default, when tqdm is installed), else ``None``."""
-    if enabled is False:
-        return None
-    try:
-        from tqdm.auto import tqdm  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return tqdm(total=total, desc="stockade", unit="run")
 
 
 class DockerExecutor:
@@ -296,7 +328,7 @@ class DockerExecutor:
         if concurrency < 1:
             raise ValueError(f"concurrency: {concurrency} must be at least 1")
         items = list(codes)
-        bar = _progress(len(items), progress)
+        bar = progress_bar(len(items), progress)
         results: List[Optional[Result]] = [None] * len(items)
         try:
             with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -312,6 +344,51 @@ class DockerExecutor:
             if bar is not None:
                 bar.close()
         return [r for r in results if r is not None]
+
+    def _queue(self) -> _HttpBackend:
+        self._check_open()
+        if isinstance(self._backend, _HttpBackend):
+            return self._backend
+        raise QueueModeOff(
+            "jobs and batches need a queue server: DockerExecutor(url=..., token=...) of a "
+            "`stockade serve --queue redis://...` with `stockade worker`s; this executor runs "
+            "code in this process (map() runs a batch here)"
+        )
+
+    def submit_batch(
+        self,
+        programs: Iterable[Job],
+        *,
+        timeout: Optional[float] = None,
+        validate: bool = True,
+    ) -> Batch:
+        """Puts programs on the server's queue as one batch (one request, all or none, at
+        most 10,000) for its workers to run; returns the :class:`Batch` to follow.
+
+        Each program is code, or a job dict (the ``/v1/execute`` body, optionally with your
+        ``job_id``); ``timeout`` and ``validate`` apply where a dict does not say. Needs URL
+        mode and a server in queue mode (else :class:`QueueModeOff`); a job the server
+        refuses (its limits, a duplicate ``job_id``, a full queue) raises
+        :class:`StockadeError` and enqueues nothing.
+        """
+        backend = self._queue()
+        jobs = [backend.job_body(program, timeout, validate) for program in programs]
+        answer = backend.call("POST", "/v1/batches", {"jobs": jobs})
+        return Batch(backend, str(answer["batch_id"]), [str(j) for j in answer["job_ids"]])
+
+    def submit(self, program: Job, *, timeout: Optional[float] = None, validate: bool = True) -> str:
+        """Puts one program (code or a job dict, as for :meth:`submit_batch`) on the server's
+        queue; returns its job id for :meth:`job`."""
+        backend = self._queue()
+        answer = backend.call("POST", "/v1/jobs", backend.job_body(program, timeout, validate))
+        return str(answer["job_ids"][0])
+
+    def job(self, job_id: str) -> Dict[str, Any]:
+        """A queued job's ``state`` (``queued``, ``running``, ``succeeded``, ``failed``,
+        ``dead``, ``cancelled``), ``attempts``, ``worker``, ``last_error`` and, once stored,
+        its ``result``. An unknown id raises :class:`StockadeError`."""
+        path = "/v1/jobs/" + urllib.parse.quote(job_id, safe="")
+        return dict(self._queue().call("GET", path, None))
 
     def cleanup_all(self) -> Dict[str, Any]:
         """Removes every container this executor created (in URL mode: the server's
@@ -396,7 +473,7 @@ class AsyncExecutor:
     ) -> List[Result]:
         """Executes many programs (``concurrency`` at a time); results in input order."""
         items = list(codes)
-        bar = _progress(len(items), progress)
+        bar = progress_bar(len(items), progress)
 
         async def one(code: str) -> Result:
             result = await self.execute(code, timeout, validate)
@@ -409,6 +486,27 @@ class AsyncExecutor:
         finally:
             if bar is not None:
                 bar.close()
+
+    async def submit_batch(
+        self,
+        programs: Iterable[Job],
+        *,
+        timeout: Optional[float] = None,
+        validate: bool = True,
+    ) -> AsyncBatch:
+        """See :meth:`DockerExecutor.submit_batch`; the batch's methods are coroutines."""
+        batch = await self._run(
+            lambda: self._sync.submit_batch(programs, timeout=timeout, validate=validate)
+        )
+        return AsyncBatch(batch, self._run)
+
+    async def submit(self, program: Job, *, timeout: Optional[float] = None, validate: bool = True) -> str:
+        """See :meth:`DockerExecutor.submit`."""
+        return await self._run(lambda: self._sync.submit(program, timeout=timeout, validate=validate))
+
+    async def job(self, job_id: str) -> Dict[str, Any]:
+        """See :meth:`DockerExecutor.job`."""
+        return await self._run(self._sync.job, job_id)
 
     async def cleanup_all(self) -> Dict[str, Any]:
         """See :meth:`DockerExecutor.cleanup_all`."""
