@@ -1,6 +1,7 @@
 //! A real `stockade serve` under the abusive loads of the security audit: floods of large
-//! validations, clients that never read their answers, half-sent requests, more connections
-//! than the cap, and configurations that would expose it. The service must keep answering
+//! validations (to `/v1/validate` and to `/v1/execute`'s pre-flight check), clients that
+//! never read their answers, half-sent requests, more connections than the cap, and
+//! configurations that would expose it. The service must keep answering
 //! `/healthz`, keep its memory bounded (the kernel's VmRSS), and drop what it cannot serve.
 //! `/healthz` latency under the flood is printed (p50/p99), not asserted.
 #![allow(clippy::unwrap_used)]
@@ -257,6 +258,102 @@ async fn validation_floods_leave_healthz_answering_and_memory_bounded() {
     );
     // Uncapped, the 24 unread answers alone held about a gigabyte.
     assert!(peak_mib < 400, "runner RSS reached {peak_mib} MiB");
+}
+
+/// The same megabyte sent to run: the pre-flight check refuses it with the first findings, as
+/// `/v1/validate` answers, not a 422 of tens of megabytes held until the client reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_execution_lists_its_first_findings_only() {
+    let s = Serve::start(&[]);
+    // A debug build on a busy machine validates a megabyte slowly: be patient.
+    let patient = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(900))
+        .build()
+        .unwrap();
+    let r = patient
+        .post(s.url("/v1/execute"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .body(exec_flood())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 100);
+    // The error names the first finding, listed or not.
+    let first = v["findings"][0]["code"].as_str().unwrap();
+    assert!(v["error"].as_str().unwrap().contains(first), "{v}");
+}
+
+/// The pre-flight check of an execution is validation work like `/v1/validate`: it waits for
+/// one of the same workers, never running on the threads that answer everything else (a
+/// megabyte of code to `/v1/execute` held them up, `/healthz` included). With the only worker
+/// held by a validation whose body never comes, a refused execution is answered only once
+/// that worker is free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_check_before_an_execution_waits_for_a_validation_worker() {
+    let s = Serve::start(&["--validation-workers", "1"]);
+    let c = client();
+    // A validation takes its worker before reading the body: a holder whose body never comes
+    // keeps it. The holder may lose the worker to the check of the one before (then it is
+    // refused and idle): a new one until a validation finds the worker taken.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let holder = loop {
+        let mut holder = TcpStream::connect(&s.addr).await.unwrap();
+        holder
+            .write_all(
+                format!(
+                    "POST /v1/validate HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {TOKEN}\r\n\
+                     content-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"code\":",
+                    s.addr
+                )
+                .as_bytes(),
+            )
+            .await
+            .unwrap();
+        let r = c
+            .post(s.url("/v1/validate"))
+            .bearer_auth(TOKEN)
+            .json(&serde_json::json!({"code": "x = 1"}))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 429 {
+            break holder;
+        }
+        assert!(Instant::now() < deadline, "the worker was never taken");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let released = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let execution = {
+        let (url, released) = (s.url("/v1/execute"), released.clone());
+        tokio::spawn(async move {
+            let r = client()
+                .post(url)
+                .bearer_auth(TOKEN)
+                .json(&serde_json::json!({"code": "import os\nos.system('id')\n"}))
+                .send()
+                .await
+                .unwrap();
+            let freed_first = released.load(std::sync::atomic::Ordering::SeqCst);
+            (r.status().as_u16(), freed_first)
+        })
+    };
+    // Time for an execution that does not wait to be answered; the verdict does not depend
+    // on it.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    released.store(true, std::sync::atomic::Ordering::SeqCst);
+    drop(holder);
+    let (status, freed_first) = execution.await.unwrap();
+    assert_eq!(status, 422);
+    assert!(
+        freed_first,
+        "the execution was checked while the only validation worker was busy"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

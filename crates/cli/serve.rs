@@ -81,6 +81,10 @@ pub struct Args {
     /// Token-less validations per client address and minute with --public-validate.
     #[arg(long, default_value_t = 60, value_name = "N")]
     public_validate_per_minute: u32,
+    /// Validations running at once, for POST /v1/validate and for the check before an
+    /// execution [default: one per core].
+    #[arg(long, value_name = "N")]
+    validation_workers: Option<usize>,
     /// Open connections at most; more are answered 503 and closed.
     #[arg(long, default_value_t = 256, value_name = "N")]
     max_connections: usize,
@@ -137,6 +141,7 @@ async fn serve(args: Args) -> Result<()> {
     let editor_bundled = !web_assets.is_empty() || web_dir.join("index.html").is_file();
     let token = args.token.filter(|t| !t.is_empty());
     let printed_token = token.is_none();
+    let defaults = ServerConfig::default();
     let config = ServerConfig {
         listen: args.listen,
         token: token.unwrap_or_else(auth::generate_token),
@@ -159,7 +164,10 @@ async fn serve(args: Args) -> Result<()> {
         header_read_timeout: seconds(args.header_timeout),
         idle_timeout: seconds(args.idle_timeout),
         write_timeout: seconds(args.write_timeout),
-        ..ServerConfig::default()
+        validation_workers: args
+            .validation_workers
+            .unwrap_or(defaults.validation_workers),
+        ..defaults
     };
     // Before anything touches the engine: a refused configuration leaves nothing behind.
     config.check().context("refusing to start")?;

@@ -398,14 +398,54 @@ fn admit_checks(
     })
 }
 
-/// Runs the validator; a rejection is logged, counted and answered with 422.
-fn preflight(
+/// Runs the validator on the blocking pool, once one of the `validation_workers` is free (the
+/// slots `POST /v1/validate` takes too): a megabyte of code keeps the validator busy for a
+/// while, and on an async worker it would hold up every other request, `/healthz` included.
+/// A rejection is logged, counted and answered with 422. Either way the result lists the
+/// first `max_findings` findings, as `POST /v1/validate` does: a megabyte of `exec(1)` lines
+/// has a hundred thousand of them.
+async fn preflight(
     state: &AppState,
-    job: &Job,
-) -> Result<Vec<stockade_validator::Finding>, Box<Response>> {
-    match state.executor.preflight(&job.code, &job.opts) {
-        Ok(findings) => Ok(findings),
-        Err(refused) => {
+    job: Job,
+) -> Result<(Job, Vec<stockade_validator::Finding>), Box<Response>> {
+    if !job.opts.validate {
+        return Ok((job, Vec::new()));
+    }
+    let internal = || {
+        Box::new(
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
+            .into_response(),
+        )
+    };
+    // The semaphore is never closed.
+    let slot = state
+        .validation_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| internal())?;
+    let executor = state.executor.clone();
+    let checked = tokio::task::spawn_blocking(move || {
+        let verdict = executor.preflight(&job.code, &job.opts);
+        drop(slot);
+        (job, verdict)
+    })
+    .await;
+    let (job, verdict) = checked.map_err(|e| {
+        tracing::error!(error = %e, "validation task failed");
+        internal()
+    })?;
+    let max_findings = state.config.max_findings;
+    match verdict {
+        Ok(mut findings) => {
+            findings.truncate(max_findings);
+            Ok((job, findings))
+        }
+        Err(mut refused) => {
             state.metrics.security_rejections_total.inc();
             let rule = refused
                 .findings
@@ -421,6 +461,7 @@ fn preflight(
                     .rule(rule)
                     .reason(refused.error.clone().unwrap_or_default()),
             );
+            refused.findings.truncate(max_findings);
             Err(Box::new(json(&*refused, StatusCode::UNPROCESSABLE_ENTITY)))
         }
     }
@@ -800,15 +841,17 @@ pub async fn execute(
         Ok(job) => job,
         Err(r) => return *r,
     };
-    let findings = match preflight(&state, &job) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
     if state.shutting_down.load(Ordering::Relaxed) {
         return shutting_down();
     }
+    // A place in line before the validator runs: executions waiting for a validation worker
+    // hold their code, and the line bounds how many do.
     let Some(ticket) = state.admission.try_admit() else {
         return queue_full(&state, &job);
+    };
+    let (job, findings) = match preflight(&state, job).await {
+        Ok(checked) => checked,
+        Err(r) => return *r,
     };
     let limit = deadline(&state, &job);
     let mut abandoned = AbandonedLog {
@@ -852,16 +895,17 @@ pub async fn execute_stream(
         Ok(job) => job,
         Err(r) => return *r,
     };
-    let findings = match preflight(&state, &job) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
     if state.shutting_down.load(Ordering::Relaxed) {
         return shutting_down();
     }
-    // Take the place in line now so a full queue is a plain 429, not a stream.
+    // Take the place in line now so a full queue is a plain 429, not a stream (and before
+    // the validator, as for `execute`).
     let Some(ticket) = state.admission.try_admit() else {
         return queue_full(&state, &job);
+    };
+    let (job, findings) = match preflight(&state, job).await {
+        Ok(checked) => checked,
+        Err(r) => return *r,
     };
     let (tx, rx) = mpsc::channel::<sse::Event>(64);
     let task_state = state.clone();

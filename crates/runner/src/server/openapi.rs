@@ -209,7 +209,8 @@ pub fn document() -> Value {
                     "timed_out": {"type": "boolean"}, "oom_killed": {"type": "boolean"},
                     "memory_peak_mb": {"type": "number", "nullable": true}, "killed_reason": {"type": "string", "nullable": true},
                     "image": {"type": "string", "nullable": true}, "runtime": {"type": "string", "nullable": true},
-                    "findings": {"type": "array", "items": {"type": "object"}}
+                    "findings": {"type": "array", "items": {"type": "object"},
+                        "description": "The validator's findings (warnings included) in source order, at most the server's limit (100 by default); error names the first error"}
                 }},
                 "Readiness": {"type": "object", "properties": {
                     "ready": {"type": "boolean"}, "checks": {"type": "object"}, "reasons": {"type": "array", "items": {"type": "string"}}
