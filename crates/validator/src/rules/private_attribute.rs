@@ -73,7 +73,8 @@ pub(crate) fn resolve(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span
         Owner::Peer => !crate::rules::data_object::is_private_global(attr),
         Owner::Super => !checker.model.is_bound_anywhere("super"),
         Owner::Name(name) => {
-            checker.model.is_own_class(name) || checker.model.holds_own_instance(name, false)
+            checker.model.is_only_own_class(name, false)
+                || checker.model.holds_own_instance(name, false)
         }
         Owner::Other => false,
     };

@@ -638,19 +638,32 @@ impl SemanticModel {
         self.is_self_name(name) && self.plain_self
     }
 
-    /// Whether every binding of `name` is an instance of an own class (plain ones only when
-    /// `plain`).
-    pub(crate) fn holds_own_instance(&self, name: &str, plain: bool) -> bool {
+    /// Whether `name` is one of the code's own classes (plain ones only when `plain`) and
+    /// nothing else: no import or assignment has bound the name to another value. A class
+    /// name is trusted only while it still holds the class (`class Report: ...` then
+    /// `Report = pd.DataFrame(...)` makes `Report` a library value).
+    pub(crate) fn is_only_own_class(&self, name: &str, plain: bool) -> bool {
         let classes = if plain {
             &self.plain_classes
         } else {
             &self.own_classes
         };
+        classes.contains(name)
+            && self.aliases_of(name).is_empty()
+            && self
+                .bindings
+                .get(name)
+                .is_some_and(|bound| bound.iter().all(|b| *b == Bound::Def))
+    }
+
+    /// Whether every binding of `name` is an instance of an own class (plain ones only when
+    /// `plain`) that the class's name still holds.
+    pub(crate) fn holds_own_instance(&self, name: &str, plain: bool) -> bool {
         self.bindings.get(name).is_some_and(|bound| {
             !bound.is_empty()
                 && bound
                     .iter()
-                    .all(|b| matches!(b, Bound::CallOf(c) if classes.contains(c)))
+                    .all(|b| matches!(b, Bound::CallOf(c) if self.is_only_own_class(c, plain)))
         })
     }
 
@@ -662,11 +675,11 @@ impl SemanticModel {
             Expr::Name(n) => {
                 let id = normalise(&n.id);
                 self.is_plain_self(&id)
-                    || (self.plain_classes.contains(id.as_ref()) && self.aliases_of(&id).is_empty())
+                    || self.is_only_own_class(&id, true)
                     || self.holds_own_instance(&id, true)
             }
             Expr::Call(call) => {
-                matches!(&*call.func, Expr::Name(n) if self.plain_classes.contains(normalise(&n.id).as_ref()))
+                matches!(&*call.func, Expr::Name(n) if self.is_only_own_class(&normalise(&n.id), true))
             }
             _ => false,
         }
