@@ -525,13 +525,7 @@ impl SemanticModel {
                 }
             }
         }
-        let params: Vec<String> = args
-            .posonlyargs
-            .iter()
-            .chain(&args.args)
-            .chain(&args.kwonlyargs)
-            .map(|a| normalise(&a.def.arg).into_owned())
-            .collect();
+        let params = param_names(args, false);
         let peers = if method_self.is_some() && self.plain_self {
             params.iter().skip(1).cloned().collect()
         } else {
@@ -577,19 +571,7 @@ impl SemanticModel {
     /// Self names inside a new function or lambda: inherited ones its parameters do not
     /// shadow, plus `method_self` (a method's first parameter).
     fn self_names_for(&self, args: &ast::Arguments, method_self: Option<String>) -> Vec<String> {
-        let params: Vec<String> = args
-            .posonlyargs
-            .iter()
-            .chain(&args.args)
-            .chain(&args.kwonlyargs)
-            .map(|a| normalise(&a.def.arg).into_owned())
-            .chain(
-                args.vararg
-                    .iter()
-                    .chain(&args.kwarg)
-                    .map(|a| normalise(&a.arg).into_owned()),
-            )
-            .collect();
+        let params = param_names(args, true);
         let mut names: Vec<String> = self
             .self_names
             .iter()
@@ -757,6 +739,26 @@ impl SemanticModel {
             && call.args.len() == 3
             && call.keywords.is_empty()
     }
+}
+
+/// A function's parameter names, NFKC-normalised; `*args` and `**kwargs` too when `starred`.
+fn param_names(args: &ast::Arguments, starred: bool) -> Vec<String> {
+    let named = args
+        .posonlyargs
+        .iter()
+        .chain(&args.args)
+        .chain(&args.kwonlyargs)
+        .map(|a| &a.def);
+    let stars = args
+        .vararg
+        .iter()
+        .chain(&args.kwarg)
+        .filter(|_| starred)
+        .map(|a| &**a);
+    named
+        .chain(stars)
+        .map(|a| normalise(&a.arg).into_owned())
+        .collect()
 }
 
 /// A dotted module name with each part NFKC-normalised, as the import system sees it.
