@@ -1,70 +1,21 @@
 //! The one walk over the syntax tree. It visits every node (annotations, defaults, decorators,
-//! bases, keywords, handlers, patterns, guards, f-string parts, slices, ...) and hands each to
-//! the rules that judge it. Facts that need the whole program (which names hold only literal
-//! strings, which private attributes the code defined itself) are settled after the walk.
+//! bases, keywords, handlers, patterns, guards, f-string parts, slices, ...) in execution order,
+//! keeps the [`SemanticModel`] up to date as it goes, and hands each node to the rules that
+//! judge it. Facts that need the whole program (which names hold only literal strings, which
+//! private attributes the code defined itself) are settled after the walk.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 
-use crate::index::{PathVerdict, PolicyIndex};
+use crate::index::PolicyIndex;
 use crate::names::normalise;
 use crate::rules::{self, Rule};
-use crate::semantic::Definite;
+use crate::semantic::value::{instances_of, kind_of, literal_strings};
+use crate::semantic::{
+    chain, normalise_dotted, BindKind, Bound, Origin, Owner, ScopeKind, SemanticModel,
+};
 use crate::{Finding, Policy, Span};
-
-/// What a name in the program was bound to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Alias {
-    /// A module or module namespace, by full dotted path.
-    Module(String),
-    /// A value reached through a module (`from pandas import DataFrame`), by full dotted path.
-    Value(String),
-}
-
-/// One binding of a name, as far as the rules care.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Bound {
-    /// One of these literal strings (`"a"`, or `"a" if x else "b"`).
-    Str(Vec<String>),
-    /// The result of calling the named callable (`tracker = Tracker()`).
-    CallOf(String),
-    /// A function or class the code defines (`def f`, `class C`, `f = lambda: ...`).
-    Def,
-    /// A numeric literal (`threshold = 0.02`, `n = -5`).
-    Num,
-    /// A literal list, tuple or set of strings (`METHODS = ["mean", "std"]`).
-    StrSeq(Vec<String>),
-    /// A literal list or tuple of calls of one callable (`[Rule(1), Rule(2)]`).
-    SeqOf(String),
-    /// Anything else.
-    Other,
-}
-
-/// How a name gets bound, for the rebinding rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BindKind {
-    /// `from m import name` under its own name: a vetted module member.
-    VettedImport,
-    /// `name = other_name` or `name = a.b`: one callable standing in for another.
-    Alias,
-    /// `def`, `class`, `import ... as name`.
-    Definition,
-    /// Computed data, parameters, loop and `with` targets.
-    Data,
-}
-
-/// Where a binding comes from, for the semantic model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
-    /// An import, or `name = module.attr`: the name stands for what the import pre-pass found.
-    Import,
-    /// `(name := value)`, which may not run.
-    Walrus,
-    /// Anything else.
-    Other,
-}
 
 /// What a deferred literal argument will be used as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,22 +32,6 @@ pub(crate) enum Purpose {
     DottedAttrName,
 }
 
-/// The base of a private attribute access, for deciding whether the code owns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Owner {
-    /// The first parameter of a method (`self`, `cls`).
-    SelfLike,
-    /// `super()`, when the code does not rebind `super`.
-    Super,
-    /// Another parameter of a method of the code's own plain class (`other` in `__eq__`):
-    /// its private attributes are fine when the code defines them.
-    Peer,
-    /// A plain name.
-    Name(String),
-    /// Anything else.
-    Other,
-}
-
 /// A check that needs the whole program.
 #[derive(Debug, Clone)]
 pub(crate) enum Deferred {
@@ -110,14 +45,6 @@ pub(crate) enum Deferred {
         span: Span,
         purpose: Purpose,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ScopeKind {
-    Module,
-    Class,
-    Function,
-    Lambda,
 }
 
 /// How a name is used where it is loaded.
@@ -138,42 +65,9 @@ pub(crate) struct Checker<'a> {
     pub(crate) policy: &'a Policy,
     pub(crate) index: PolicyIndex<'a>,
     pub(crate) findings: Vec<Finding>,
-    /// Every module alias a name may stand for, from imports anywhere in the program.
-    aliases: HashMap<String, Vec<Alias>>,
-    /// Names bound somewhere other than by an import: such a name is never definitely an
-    /// alias, so exemptions that trust an alias do not apply to it.
-    non_import: HashSet<String>,
-    /// Names definitely bound at the current point of the walk.
-    definite: Definite,
-    pub(crate) bindings: HashMap<String, Vec<Bound>>,
+    /// What names and expressions stand for at the point the walk has reached.
+    pub(crate) model: SemanticModel,
     pub(crate) deferred: Vec<Deferred>,
-    pub(crate) own_attrs: HashSet<String>,
-    pub(crate) own_classes: HashSet<String>,
-    /// Own classes whose bases are all plain (`object`, own plain classes, `ABC`,
-    /// `Exception`, ...): their instances hold nothing of a library's.
-    pub(crate) plain_classes: HashSet<String>,
-    /// `(class, method)` for every method that takes the instance as `self`.
-    pub(crate) instance_methods: HashSet<(String, String)>,
-    /// Names of every function defined in a class body.
-    pub(crate) own_methods: HashSet<String>,
-    /// The classes whose bodies are being walked, innermost last, with their plainness.
-    class_stack: Vec<(String, bool)>,
-    /// Whether the current self names belong to a plain class.
-    pub(crate) plain_self: bool,
-    /// The other parameters of the enclosing method of an own plain class.
-    pub(crate) peer_names: Vec<String>,
-    /// Names whose value may be changed in place or escape: used as an attribute base
-    /// (`names.append(...)`), passed to a call, or assigned to another name.
-    pub(crate) touched: HashSet<String>,
-    /// Loop variables bound from a name holding a literal sequence: variable -> sequences.
-    pub(crate) loop_sources: HashMap<String, Vec<String>>,
-    pub(crate) scopes: Vec<ScopeKind>,
-    /// A unique id for each entry of `scopes`.
-    scope_ids: Vec<usize>,
-    next_scope_id: usize,
-    /// Names that stand for the instance or class here: the first parameter of the enclosing
-    /// method, unless a nested function or lambda shadows it.
-    pub(crate) self_names: Vec<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -183,25 +77,8 @@ impl<'a> Checker<'a> {
             policy,
             index: PolicyIndex::new(policy),
             findings: Vec::new(),
-            aliases: HashMap::new(),
-            non_import: HashSet::new(),
-            definite: Definite::default(),
-            bindings: HashMap::new(),
+            model: SemanticModel::default(),
             deferred: Vec::new(),
-            own_attrs: HashSet::new(),
-            own_classes: HashSet::new(),
-            plain_classes: HashSet::new(),
-            instance_methods: HashSet::new(),
-            own_methods: HashSet::new(),
-            class_stack: Vec::new(),
-            plain_self: false,
-            peer_names: Vec::new(),
-            touched: HashSet::new(),
-            loop_sources: HashMap::new(),
-            scopes: vec![ScopeKind::Module],
-            scope_ids: vec![0],
-            next_scope_id: 1,
-            self_names: Vec::new(),
         }
     }
 
@@ -222,275 +99,12 @@ impl<'a> Checker<'a> {
         });
     }
 
-    pub(crate) fn scope(&self) -> ScopeKind {
-        self.scopes.last().copied().unwrap_or(ScopeKind::Module)
-    }
-
-    fn enter_scope(&mut self, kind: ScopeKind) {
-        self.scopes.push(kind);
-        self.scope_ids.push(self.next_scope_id);
-        self.next_scope_id += 1;
-    }
-
-    fn exit_scope(&mut self) {
-        self.scopes.pop();
-        self.scope_ids.pop();
-    }
-
-    /// Ids of the scopes whose bindings a name used here can refer to: the current scope and
-    /// the enclosing function, lambda and module scopes (class bodies are not enclosing).
-    pub(crate) fn visible_scopes(&self) -> Vec<usize> {
-        let last = self.scopes.len().saturating_sub(1);
-        self.scopes
-            .iter()
-            .zip(&self.scope_ids)
-            .enumerate()
-            .filter(|(i, (kind, _))| *i == last || **kind != ScopeKind::Class)
-            .map(|(_, (_, id))| *id)
-            .collect()
-    }
-
-    /// Whether a binding of `name` by the code definitely reaches this point: in the current
-    /// scope, or in an enclosing function or module scope by the time the current function was
-    /// defined. Bindings that may not have run (a branch, a loop body, `try`, `with`,
-    /// annotation-only `x: T`, after `del`) do not count.
-    pub(crate) fn definitely_shadowed(&self, name: &str) -> bool {
-        self.visible_scopes()
-            .iter()
-            .any(|id| self.definite.is_bound(*id, name))
-    }
-
-    /// Self names inside a new function or lambda: inherited ones its parameters do not
-    /// shadow, plus `method_self` (a method's first parameter).
-    fn self_names_for(&self, args: &ast::Arguments, method_self: Option<String>) -> Vec<String> {
-        let params: Vec<String> = args
-            .posonlyargs
-            .iter()
-            .chain(&args.args)
-            .chain(&args.kwonlyargs)
-            .map(|a| normalise(&a.def.arg).into_owned())
-            .chain(
-                args.vararg
-                    .iter()
-                    .chain(&args.kwarg)
-                    .map(|a| normalise(&a.arg).into_owned()),
-            )
-            .collect();
-        let mut names: Vec<String> = self
-            .self_names
-            .iter()
-            .filter(|n| !params.contains(n))
-            .cloned()
-            .collect();
-        names.extend(method_self);
-        names
-    }
-
-    /// `object.__setattr__(self, "name", value)`: how a frozen dataclass sets a field of its
-    /// own instance in `__post_init__`. Only on `self` of an own plain class, with a literal
-    /// public name.
-    fn is_frozen_init(&self, call: &ast::ExprCall) -> bool {
-        let Expr::Attribute(func) = &*call.func else {
-            return false;
-        };
-        let object = matches!(&*func.value, Expr::Name(n) if normalise(&n.id) == "object")
-            && self.aliases_of("object").is_empty()
-            && !self.non_import.contains("object");
-        let name_ok = match call.args.get(1) {
-            Some(Expr::Constant(c)) => match &c.value {
-                Constant::Str(name) => {
-                    !name.starts_with('_') && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-                }
-                _ => false,
-            },
-            _ => false,
-        };
-        let on_self = matches!(call.args.first(), Some(Expr::Name(n)) if self.is_self_name(&normalise(&n.id)))
-            && self.plain_self;
-        object
-            && normalise(&func.attr) == "__setattr__"
-            && on_self
-            && name_ok
-            && call.args.len() == 3
-            && call.keywords.is_empty()
-    }
-
-    /// A base that keeps a class plain: no library class, no metaclass behind it.
-    fn is_plain_base(&self, base: &Expr) -> bool {
-        let (root, attrs) = chain(base);
-        let Expr::Name(n) = root else {
-            return false;
-        };
-        let id = normalise(&n.id);
-        if attrs.is_empty() {
-            return self.plain_classes.contains(id.as_ref())
-                || matches!(
-                    id.as_ref(),
-                    "object" | "Exception" | "ValueError" | "KeyError"
-                )
-                || matches!(
-                    self.resolve_path(base).as_deref(),
-                    Some("abc.ABC" | "enum.Enum" | "enum.IntEnum" | "typing.NamedTuple")
-                );
-        }
-        matches!(
-            self.resolve_path(base).as_deref(),
-            Some("abc.ABC" | "enum.Enum" | "enum.IntEnum" | "typing.NamedTuple")
-        )
-    }
-
-    pub(crate) fn is_self_name(&self, name: &str) -> bool {
-        self.self_names.iter().any(|s| s == name)
-    }
-
-    /// The module alias a name definitely stands for: every import of the name agrees and
-    /// nothing else binds it.
-    pub(crate) fn alias(&self, name: &str) -> Option<&Alias> {
-        match self.aliases.get(name).map(Vec::as_slice) {
-            Some([only]) if !self.non_import.contains(name) => Some(only),
-            _ => None,
-        }
-    }
-
-    /// Every module alias a name may stand for (imports in any branch or function).
-    pub(crate) fn aliases_of(&self, name: &str) -> &[Alias] {
-        self.aliases.get(name).map_or(&[], Vec::as_slice)
-    }
-
-    fn add_prepass_alias(&mut self, name: String, alias: Alias, nested: bool) {
-        if nested {
-            self.non_import.insert(name.clone());
-        }
-        self.add_alias(name, alias);
-    }
-
-    fn add_alias(&mut self, name: String, alias: Alias) {
-        let list = self.aliases.entry(name).or_default();
-        if !list.contains(&alias) {
-            list.push(alias);
-        }
-    }
-
-    /// Full dotted path of a name or attribute chain rooted at a name that definitely stands
-    /// for an import (`np.linalg.inv` -> `numpy.linalg.inv`).
-    pub(crate) fn resolve_path(&self, expr: &Expr) -> Option<String> {
-        let (base, attrs) = chain(expr);
-        let Expr::Name(name) = base else {
-            return None;
-        };
-        let root = match self.alias(&normalise(&name.id))? {
-            Alias::Module(path) | Alias::Value(path) => path.clone(),
-        };
-        Some(extend_path(root, &attrs))
-    }
-
-    /// Every dotted path a name or attribute chain may resolve to, one per alias its base may
-    /// stand for.
-    pub(crate) fn resolve_paths(&self, expr: &Expr) -> Vec<String> {
-        let (base, attrs) = chain(expr);
-        let Expr::Name(name) = base else {
-            return Vec::new();
-        };
-        self.aliases_of(&normalise(&name.id))
-            .iter()
-            .map(|alias| match alias {
-                Alias::Module(path) | Alias::Value(path) => extend_path(path.clone(), &attrs),
-            })
-            .collect()
-    }
-
     /// Runs the whole check over a parsed module.
     pub(crate) fn run(&mut self, body: &[Stmt]) {
-        self.collect_aliases(body);
+        self.model.collect_aliases(body, &self.index);
         self.visit_body(body);
         self.resolve_deferred();
     }
-
-    // ----- the pre-pass: what imported names stand for, independent of order -----
-
-    fn collect_aliases(&mut self, body: &[Stmt]) {
-        let mut assigns = Vec::new();
-        self.collect_imports(body, &mut assigns, false);
-        // Simple aliases of module paths (`DF = pd.DataFrame`), resolved after all imports.
-        for _ in 0..2 {
-            for (name, value) in &assigns {
-                for path in self.resolve_paths(value) {
-                    self.add_alias(name.clone(), Alias::Value(path));
-                }
-            }
-        }
-    }
-
-    /// `nested`: inside a function or class body, whose imports bind names of that scope
-    /// only, so the name is never definitely that import elsewhere.
-    fn collect_imports<'s>(
-        &mut self,
-        body: &'s [Stmt],
-        assigns: &mut Vec<(String, &'s Expr)>,
-        nested: bool,
-    ) {
-        for stmt in body {
-            match stmt {
-                Stmt::Import(s) => {
-                    for alias in &s.names {
-                        let module = normalise_dotted(&alias.name);
-                        match &alias.asname {
-                            Some(asname) => {
-                                let name = normalise(asname).into_owned();
-                                self.add_prepass_alias(name, Alias::Module(module), nested);
-                            }
-                            None => {
-                                let top = module.split('.').next().unwrap_or_default().to_string();
-                                self.add_prepass_alias(top.clone(), Alias::Module(top), nested);
-                            }
-                        }
-                    }
-                }
-                Stmt::ImportFrom(s) => {
-                    let Some(module) = &s.module else { continue };
-                    let module = normalise_dotted(module);
-                    for alias in &s.names {
-                        let name = normalise(&alias.name);
-                        if name == "*" {
-                            continue;
-                        }
-                        let bound = alias.asname.as_ref().map_or_else(
-                            || name.clone().into_owned(),
-                            |a| normalise(a).into_owned(),
-                        );
-                        let full = format!("{module}.{name}");
-                        let segments: Vec<&str> = full.split('.').collect();
-                        let kind = if self.index.import_allowed(&full)
-                            || self.index.check_path(&segments) == PathVerdict::Namespace
-                        {
-                            Alias::Module(full)
-                        } else {
-                            Alias::Value(full)
-                        };
-                        self.add_prepass_alias(bound, kind, nested);
-                    }
-                }
-                Stmt::Assign(s) => {
-                    if let [Expr::Name(target)] = s.targets.as_slice() {
-                        if matches!(&*s.value, Expr::Attribute(_)) {
-                            assigns.push((normalise(&target.id).into_owned(), &s.value));
-                        }
-                    }
-                }
-                _ => {}
-            }
-            let inner = nested
-                || matches!(
-                    stmt,
-                    Stmt::FunctionDef(_) | Stmt::AsyncFunctionDef(_) | Stmt::ClassDef(_)
-                );
-            for child in child_bodies(stmt) {
-                self.collect_imports(child, assigns, inner);
-            }
-        }
-    }
-
-    // ----- statements -----
 
     pub(crate) fn visit_body(&mut self, body: &[Stmt]) {
         for stmt in body {
@@ -528,16 +142,16 @@ impl<'a> Checker<'a> {
             Stmt::Assign(s) => {
                 self.visit_expr(&s.value);
                 if let Expr::Name(n) = &*s.value {
-                    self.touched.insert(normalise(&n.id).into_owned());
+                    self.model.touch(&normalise(&n.id));
                 }
-                let bound = self.bound_here(&s.value);
+                let bound = self.model.bound_here(&s.value);
                 let kind = kind_of(&s.value);
                 // `DF = pd.DataFrame` stands for what the import pre-pass resolved.
                 let alias = matches!(&*s.value, Expr::Attribute(_))
-                    && !self.resolve_paths(&s.value).is_empty();
+                    && !self.model.resolve_paths(&s.value).is_empty();
                 for target in &s.targets {
                     rules::module_tampering::check_store(self, target, &s.value);
-                    if self.scope() == ScopeKind::Class
+                    if self.model.scope() == ScopeKind::Class
                         && matches!(target, Expr::Name(n) if normalise(&n.id) == "__match_args__")
                     {
                         rules::class_hooks::check_match_args(self, &s.value);
@@ -570,7 +184,11 @@ impl<'a> Checker<'a> {
                 match s.value.as_deref() {
                     Some(value) => {
                         rules::module_tampering::check_store(self, &s.target, value);
-                        self.visit_target_as(&s.target, self.bound_here(value), kind_of(value));
+                        self.visit_target_as(
+                            &s.target,
+                            self.model.bound_here(value),
+                            kind_of(value),
+                        );
                     }
                     // `open: str` binds nothing; only an attribute target is evaluated.
                     None => {
@@ -582,55 +200,55 @@ impl<'a> Checker<'a> {
             }
             Stmt::For(s) => {
                 self.visit_expr(&s.iter);
-                let mark = self.definite.mark();
+                let mark = self.model.flow.mark();
                 self.visit_loop_target(&s.target, &s.iter);
                 self.visit_body(&s.body);
                 self.visit_body(&s.orelse);
-                self.definite.take_since(mark);
+                self.model.flow.take_since(mark);
             }
             Stmt::AsyncFor(s) => {
                 self.visit_expr(&s.iter);
-                let mark = self.definite.mark();
+                let mark = self.model.flow.mark();
                 self.visit_loop_target(&s.target, &s.iter);
                 self.visit_body(&s.body);
                 self.visit_body(&s.orelse);
-                self.definite.take_since(mark);
+                self.model.flow.take_since(mark);
             }
             Stmt::While(s) => {
                 self.visit_expr(&s.test);
-                let mark = self.definite.mark();
+                let mark = self.model.flow.mark();
                 self.visit_body(&s.body);
                 self.visit_body(&s.orelse);
-                self.definite.take_since(mark);
+                self.model.flow.take_since(mark);
             }
             Stmt::If(s) => {
                 self.visit_expr(&s.test);
-                let mark = self.definite.mark();
+                let mark = self.model.flow.mark();
                 self.visit_body(&s.body);
-                let body = self.definite.take_since(mark);
+                let body = self.model.flow.take_since(mark);
                 self.visit_body(&s.orelse);
-                let orelse = self.definite.take_since(mark);
-                self.definite.keep_common(&body, &orelse);
+                let orelse = self.model.flow.take_since(mark);
+                self.model.flow.keep_common(&body, &orelse);
             }
             Stmt::With(s) => {
                 // A context manager may suppress an exception and skip the rest of the body.
-                let mark = self.definite.mark();
+                let mark = self.model.flow.mark();
                 self.visit_with(&s.items, &s.body);
-                self.definite.take_since(mark);
+                self.model.flow.take_since(mark);
             }
             Stmt::AsyncWith(s) => {
-                let mark = self.definite.mark();
+                let mark = self.model.flow.mark();
                 self.visit_with(&s.items, &s.body);
-                self.definite.take_since(mark);
+                self.model.flow.take_since(mark);
             }
             Stmt::Match(s) => {
                 self.visit_expr(&s.subject);
-                let mark = self.definite.mark();
+                let mark = self.model.flow.mark();
                 for case in &s.cases {
                     self.visit_pattern(&case.pattern);
                     self.visit_opt(case.guard.as_deref());
                     self.visit_body(&case.body);
-                    self.definite.take_since(mark);
+                    self.model.flow.take_since(mark);
                 }
             }
             Stmt::Raise(s) => {
@@ -713,69 +331,15 @@ impl<'a> Checker<'a> {
         for decorator in decorators {
             self.visit_expr(decorator);
         }
-        let in_class = self.scope() == ScopeKind::Class;
-        if in_class {
-            self.own_attrs.insert(name.clone());
-        }
         self.visit_arguments(args);
         if let Some(returns) = returns {
             self.visit_annotation(returns);
         }
         self.bind(&name, span, Bound::Def, BindKind::Definition);
-        let first_param = args
-            .posonlyargs
-            .iter()
-            .chain(&args.args)
-            .next()
-            .map(|a| normalise(&a.def.arg).into_owned());
-        let static_method = decorators
-            .iter()
-            .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == "staticmethod"));
-        let class_method = decorators
-            .iter()
-            .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == "classmethod"));
-        let method_self = first_param.filter(|_| in_class && !static_method);
-        let saved_plain = self.plain_self;
-        if in_class {
-            self.own_methods.insert(name.clone());
-            if let Some((class, plain)) = self.class_stack.last().cloned() {
-                if !static_method && !class_method {
-                    self.instance_methods.insert((class, name.clone()));
-                }
-                // `cls` is the class, and `type(cls)` its metaclass: only an instance's
-                // `self` counts as an own plain value.
-                if method_self.is_some() {
-                    self.plain_self =
-                        plain && !class_method && (self.self_names.is_empty() || saved_plain);
-                }
-            }
-        }
-        let params: Vec<String> = args
-            .posonlyargs
-            .iter()
-            .chain(&args.args)
-            .chain(&args.kwonlyargs)
-            .map(|a| normalise(&a.def.arg).into_owned())
-            .collect();
-        let peers = if method_self.is_some() && self.plain_self {
-            params.iter().skip(1).cloned().collect()
-        } else {
-            self.peer_names
-                .iter()
-                .filter(|p| !params.contains(p))
-                .cloned()
-                .collect()
-        };
-        let saved_peers = std::mem::replace(&mut self.peer_names, peers);
-        let self_names = self.self_names_for(args, method_self);
-        let saved = std::mem::replace(&mut self.self_names, self_names);
-        self.enter_scope(ScopeKind::Function);
+        let frame = self.model.enter_function(&name, args, decorators);
         self.bind_parameters(args);
         self.visit_body(body);
-        self.exit_scope();
-        self.self_names = saved;
-        self.plain_self = saved_plain;
-        self.peer_names = saved_peers;
+        self.model.exit_function(frame);
     }
 
     fn visit_class(&mut self, s: &ast::StmtClassDef) {
@@ -795,31 +359,19 @@ impl<'a> Checker<'a> {
         }
         rules::class_hooks::check_class_bases(self, &s.bases);
         let own_bases = !s.bases.is_empty()
-            && s.bases.iter().all(|b| {
-                matches!(b, Expr::Name(n) if self.plain_classes.contains(normalise(&n.id).as_ref()))
-            });
+            && s.bases.iter().all(
+                |b| matches!(b, Expr::Name(n) if self.model.is_plain_class(&normalise(&n.id))),
+            );
         rules::class_hooks::check_class_keywords(self, &s.keywords, own_bases);
         for keyword in &s.keywords {
             self.visit_expr(&keyword.value);
         }
-        self.own_classes.insert(name.clone());
-        if self.scope() == ScopeKind::Class {
-            self.own_attrs.insert(name.clone());
-        }
+        self.model.define_class(&name);
         self.bind(&name, span, Bound::Def, BindKind::Definition);
-        let plain = s
-            .keywords
-            .iter()
-            .all(|k| k.arg.as_ref().is_some_and(|a| a.as_str() != "metaclass"))
-            && s.bases.iter().all(|b| self.is_plain_base(b));
-        if plain {
-            self.plain_classes.insert(name.clone());
-        }
-        self.class_stack.push((name, plain));
-        self.enter_scope(ScopeKind::Class);
+        let plain = self.model.is_plain_class_def(s);
+        self.model.enter_class(name, plain);
         self.visit_body(&s.body);
-        self.exit_scope();
-        self.class_stack.pop();
+        self.model.exit_class();
     }
 
     fn visit_arguments(&mut self, args: &ast::Arguments) {
@@ -883,7 +435,7 @@ impl<'a> Checker<'a> {
     ) {
         // The body may stop at any statement and a handler may not run: only `finally`'s
         // own bindings are definite afterwards.
-        let mark = self.definite.mark();
+        let mark = self.model.flow.mark();
         self.visit_body(body);
         for ast::ExceptHandler::ExceptHandler(handler) in handlers {
             if let Some(type_) = &handler.type_ {
@@ -897,7 +449,7 @@ impl<'a> Checker<'a> {
             self.visit_body(&handler.body);
         }
         self.visit_body(orelse);
-        self.definite.take_since(mark);
+        self.model.flow.take_since(mark);
         self.visit_body(finalbody);
     }
 
@@ -1031,10 +583,7 @@ impl<'a> Checker<'a> {
     fn visit_delete(&mut self, target: &Expr) {
         match target {
             Expr::Name(name) => {
-                let id = normalise(&name.id).into_owned();
-                let scope = self.scope_ids.last().copied().unwrap_or(0);
-                self.non_import.insert(id.clone());
-                self.definite.unbind(scope, &id);
+                self.model.unbind(&normalise(&name.id));
             }
             Expr::Tuple(t) => t.elts.iter().for_each(|e| self.visit_delete(e)),
             Expr::List(l) => l.elts.iter().for_each(|e| self.visit_delete(e)),
@@ -1067,15 +616,15 @@ impl<'a> Checker<'a> {
             Expr::Subscript(sub) => {
                 // `names[0] = "..."` changes the list in place.
                 if let Expr::Name(n) = &*sub.value {
-                    self.touched.insert(normalise(&n.id).into_owned());
+                    self.model.touch(&normalise(&n.id));
                 }
                 self.visit_expr(target);
             }
             Expr::Attribute(a) => {
                 // `self._cache = ...` defines an attribute the code owns.
                 if let Expr::Name(base) = &*a.value {
-                    if self.is_self_name(&normalise(&base.id)) {
-                        self.own_attrs.insert(normalise(&a.attr).into_owned());
+                    if self.model.is_self_name(&normalise(&base.id)) {
+                        self.model.define_attr(&normalise(&a.attr));
                     }
                 }
                 self.visit_expr(target);
@@ -1089,43 +638,18 @@ impl<'a> Checker<'a> {
     /// (whether it is changed in place is settled after the walk).
     fn visit_loop_target(&mut self, target: &Expr, iter: &Expr) {
         if let (Expr::Name(name), Expr::Name(seq)) = (target, iter) {
-            let seq = normalise(&seq.id).into_owned();
-            let strings: Option<Vec<String>> = self.bindings.get(&seq).and_then(|bound| {
-                let mut all = Vec::new();
-                for b in bound {
-                    match b {
-                        Bound::StrSeq(values) => all.extend(values.iter().cloned()),
-                        _ => return None,
-                    }
-                }
-                (!all.is_empty() && self.aliases_of(&seq).is_empty()).then_some(all)
-            });
-            if let Some(strings) = strings {
-                let id = normalise(&name.id).into_owned();
+            let id = normalise(&name.id).into_owned();
+            if let Some(strings) = self.model.loop_strings(&id, &normalise(&seq.id)) {
                 let span = span_of(name.range);
                 for s in strings {
                     self.bind(&id, span, Bound::Str(vec![s]), BindKind::Data);
                 }
-                self.loop_sources.entry(id).or_default().push(seq);
                 return;
             }
         }
         if let Expr::Name(name) = target {
             let callee = match iter {
-                Expr::Name(seq) => {
-                    self.bindings
-                        .get(normalise(&seq.id).as_ref())
-                        .and_then(|bound| {
-                            let first = match bound.first()? {
-                                Bound::SeqOf(c) => c.clone(),
-                                _ => return None,
-                            };
-                            bound
-                                .iter()
-                                .all(|b| *b == Bound::SeqOf(first.clone()))
-                                .then_some(first)
-                        })
-                }
+                Expr::Name(seq) => self.model.loop_instances(&normalise(&seq.id)),
                 other => instances_of(other),
             };
             if let Some(callee) = callee {
@@ -1161,24 +685,7 @@ impl<'a> Checker<'a> {
     fn bind_as(&mut self, name: &str, span: Span, bound: Bound, kind: BindKind, origin: Origin) {
         rules::builtin_rebinding::check(self, name, span, kind);
         rules::dunder_access::check_dunder_binding(self, name, span);
-        // `_store = {}` in a class body is an attribute the code defines (`cls._store`).
-        if self.scope() == ScopeKind::Class {
-            self.own_attrs.insert(name.to_string());
-        }
-        let scope = self.scope_ids.last().copied().unwrap_or(0);
-        if origin != Origin::Import {
-            self.non_import.insert(name.to_string());
-        }
-        // A walrus sits inside an expression that may short-circuit before it runs.
-        if origin != Origin::Walrus {
-            self.definite.bind(scope, name);
-        }
-        match self.bindings.get_mut(name) {
-            Some(list) => list.push(bound),
-            None => {
-                self.bindings.insert(name.to_string(), vec![bound]);
-            }
-        }
+        self.model.bind(name, bound, origin);
     }
 
     // ----- expressions -----
@@ -1198,7 +705,7 @@ impl<'a> Checker<'a> {
             }
             Expr::NamedExpr(e) => {
                 self.visit_expr(&e.value);
-                let bound = self.bound_here(&e.value);
+                let bound = self.model.bound_here(&e.value);
                 match &*e.target {
                     Expr::Name(name) => {
                         let id = normalise(&name.id).into_owned();
@@ -1215,13 +722,10 @@ impl<'a> Checker<'a> {
             Expr::UnaryOp(e) => self.visit_expr(&e.operand),
             Expr::Lambda(e) => {
                 self.visit_arguments(&e.args);
-                let self_names = self.self_names_for(&e.args, None);
-                let saved = std::mem::replace(&mut self.self_names, self_names);
-                self.enter_scope(ScopeKind::Lambda);
+                let frame = self.model.enter_lambda(&e.args);
                 self.bind_parameters(&e.args);
                 self.visit_expr(&e.body);
-                self.exit_scope();
-                self.self_names = saved;
+                self.model.exit_function(frame);
             }
             Expr::IfExp(e) => {
                 self.visit_expr(&e.test);
@@ -1293,7 +797,7 @@ impl<'a> Checker<'a> {
         if let Some(first) = first {
             self.visit_expr(&first.iter);
         }
-        self.enter_scope(ScopeKind::Lambda);
+        self.model.enter_scope(ScopeKind::Comprehension);
         if let Some(first) = first {
             self.visit_loop_target(&first.target, &first.iter);
             self.visit_all(&first.ifs);
@@ -1306,13 +810,13 @@ impl<'a> Checker<'a> {
         for elt in elts {
             self.visit_expr(elt);
         }
-        self.exit_scope();
+        self.model.exit_scope();
     }
 
     pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {
         let id = normalise(&name.id);
         if use_ == NameUse::AttrBase {
-            self.touched.insert(id.clone().into_owned());
+            self.model.touch(&id);
         }
         self.check_name_load(&id, span_of(name.range), use_);
     }
@@ -1332,7 +836,7 @@ impl<'a> Checker<'a> {
             func @ Expr::Attribute(attr) => {
                 let method = normalise(&attr.attr).into_owned();
                 rules::foreign_self::check(self, call);
-                if !self.is_frozen_init(call) {
+                if !self.model.is_frozen_init(call) {
                     self.check_method_call(&method, call);
                     self.visit_attribute_chain_as(func, true);
                 }
@@ -1353,7 +857,7 @@ impl<'a> Checker<'a> {
                 other => other,
             };
             if let Expr::Name(n) = arg {
-                self.touched.insert(normalise(&n.id).into_owned());
+                self.model.touch(&normalise(&n.id));
             }
         }
         self.visit_all(&original.args);
@@ -1499,192 +1003,6 @@ fn literal_keys(expr: &Expr) -> Option<Vec<String>> {
 /// The byte span of a node.
 pub(crate) fn span_of(range: ast::text_size::TextRange) -> Span {
     Span::new(usize::from(range.start()), usize::from(range.end()))
-}
-
-/// `root` extended by the attributes of a chain (outermost first, as [`chain`] gives them).
-fn extend_path(
-    mut path: String,
-    attrs: &[(&ast::Identifier, ast::text_size::TextRange)],
-) -> String {
-    for (attr, _) in attrs.iter().rev() {
-        path.push('.');
-        path.push_str(&normalise(attr));
-    }
-    path
-}
-
-/// Splits `a.b.c` into its base (`a`) and attributes, outermost first, each with the range of
-/// the attribute node that ends in it.
-pub(crate) fn chain(expr: &Expr) -> (&Expr, Vec<(&ast::Identifier, ast::text_size::TextRange)>) {
-    let mut attrs = Vec::new();
-    let mut current = expr;
-    while let Expr::Attribute(a) = current {
-        attrs.push((&a.attr, a.range));
-        current = &a.value;
-    }
-    (current, attrs)
-}
-
-fn normalise_dotted(name: &str) -> String {
-    name.split('.')
-        .map(|part| normalise(part).into_owned())
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-impl Checker<'_> {
-    /// [`bound_of`], plus what only the enclosing method knows: `type(self)(...)` makes
-    /// another instance of the method's own class.
-    fn bound_here(&self, value: &Expr) -> Bound {
-        if let Expr::Call(call) = value {
-            if let Expr::Call(inner) = &*call.func {
-                let type_of_self = matches!(&*inner.func, Expr::Name(n) if normalise(&n.id) == "type")
-                    && inner.keywords.is_empty()
-                    && matches!(inner.args.as_slice(), [Expr::Name(n)] if self.is_self_name(&normalise(&n.id)));
-                if type_of_self {
-                    if let Some((class, _)) = self.class_stack.last() {
-                        return Bound::CallOf(class.clone());
-                    }
-                }
-            }
-        }
-        bound_of(value)
-    }
-}
-
-/// What an assigned value tells the rules about the name it is bound to.
-fn bound_of(value: &Expr) -> Bound {
-    match value {
-        Expr::Constant(c) => match &c.value {
-            Constant::Str(s) => Bound::Str(vec![s.clone()]),
-            Constant::Int(_) | Constant::Float(_) => Bound::Num,
-            _ => Bound::Other,
-        },
-        Expr::IfExp(e) => match (bound_of(&e.body), bound_of(&e.orelse)) {
-            (Bound::Str(mut a), Bound::Str(b)) => {
-                a.extend(b);
-                Bound::Str(a)
-            }
-            _ => Bound::Other,
-        },
-        Expr::Call(call) => match &*call.func {
-            Expr::Name(name) => Bound::CallOf(normalise(&name.id).into_owned()),
-            // Reductions that only ever return numbers (strings make them raise).
-            Expr::Attribute(a) if NUMERIC_REDUCTIONS.contains(&normalise(&a.attr).as_ref()) => {
-                Bound::Num
-            }
-            // `functools.partial(...)`: the dotted callee as written.
-            func @ Expr::Attribute(_) => {
-                let (base, attrs) = chain(func);
-                match base {
-                    Expr::Name(n) => {
-                        Bound::CallOf(extend_path(normalise(&n.id).into_owned(), &attrs))
-                    }
-                    _ => Bound::Other,
-                }
-            }
-            _ => Bound::Other,
-        },
-        Expr::Lambda(_) => Bound::Def,
-        Expr::UnaryOp(u) if matches!(&*u.operand, Expr::Constant(c) if matches!(c.value, Constant::Int(_) | Constant::Float(_))) => {
-            Bound::Num
-        }
-        Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) => match literal_strings(value) {
-            Some(strings) if !strings.is_empty() => Bound::StrSeq(strings),
-            _ => instances_of(value).map_or(Bound::Other, Bound::SeqOf),
-        },
-        _ => Bound::Other,
-    }
-}
-
-/// Methods that return numbers only (on strings they raise).
-const NUMERIC_REDUCTIONS: &[&str] = &[
-    "mean", "median", "std", "var", "quantile", "count", "nunique", "skew", "kurt", "sem", "corr",
-    "cov",
-];
-
-/// `[Rule(a), Rule(b)]`: a literal sequence of calls of one named callable.
-fn instances_of(value: &Expr) -> Option<String> {
-    let elts = match value {
-        Expr::List(l) => &l.elts,
-        Expr::Tuple(t) => &t.elts,
-        _ => return None,
-    };
-    let mut callee: Option<String> = None;
-    for elt in elts {
-        let Expr::Call(call) = elt else {
-            return None;
-        };
-        let Expr::Name(n) = &*call.func else {
-            return None;
-        };
-        let name = normalise(&n.id);
-        match &callee {
-            Some(c) if c != name.as_ref() => return None,
-            Some(_) => {}
-            None => callee = Some(name.into_owned()),
-        }
-    }
-    callee
-}
-
-/// Whether an assigned value makes the target stand in for another callable.
-fn kind_of(value: &Expr) -> BindKind {
-    match value {
-        Expr::Name(_) | Expr::Attribute(_) | Expr::Lambda(_) => BindKind::Alias,
-        _ => BindKind::Data,
-    }
-}
-
-/// The strings of a literal list, tuple or set of strings.
-fn literal_strings(expr: &Expr) -> Option<Vec<String>> {
-    let elts = match expr {
-        Expr::List(l) => &l.elts,
-        Expr::Tuple(t) => &t.elts,
-        Expr::Set(s) => &s.elts,
-        _ => return None,
-    };
-    elts.iter()
-        .map(|e| match e {
-            Expr::Constant(c) => match &c.value {
-                Constant::Str(s) => Some(s.clone()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
-}
-
-/// Statement bodies nested in a statement (for the import pre-pass).
-pub(crate) fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
-    match stmt {
-        Stmt::FunctionDef(s) => vec![&s.body],
-        Stmt::AsyncFunctionDef(s) => vec![&s.body],
-        Stmt::ClassDef(s) => vec![&s.body],
-        Stmt::For(s) => vec![&s.body, &s.orelse],
-        Stmt::AsyncFor(s) => vec![&s.body, &s.orelse],
-        Stmt::While(s) => vec![&s.body, &s.orelse],
-        Stmt::If(s) => vec![&s.body, &s.orelse],
-        Stmt::With(s) => vec![&s.body],
-        Stmt::AsyncWith(s) => vec![&s.body],
-        Stmt::Match(s) => s.cases.iter().map(|c| c.body.as_slice()).collect(),
-        Stmt::Try(s) => try_bodies(&s.body, &s.handlers, &s.orelse, &s.finalbody),
-        Stmt::TryStar(s) => try_bodies(&s.body, &s.handlers, &s.orelse, &s.finalbody),
-        _ => Vec::new(),
-    }
-}
-
-fn try_bodies<'s>(
-    body: &'s [Stmt],
-    handlers: &'s [ast::ExceptHandler],
-    orelse: &'s [Stmt],
-    finalbody: &'s [Stmt],
-) -> Vec<&'s [Stmt]> {
-    let mut out = vec![body, orelse, finalbody];
-    for ast::ExceptHandler::ExceptHandler(h) in handlers {
-        out.push(&h.body);
-    }
-    out
 }
 
 /// Checks a string as a Python expression (string annotations), with spans inside the source.

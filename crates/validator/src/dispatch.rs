@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use rustpython_parser::ast::{self, Expr};
 
-use crate::checker::{Alias, Bound, Checker, NameUse, Owner, Purpose};
+use crate::checker::{span_of, Checker, NameUse, Purpose};
 use crate::index::PathVerdict;
 use crate::names::{self, normalise};
 use crate::rules::{
@@ -13,6 +13,7 @@ use crate::rules::{
     frame_internals, host_reaching, io_paths, module_as_value, module_attributes, module_tampering,
     private_attribute, process_control, type_construction,
 };
+use crate::semantic::{chain, Alias, Owner};
 use crate::Span;
 
 impl Checker<'_> {
@@ -26,16 +27,14 @@ impl Checker<'_> {
         }
         builtin_values::check(self, name, span, use_);
         if use_ == NameUse::Value {
-            let name_expr = Expr::Name(ast::ExprName {
-                range: ast::text_size::TextRange::default(),
-                id: ast::Identifier::new(name),
-                ctx: ast::ExprContext::Load,
-            });
-            if let Some(path) = self
-                .resolve_paths(&name_expr)
-                .into_iter()
+            let sink = self
+                .model
+                .aliases_of(name)
+                .iter()
+                .map(Alias::path)
                 .find(|p| capabilities::is_sink_path(p))
-            {
+                .map(str::to_string);
+            if let Some(path) = sink {
                 capabilities::report_value(self, &path, span);
             }
         }
@@ -51,18 +50,18 @@ impl Checker<'_> {
                 if names::is_dunder(arg.as_str()) {
                     dunder_access::report(
                         self,
-                        crate::checker::span_of(keyword.range),
+                        span_of(keyword.range),
                         format!("the dunder keyword `{arg}` is not allowed"),
                     );
                 }
             }
         }
-        let paths = self.resolve_paths(&call.func);
+        let paths = self.model.resolve_paths(&call.func);
         let mut sink = paths
             .iter()
             .find(|p| capabilities::is_sink_path(p) || p.as_str() == "types.SimpleNamespace")
             .cloned();
-        let (base, attrs) = crate::checker::chain(&call.func);
+        let (base, attrs) = chain(&call.func);
         if paths.is_empty() {
             if let Some((method, _)) = attrs.first() {
                 let method = normalise(method);
@@ -70,13 +69,15 @@ impl Checker<'_> {
                     method.as_ref(),
                     "agg" | "aggregate" | "apply" | "transform" | "pipe" | "set_option"
                 );
-                if (capabilities::is_sink_method(&method) || dispatch) && !self.is_own_value(base) {
+                if (capabilities::is_sink_method(&method) || dispatch)
+                    && !self.model.is_own_value(base)
+                {
                     sink = Some(format!(".{method}"));
                 }
             }
             if let Expr::Name(n) = &*call.func {
                 let id = normalise(&n.id);
-                if id == "open" && !self.definitely_shadowed(&id) {
+                if id == "open" && !self.model.definitely_shadowed(&id) {
                     sink = Some("open".into());
                 }
             }
@@ -99,23 +100,15 @@ impl Checker<'_> {
             || paths
                 .iter()
                 .any(|p| matches!(p.as_str(), "pandas.set_option" | "pandas.option_context"));
-        if set_option && !self.is_own_value(base) {
+        if set_option && !self.model.is_own_value(base) {
             capabilities::check_set_option(self, call);
         }
         if let Some(sink) = sink {
             for star in call.args.iter().filter(|a| matches!(a, Expr::Starred(_))) {
-                capabilities::report_double_star(
-                    self,
-                    &sink,
-                    crate::checker::span_of(ast::Ranged::range(star)),
-                );
+                capabilities::report_double_star(self, &sink, span_of(ast::Ranged::range(star)));
             }
             for keyword in call.keywords.iter().filter(|k| k.arg.is_none()) {
-                capabilities::report_double_star(
-                    self,
-                    &sink,
-                    crate::checker::span_of(keyword.range),
-                );
+                capabilities::report_double_star(self, &sink, span_of(keyword.range));
             }
         }
     }
@@ -123,8 +116,8 @@ impl Checker<'_> {
     /// An attribute chain that is not the callee of a call: a sink reached this way is a
     /// capability handed around.
     pub(crate) fn check_sink_reference(&mut self, expr: &Expr) {
-        let span = crate::checker::span_of(ast::Ranged::range(expr));
-        let paths = self.resolve_paths(expr);
+        let span = span_of(ast::Ranged::range(expr));
+        let paths = self.model.resolve_paths(expr);
         if let Some(path) = paths.iter().find(|p| capabilities::is_sink_path(p)) {
             let path = path.clone();
             capabilities::report_value(self, &path, span);
@@ -133,50 +126,27 @@ impl Checker<'_> {
         if !paths.is_empty() {
             return;
         }
-        let (base, attrs) = crate::checker::chain(expr);
+        let (base, attrs) = chain(expr);
         let Some((method, _)) = attrs.first() else {
             return;
         };
         let method = normalise(method);
         let plot = attrs.iter().any(|(a, _)| normalise(a) == "plot");
-        if (capabilities::is_sink_method(&method) || plot) && !self.is_own_value(base) {
+        if (capabilities::is_sink_method(&method) || plot) && !self.model.is_own_value(base) {
             capabilities::report_value(self, &format!(".{method}"), span);
-        }
-    }
-
-    /// Whether an expression certainly holds one of the code's own classes or instances:
-    /// `self`/`cls`, a class the code defines, or a name only ever bound to an instance of
-    /// one.
-    pub(crate) fn is_own_value(&self, expr: &Expr) -> bool {
-        match expr {
-            Expr::Name(n) => {
-                let id = normalise(&n.id);
-                (self.is_self_name(&id) && self.plain_self)
-                    || (self.plain_classes.contains(id.as_ref()) && self.aliases_of(&id).is_empty())
-                    || self.bindings.get(id.as_ref()).is_some_and(|bound| {
-                        !bound.is_empty()
-                            && bound.iter().all(
-                                |b| matches!(b, Bound::CallOf(c) if self.plain_classes.contains(c)),
-                            )
-                    })
-            }
-            Expr::Call(call) => {
-                matches!(&*call.func, Expr::Name(n) if self.plain_classes.contains(normalise(&n.id).as_ref()))
-            }
-            _ => false,
         }
     }
 
     /// `name(...)`.
     pub(crate) fn check_named_call(&mut self, name: &str, call: &ast::ExprCall) {
-        let paths = self.resolve_paths(&call.func);
+        let paths = self.model.resolve_paths(&call.func);
         for path in &paths {
             self.check_module_call(path, call);
         }
         // An import anywhere (an uncalled function, a dead branch) does not make `open` or
         // `type` something else here: a builtin's name keeps the builtin checks unless the
         // name definitely holds an import.
-        if self.alias(name).is_some() || (!paths.is_empty() && !names::is_builtin(name)) {
+        if self.model.alias(name).is_some() || (!paths.is_empty() && !names::is_builtin(name)) {
             return;
         }
         dynamic_attribute::check_builtin_call(self, name, call);
@@ -190,15 +160,15 @@ impl Checker<'_> {
 
     /// `something.method(...)`.
     pub(crate) fn check_method_call(&mut self, method: &str, call: &ast::ExprCall) {
-        let span = crate::checker::span_of(call.range);
+        let span = span_of(call.range);
         deserialization::check_name(self, method, span);
-        let paths = self.resolve_paths(&call.func);
+        let paths = self.model.resolve_paths(&call.func);
         for path in &paths {
             self.check_module_call(path, call);
         }
         // A method reached through a module-level value (`pd.DataFrame.to_csv(df, ...)`), or
         // a base that may hold something other than its import, gets the method checks too.
-        let definite = self.resolve_path(&call.func).is_some();
+        let definite = self.model.resolve_path(&call.func).is_some();
         let only_modules = definite
             && paths.iter().all(|path| {
                 let segments: Vec<&str> = path.split('.').collect();
@@ -212,7 +182,7 @@ impl Checker<'_> {
         }
         // Methods of the code's own plain classes (`table.format()`, `rule.eval(x)`) are the
         // code's own: no template, expression or path reaches a library through them.
-        if matches!(&*call.func, Expr::Attribute(a) if self.is_own_value(&a.value)) {
+        if matches!(&*call.func, Expr::Attribute(a) if self.model.is_own_value(&a.value)) {
             return;
         }
         format_string::check_method(self, method, call);
@@ -226,7 +196,7 @@ impl Checker<'_> {
         io_paths::check_module_call(self, path, call);
         deserialization::check_positional(self, path, call);
         let func = path.rsplit('.').next().unwrap_or(path);
-        deserialization::check_name(self, func, crate::checker::span_of(call.range));
+        deserialization::check_name(self, func, span_of(call.range));
     }
 
     /// An attribute chain `base.a.b`; `attrs` innermost first, each with the span of the
@@ -242,7 +212,7 @@ impl Checker<'_> {
         };
         // `"{0.x}".format` handed around uncalled is a template all the same.
         if let Some((first, _)) = attrs.first() {
-            if matches!(first.as_ref(), "format" | "format_map") && !self.is_own_value(base) {
+            if matches!(first.as_ref(), "format" | "format_map") && !self.model.is_own_value(base) {
                 format_string::check_receiver(self, base);
             }
         }
@@ -250,15 +220,12 @@ impl Checker<'_> {
         let mut value_from = 0;
         if let Expr::Name(name) = base {
             let id = normalise(&name.id).into_owned();
-            let aliases = self.aliases_of(&id).to_vec();
+            let aliases = self.model.aliases_of(&id).to_vec();
             // A name that may hold several imports is judged as each of them; the attributes
             // past the shortest module path are value attributes.
             let mut first = true;
             for alias in &aliases {
-                let root = match alias {
-                    Alias::Module(path) | Alias::Value(path) => path.clone(),
-                };
-                let mut segments: Vec<&str> = root.split('.').collect();
+                let mut segments: Vec<&str> = alias.path().split('.').collect();
                 let root_len = segments.len();
                 segments.extend(attrs.iter().map(|(a, _)| a.as_ref()));
                 match self.index.check_path(&segments) {
@@ -310,14 +277,14 @@ impl Checker<'_> {
             if aliases.is_empty()
                 && store
                 && names::is_builtin(&id)
-                && !self.definitely_shadowed(&id)
+                && !self.model.definitely_shadowed(&id)
             {
                 module_tampering::report_builtin(self, &id, whole);
             }
         }
         for (i, (attr, span)) in attrs.iter().enumerate().skip(value_from) {
             let owner = if i == 0 {
-                self.owner_of(base)
+                self.model.owner_of(base)
             } else {
                 Owner::Other
             };
@@ -367,54 +334,9 @@ impl Checker<'_> {
         false
     }
 
-    fn owner_of(&self, base: &Expr) -> Owner {
-        match base {
-            Expr::Name(n) => {
-                let id = normalise(&n.id);
-                if self.is_self_name(&id) {
-                    Owner::SelfLike
-                } else if self.peer_names.iter().any(|p| *p == id) {
-                    Owner::Peer
-                } else {
-                    Owner::Name(id.into_owned())
-                }
-            }
-            Expr::Call(call) => match &*call.func {
-                Expr::Name(n) if normalise(&n.id) == "super" => Owner::Super,
-                // `type(self)._registry`: the class of the code's own instance.
-                Expr::Name(n)
-                    if normalise(&n.id) == "type"
-                        && matches!(call.args.as_slice(), [Expr::Name(a)] if self.is_self_name(&normalise(&a.id))) =>
-                {
-                    Owner::SelfLike
-                }
-                _ => Owner::Other,
-            },
-            _ => Owner::Other,
-        }
-    }
-
     /// After the walk: a variable used where a literal is required.
     pub(crate) fn resolve_literal(&mut self, name: &str, span: Span, purpose: Purpose) {
-        // A loop over a list that is changed in place or escapes may see other strings.
-        let changed = self
-            .loop_sources
-            .get(name)
-            .is_some_and(|seqs| seqs.iter().any(|s| self.touched.contains(s)));
-        let values = self
-            .bindings
-            .get(name)
-            .filter(|_| !changed)
-            .and_then(|bound| {
-                let mut all = Vec::new();
-                for b in bound {
-                    match b {
-                        Bound::Str(strings) => all.extend(strings.iter().cloned()),
-                        _ => return None,
-                    }
-                }
-                Some(all)
-            });
+        let values = self.model.literal_strings_of(name);
         match purpose {
             Purpose::Template => format_string::resolve(self, name, values, span),
             Purpose::Path => io_paths::resolve(self, name, values, span),

@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 
 use rustpython_parser::ast::{Mod, Stmt};
 
-use crate::checker::child_bodies;
 use crate::names::normalise;
+use crate::semantic::child_bodies;
 
 /// The top-level packages of every absolute `import` and `from ... import` anywhere in
 /// `source` (in functions, classes and branches too), NFKC-normalised as Python does.

@@ -32,7 +32,10 @@
 //!    keywords, handlers, patterns, guards, f-string parts, slices, ...) and dispatches each to
 //!    the rules, one rule or tight family per file under [`mod@rules`]. Names and attributes are
 //!    NFKC-normalised first, as Python does. Comments are never read, so no suppression
-//!    comment (`# noqa`, `# type: ignore`, ...) can switch a rule off.
+//!    comment (`# noqa`, `# type: ignore`, ...) can switch a rule off. As it goes, the walk
+//!    keeps a semantic model (scopes, bindings in execution order, which bindings definitely
+//!    ran, what each name may stand for) that rules ask what a node is, rather than trusting
+//!    how it is spelt.
 //!
 //! Imports and module attribute paths are allowlists held in the [`Policy`], which the operator
 //! loads from YAML or JSON; the code being checked cannot change it. Codes are stable:

@@ -294,3 +294,23 @@ fn the_honest_shortcuts_stay_closed() {
     rejects("class K:\n    pass\nT = type(K)('X', (), {})\n", "SBX204");
     rejects("import pandas as pd\nclass Mine(pd.DataFrame):\n    def leak(self):\n        return self.to_csv\n", "SBX604");
 }
+
+#[test]
+fn a_class_name_rebound_to_a_library_value_is_not_trusted() {
+    // The class's name, a call of it and an instance made through it, once the name holds a
+    // DataFrame: its methods are a library's again.
+    rejects(
+        "import pandas as pd\nclass Report:\n    pass\nReport = pd.DataFrame({'a': [1]})\nReport.to_csv('/etc/x.csv')\n",
+        "SBX601",
+    );
+    rejects(
+        "import pandas as pd\nclass Report:\n    pass\nReport = pd.DataFrame\nReport({'a': [1]}).to_csv('/etc/x.csv')\n",
+        "SBX601",
+    );
+    rejects(
+        "import pandas as pd\nclass Report:\n    pass\nReport = pd.DataFrame\nr = Report({'a': [1]})\nr.to_csv('/etc/x.csv')\n",
+        "SBX601",
+    );
+    // While the name holds the class, its methods are the code's own.
+    accepts("class Report:\n    def to_csv(self, path):\n        return path\nReport().to_csv('/etc/x.csv')\nr = Report()\nr.to_csv('/etc/y.csv')\n");
+}

@@ -1,7 +1,8 @@
 //! SBX202: rebinding builtin names.
 
-use crate::checker::{BindKind, Checker, ScopeKind};
+use crate::checker::Checker;
 use crate::names;
+use crate::semantic::{BindKind, ScopeKind};
 use crate::Span;
 
 declare_rule! {
@@ -50,7 +51,7 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, kind: Bin
         );
     // A class body's names are attributes, not variables: `def filter(self)` or
     // `def eval(self)` in a class shadows nothing outside it.
-    let scope = checker.scope();
+    let scope = checker.model.scope();
     let stands_in = matches!(kind, BindKind::Alias | BindKind::Definition);
     if scope != ScopeKind::Class && (dangerous || (scope == ScopeKind::Module && stands_in)) {
         checker.report(

@@ -47,7 +47,7 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, use_: Nam
     // `open` may be the code's own variable (`open = data.get("price:open")`), but only a
     // binding that definitely reaches this use counts: not `open: str`, not one in a branch
     // that may not run, not one undone by `del`.
-    if !checker.definitely_shadowed(name) {
+    if !checker.model.definitely_shadowed(name) {
         report(checker, name, span);
     }
 }

@@ -2,7 +2,8 @@
 
 use rustpython_parser::ast::{self, Constant, Expr, Ranged};
 
-use crate::checker::{span_of, Checker, Owner};
+use crate::checker::{span_of, Checker};
+use crate::semantic::Owner;
 use crate::Span;
 
 declare_rule! {

@@ -61,9 +61,10 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, name: &str, call: &ast::Expr
             let on_module = match call.args.first() {
                 None => true,
                 Some(Expr::Name(n)) => checker
+                    .model
                     .aliases_of(&normalise(&n.id))
                     .iter()
-                    .any(|a| matches!(a, crate::checker::Alias::Module(_))),
+                    .any(|a| matches!(a, crate::semantic::Alias::Module(_))),
                 Some(_) => false,
             };
             if on_module {

@@ -3,8 +3,9 @@
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 use rustpython_parser::Parse;
 
-use crate::checker::{span_of, Bound, Checker, Deferred, Purpose};
+use crate::checker::{span_of, Checker, Deferred, Purpose};
 use crate::names::normalise;
+use crate::semantic::Bound;
 use crate::Span;
 
 declare_rule! {
@@ -159,18 +160,18 @@ fn is_number(checker: &Checker<'_>, expr: &Expr) -> bool {
         Expr::UnaryOp(u) => is_number(checker, &u.operand),
         Expr::Call(call) => matches!(&*call.func, Expr::Name(n)
             if matches!(normalise(&n.id).as_ref(), "int" | "float" | "round" | "abs" | "len")
-                && !checker.definitely_shadowed(&normalise(&n.id))
-                && checker.aliases_of(&normalise(&n.id)).is_empty()),
+                && !checker.model.definitely_shadowed(&normalise(&n.id))
+                && checker.model.aliases_of(&normalise(&n.id)).is_empty()),
         Expr::Name(n) => checker
-            .bindings
-            .get(normalise(&n.id).as_ref())
+            .model
+            .bindings_of(&normalise(&n.id))
             .is_some_and(|bound| {
                 !bound.is_empty()
                     && bound.iter().all(|b| match b {
                         Bound::Num => true,
                         Bound::CallOf(c) => {
                             matches!(c.as_str(), "int" | "float" | "round" | "len")
-                                && !checker.definitely_shadowed(c)
+                                && !checker.model.definitely_shadowed(c)
                         }
                         _ => false,
                     })

@@ -1,8 +1,9 @@
 //! SBX301: dunder names and attributes.
 
-use crate::checker::{Checker, Owner, ScopeKind};
+use crate::checker::Checker;
 use crate::names::is_dunder;
 use crate::rules::class_hooks;
+use crate::semantic::{Owner, ScopeKind};
 use crate::Span;
 
 declare_rule! {
@@ -75,9 +76,9 @@ pub(crate) fn check_dunder_binding(checker: &mut Checker<'_>, name: &str, span: 
     if !is_dunder(name) {
         return;
     }
-    if checker.scope() == ScopeKind::Class {
+    if checker.model.scope() == ScopeKind::Class {
         class_hooks::check_class_member(checker, name, span);
-    } else if !(checker.scope() == ScopeKind::Module && MODULE_BINDABLE.contains(&name)) {
+    } else if !(checker.model.scope() == ScopeKind::Module && MODULE_BINDABLE.contains(&name)) {
         report(
             checker,
             span,
@@ -102,7 +103,7 @@ pub(crate) fn check_attr(
     }
     let own = match owner {
         Owner::SelfLike | Owner::Super => true,
-        Owner::Name(name) => checker.own_classes.contains(name),
+        Owner::Name(name) => checker.model.is_own_class(name),
         Owner::Peer | Owner::Other => false,
     };
     if !store && own && class_hooks::DEFINABLE_DUNDERS.contains(&attr) {

@@ -2,9 +2,10 @@
 
 use rustpython_parser::ast::{self, Constant, Expr};
 
-use crate::checker::{span_of, Bound, Checker, Deferred, Purpose};
+use crate::checker::{span_of, Checker, Deferred, Purpose};
 use crate::names::{self, normalise};
 use crate::rules::{frame_internals, host_reaching};
+use crate::semantic::Bound;
 use crate::Span;
 
 declare_rule! {
@@ -222,10 +223,10 @@ fn computed_name(checker: &Checker<'_>, func: &Expr) -> Option<Span> {
         Expr::Dict(d) => d.values.iter().find_map(|e| computed_name(checker, e)),
         Expr::Name(n) => {
             let id = normalise(&n.id);
-            if !checker.aliases_of(&id).is_empty() {
+            if !checker.model.aliases_of(&id).is_empty() {
                 return None;
             }
-            match checker.bindings.get(id.as_ref()) {
+            match checker.model.bindings_of(&id) {
                 // A builtin (`len`, `sum`, `str`) or a name the code never binds.
                 None => None,
                 Some(bound) => {
@@ -235,8 +236,8 @@ fn computed_name(checker: &Checker<'_>, func: &Expr) -> Option<Span> {
                         // a library callable or an own class, not by a string function.
                         Bound::CallOf(callee) => {
                             let root = callee.split('.').next().unwrap_or(callee);
-                            checker.own_classes.contains(callee.as_str())
-                                || (!checker.aliases_of(root).is_empty()
+                            checker.model.is_own_class(callee)
+                                || (!checker.model.aliases_of(root).is_empty()
                                     && !STRING_METHODS
                                         .iter()
                                         .any(|m| callee.ends_with(&format!(".{m}"))))
@@ -252,9 +253,9 @@ fn computed_name(checker: &Checker<'_>, func: &Expr) -> Option<Span> {
             }
         }
         Expr::Attribute(a) => {
-            let resolves = !checker.resolve_paths(func).is_empty();
-            let own_method = matches!(&*a.value, Expr::Name(b) if checker.is_self_name(&normalise(&b.id)))
-                && checker.own_methods.contains(normalise(&a.attr).as_ref());
+            let resolves = !checker.model.resolve_paths(func).is_empty();
+            let own_method = matches!(&*a.value, Expr::Name(b) if checker.model.is_self_name(&normalise(&b.id)))
+                && checker.model.is_own_method(&normalise(&a.attr));
             (!(resolves || own_method)).then_some(span)
         }
         Expr::Call(call) => {

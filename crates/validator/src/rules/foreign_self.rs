@@ -44,22 +44,19 @@ pub(crate) fn check(checker: &mut Checker<'_>, call: &ast::ExprCall) {
         return;
     };
     let class = normalise(&class.id).into_owned();
-    if !checker.own_classes.contains(&class) || !checker.aliases_of(&class).is_empty() {
+    if !checker.model.is_own_class(&class) || !checker.model.aliases_of(&class).is_empty() {
         return;
     }
     let method = normalise(&func.attr).into_owned();
-    if !checker
-        .instance_methods
-        .contains(&(class.clone(), method.clone()))
-    {
+    if !checker.model.is_instance_method(&class, &method) {
         return;
     }
     let trusted = match call.args.first() {
         Some(Expr::Name(n)) => {
             let id = normalise(&n.id);
-            checker.is_self_name(&id) || checker.is_own_value(&call.args[0])
+            checker.model.is_self_name(&id) || checker.model.is_own_value(&call.args[0])
         }
-        Some(other) => checker.is_own_value(other),
+        Some(other) => checker.model.is_own_value(other),
         None => false,
     };
     if !trusted {

@@ -289,6 +289,7 @@ fn check_arg(checker: &mut Checker<'_>, arg: &Expr) {
 /// `io.StringIO(...)` / `io.BytesIO(...)`: in-memory buffers, not files.
 fn is_memory_buffer(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
     checker
+        .model
         .resolve_path(&call.func)
         .is_some_and(|p| p == "io.StringIO" || p == "io.BytesIO")
 }

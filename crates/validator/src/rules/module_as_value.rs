@@ -1,6 +1,7 @@
 //! SBX402: modules used as values.
 
-use crate::checker::{Alias, Checker, NameUse};
+use crate::checker::{Checker, NameUse};
+use crate::semantic::Alias;
 use crate::Span;
 
 declare_rule! {
@@ -38,7 +39,7 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, use_: Nam
         return;
     }
     // A module imported in any branch or function may be what the name holds here.
-    let module = checker.aliases_of(name).iter().find_map(|a| match a {
+    let module = checker.model.aliases_of(name).iter().find_map(|a| match a {
         // The `data` object is handed to helpers like any value; its attributes are still
         // limited to its allowlist.
         Alias::Module(path) if path != crate::rules::data_object::PATH => Some(path.clone()),

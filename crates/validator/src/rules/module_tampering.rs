@@ -76,18 +76,18 @@ pub(crate) fn report_builtin(checker: &mut Checker<'_>, name: &str, span: Span) 
 fn is_function_value(checker: &Checker<'_>, value: &Expr) -> bool {
     match value {
         Expr::Lambda(_) => true,
-        // `cls.cumsum`, `self.hook`: a method of the code's own classes.
         // `cls.cumsum`, `self.hook`: a method of the code's own classes, possibly one defined
         // further down.
         Expr::Attribute(a) => {
-            checker.own_methods.contains(normalise(&a.attr).as_ref())
-                || matches!(&*a.value, Expr::Name(n) if checker.is_self_name(&normalise(&n.id)))
+            checker.model.is_own_method(&normalise(&a.attr))
+                || matches!(&*a.value, Expr::Name(n) if checker.model.is_self_name(&normalise(&n.id)))
         }
         Expr::Name(n) => checker
-            .bindings
-            .get(normalise(&n.id).as_ref())
-            .is_some_and(|bound| bound.contains(&crate::checker::Bound::Def)),
+            .model
+            .bindings_of(&normalise(&n.id))
+            .is_some_and(|bound| bound.contains(&crate::semantic::Bound::Def)),
         Expr::Call(call) => checker
+            .model
             .resolve_paths(&call.func)
             .iter()
             .any(|p| matches!(p.as_str(), "functools.partial" | "functools.wraps")),
@@ -110,14 +110,14 @@ pub(crate) fn check_store(checker: &mut Checker<'_>, target: &Expr, value: &Expr
         return;
     };
     // Paths rooted at a module and `__class__` assignment have findings of their own.
-    if !checker.resolve_paths(target).is_empty() || normalise(&attr.attr) == "__class__" {
+    if !checker.model.resolve_paths(target).is_empty() || normalise(&attr.attr) == "__class__" {
         return;
     }
     let base = &*attr.value;
     let span = span_of(target.range());
     if is_class_of(base) {
         report_value_store(checker, span, "an attribute of `type(...)`");
-    } else if is_function_value(checker, value) && !checker.is_own_value(base) {
+    } else if is_function_value(checker, value) && !checker.model.is_own_value(base) {
         report_value_store(
             checker,
             span,
@@ -146,7 +146,7 @@ pub(crate) fn check_setattr(checker: &mut Checker<'_>, name: &str, call: &ast::E
     if is_class_of(target) {
         report_value_store(checker, span, "an attribute of `type(...)`");
     } else if let Some(value) = call.args.get(2) {
-        if is_function_value(checker, value) && !checker.is_own_value(target) {
+        if is_function_value(checker, value) && !checker.model.is_own_value(target) {
             report_value_store(
                 checker,
                 span,
@@ -154,13 +154,13 @@ pub(crate) fn check_setattr(checker: &mut Checker<'_>, name: &str, call: &ast::E
             );
         }
     }
-    let paths = checker.resolve_paths(target);
+    let paths = checker.model.resolve_paths(target);
     for path in &paths {
         check_module_path(checker, path, span);
     }
     if let (true, Expr::Name(n)) = (paths.is_empty(), target) {
         let id = normalise(&n.id);
-        if names::is_builtin(&id) && !checker.definitely_shadowed(&id) {
+        if names::is_builtin(&id) && !checker.model.definitely_shadowed(&id) {
             report_builtin(checker, &id, span);
         }
     }

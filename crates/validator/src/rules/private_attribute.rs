@@ -1,7 +1,8 @@
 //! SBX302: private attributes of objects the code did not define.
 
-use crate::checker::{Bound, Checker, Deferred, Owner};
+use crate::checker::{Checker, Deferred};
 use crate::names::is_dunder;
+use crate::semantic::Owner;
 use crate::Span;
 
 declare_rule! {
@@ -70,18 +71,14 @@ pub(crate) fn resolve(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span
         // Another parameter of an own method is usually another instance, but a caller can
         // pass the data object instead: never its module's private names.
         Owner::Peer => !crate::rules::data_object::is_private_global(attr),
-        Owner::Super => !checker.bindings.contains_key("super"),
+        Owner::Super => !checker.model.is_bound_anywhere("super"),
         Owner::Name(name) => {
-            checker.own_classes.contains(name)
-                || checker.bindings.get(name).is_some_and(|bound| {
-                    bound
-                        .iter()
-                        .all(|b| matches!(b, Bound::CallOf(c) if checker.own_classes.contains(c)))
-                })
+            checker.model.is_only_own_class(name, false)
+                || checker.model.holds_own_instance(name, false)
         }
         Owner::Other => false,
     };
-    if own_object && checker.own_attrs.contains(attr) {
+    if own_object && checker.model.is_own_attr(attr) {
         return;
     }
     report(checker, span, attr);

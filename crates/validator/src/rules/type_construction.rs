@@ -2,8 +2,9 @@
 
 use rustpython_parser::ast::{self, Expr};
 
-use crate::checker::{span_of, Alias, Checker};
+use crate::checker::{span_of, Checker};
 use crate::names::normalise;
+use crate::semantic::Alias;
 
 declare_rule! {
     /// ## What it does
@@ -78,7 +79,7 @@ pub(crate) fn check_call_of_call(checker: &mut Checker<'_>, call: &ast::ExprCall
     // `type(self)(a, b)` builds another instance of the code's own plain class.
     let own_instance = match inner.args.as_slice() {
         [arg @ Expr::Name(n)] => {
-            !checker.own_classes.contains(normalise(&n.id).as_ref()) && checker.is_own_value(arg)
+            !checker.model.is_own_class(&normalise(&n.id)) && checker.model.is_own_value(arg)
         }
         _ => false,
     } && inner.keywords.is_empty();
@@ -99,10 +100,10 @@ fn names_a_class(checker: &Checker<'_>, expr: &Expr) -> bool {
         Expr::Name(n) => {
             let id = normalise(&n.id);
             BUILTIN_TYPES.contains(&id.as_ref())
-                || checker.own_classes.contains(id.as_ref())
-                || matches!(checker.alias(&id), Some(Alias::Value(_)))
+                || checker.model.is_own_class(&id)
+                || matches!(checker.model.alias(&id), Some(Alias::Value(_)))
         }
-        Expr::Attribute(_) => checker.resolve_path(expr).is_some(),
+        Expr::Attribute(_) => checker.model.resolve_path(expr).is_some(),
         Expr::Call(inner) => matches!(&*inner.func, Expr::Name(n) if normalise(&n.id) == "type"),
         _ => false,
     }

@@ -1,8 +1,7 @@
-//! The semantic model's flow facts: which bindings definitely reach a point of the program.
-//! (What an imported name may stand for lives with the walk in `checker.rs`: every alias a
-//! name may hold, and whether it definitely holds one.)
+//! Flow facts: which bindings definitely reach a point of the program.
 //!
-//! The walk in `checker.rs` runs in execution order and updates the model as it goes. Branches
+//! The walk in `checker.rs` runs in execution order and updates the model as it goes. A
+//! builtin's name is only the code's own variable where a binding definitely ran, so branches
 //! are merged conservatively: a binding inside an `if` counts as definite only when every
 //! branch makes it; bodies of loops, `try`, `with` and `match` may not run at all, so their
 //! bindings never become definite. Annotation-only `x: T` is not a binding and `del` unbinds.

@@ -1,0 +1,832 @@
+//! The semantic model: what each name and expression stands for at the point the walk has
+//! reached. Rules ask the model what a node *is* (a module path, a library value, the code's
+//! own class or instance, literal strings, unknown) instead of matching spellings, because a
+//! spelling proves nothing: `open` may be the code's own variable, and `pd` may be a module in
+//! one branch and a DataFrame in another.
+//!
+//! - **Scopes** ([`ScopeKind`]) nest as the walk enters modules, classes, functions, lambdas and
+//!   comprehensions; each gets a fresh id so that flow facts of two functions never mix. Class
+//!   bodies do not enclose the functions in them, as in Python.
+//! - **Bindings** are recorded in execution order, each with what the value was (a
+//!   [`value::Bound`]) and, for the rebinding rule, how it was bound ([`BindKind`]). Imports,
+//!   assignments, parameters, loop, `with` and `except` targets, patterns and walruses bind;
+//!   annotation-only `x: T` does not and `del` unbinds. What a name may hold is the union over
+//!   its bindings in every scope, so a query that needs *all* values to be harmless sees the
+//!   worst one. During the walk that is every binding seen so far; checks that need the whole
+//!   program (literal strings, private attributes) are settled after the walk.
+//! - **Imports** are collected by a pre-pass before the walk, so a name imported anywhere (a
+//!   dead branch, an uncalled function) is judged as every module it may be ([`Alias`]); it
+//!   definitely is one only when all imports agree and nothing else binds it.
+//! - **Flow** ([`flow::Definite`]) says which bindings definitely reach a point. Branches merge
+//!   conservatively: only what every branch binds survives an `if`, and loop, `try`, `with`
+//!   and `match` bodies may not run at all. It answers "is this builtin definitely shadowed?".
+//! - **Own classes**: names, bases and methods of the classes the code defines, the instance
+//!   (`self`) and the peer parameters of their methods. A *plain* class has no library class
+//!   or metaclass behind it, so its instances hold nothing of a library's.
+
+pub(crate) mod flow;
+pub(crate) mod value;
+
+use std::collections::{HashMap, HashSet};
+
+use rustpython_parser::ast::{self, Constant, Expr, Stmt};
+
+use crate::index::{PathVerdict, PolicyIndex};
+use crate::names::normalise;
+use flow::Definite;
+pub(crate) use value::{chain, Alias, Bound, Owner};
+
+/// The kind of a scope the walk is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScopeKind {
+    Module,
+    Class,
+    Function,
+    Lambda,
+    /// A comprehension or generator expression: its targets are local to it.
+    Comprehension,
+}
+
+/// How a name gets bound, for the rebinding rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BindKind {
+    /// `from m import name` under its own name: a vetted module member.
+    VettedImport,
+    /// `name = other_name` or `name = a.b`: one callable standing in for another.
+    Alias,
+    /// `def`, `class`, `import ... as name`.
+    Definition,
+    /// Computed data, parameters, loop and `with` targets.
+    Data,
+}
+
+/// Where a binding comes from, for deciding whether a name definitely holds its import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// An import, or `name = module.attr`: the name stands for what the import pre-pass found.
+    Import,
+    /// `(name := value)`, which may not run.
+    Walrus,
+    /// Anything else.
+    Other,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Scope {
+    kind: ScopeKind,
+    /// Unique over the whole walk: flow facts are keyed by it.
+    id: usize,
+}
+
+/// What entering a function or lambda replaced, given back when the walk leaves it.
+#[must_use]
+pub(crate) struct Frame {
+    self_names: Vec<String>,
+    plain_self: bool,
+    /// `None` for a lambda, which keeps the enclosing method's peers.
+    peer_names: Option<Vec<String>>,
+}
+
+/// Scopes, bindings, flow facts and own classes of one program, as far as the walk has gone.
+#[derive(Debug)]
+pub(crate) struct SemanticModel {
+    /// Every module alias a name may stand for, from imports anywhere in the program.
+    aliases: HashMap<String, Vec<Alias>>,
+    /// Names bound somewhere other than by an import: such a name is never definitely an
+    /// alias, so exemptions that trust an alias do not apply to it.
+    non_import: HashSet<String>,
+    /// Names definitely bound at the current point of the walk.
+    pub(crate) flow: Definite,
+    /// Every value each name is bound to anywhere, in execution order.
+    bindings: HashMap<String, Vec<Bound>>,
+    /// Attributes the code defines on its own objects (class members, `self.x = ...`).
+    own_attrs: HashSet<String>,
+    own_classes: HashSet<String>,
+    /// Own classes whose bases are all plain (`object`, own plain classes, `ABC`,
+    /// `Exception`, ...): their instances hold nothing of a library's.
+    plain_classes: HashSet<String>,
+    /// `(class, method)` for every method that takes the instance as `self`.
+    instance_methods: HashSet<(String, String)>,
+    /// Names of every function defined in a class body.
+    own_methods: HashSet<String>,
+    /// The classes whose bodies are being walked, innermost last, with their plainness.
+    class_stack: Vec<(String, bool)>,
+    /// Whether the current self names belong to a plain class.
+    plain_self: bool,
+    /// The other parameters of the enclosing method of an own plain class.
+    peer_names: Vec<String>,
+    /// Names whose value may be changed in place or escape: used as an attribute base
+    /// (`names.append(...)`), passed to a call, or assigned to another name.
+    touched: HashSet<String>,
+    /// Loop variables bound from a name holding a literal sequence: variable -> sequences.
+    loop_sources: HashMap<String, Vec<String>>,
+    /// The scopes being walked, innermost last.
+    scopes: Vec<Scope>,
+    next_scope_id: usize,
+    /// Names that stand for the instance or class here: the first parameter of the enclosing
+    /// method, unless a nested function or lambda shadows it.
+    self_names: Vec<String>,
+}
+
+impl Default for SemanticModel {
+    /// The model before the walk: only the module scope, no imports collected yet.
+    fn default() -> Self {
+        SemanticModel {
+            aliases: HashMap::new(),
+            non_import: HashSet::new(),
+            flow: Definite::default(),
+            bindings: HashMap::new(),
+            own_attrs: HashSet::new(),
+            own_classes: HashSet::new(),
+            plain_classes: HashSet::new(),
+            instance_methods: HashSet::new(),
+            own_methods: HashSet::new(),
+            class_stack: Vec::new(),
+            plain_self: false,
+            peer_names: Vec::new(),
+            touched: HashSet::new(),
+            loop_sources: HashMap::new(),
+            scopes: vec![Scope {
+                kind: ScopeKind::Module,
+                id: 0,
+            }],
+            next_scope_id: 1,
+            self_names: Vec::new(),
+        }
+    }
+}
+
+impl SemanticModel {
+    // ----- scopes -----
+
+    pub(crate) fn scope(&self) -> ScopeKind {
+        self.scopes.last().map_or(ScopeKind::Module, |s| s.kind)
+    }
+
+    fn scope_id(&self) -> usize {
+        self.scopes.last().map_or(0, |s| s.id)
+    }
+
+    pub(crate) fn enter_scope(&mut self, kind: ScopeKind) {
+        self.scopes.push(Scope {
+            kind,
+            id: self.next_scope_id,
+        });
+        self.next_scope_id += 1;
+    }
+
+    pub(crate) fn exit_scope(&mut self) {
+        self.scopes.pop();
+    }
+
+    /// Whether a binding of `name` by the code definitely reaches this point: in the current
+    /// scope, or in an enclosing function or module scope by the time the current function was
+    /// defined (class bodies do not enclose). Bindings that may not have run (a branch, a loop
+    /// body, `try`, `with`, annotation-only `x: T`, after `del`) do not count.
+    pub(crate) fn definitely_shadowed(&self, name: &str) -> bool {
+        let last = self.scopes.len().saturating_sub(1);
+        self.scopes
+            .iter()
+            .enumerate()
+            .filter(|(i, scope)| *i == last || scope.kind != ScopeKind::Class)
+            .any(|(_, scope)| self.flow.is_bound(scope.id, name))
+    }
+
+    // ----- bindings -----
+
+    /// Records that `name` is bound here to `bound`.
+    pub(crate) fn bind(&mut self, name: &str, bound: Bound, origin: Origin) {
+        // `_store = {}` in a class body is an attribute the code defines (`cls._store`).
+        if self.scope() == ScopeKind::Class {
+            self.own_attrs.insert(name.to_string());
+        }
+        if origin != Origin::Import {
+            self.non_import.insert(name.to_string());
+        }
+        // A walrus sits inside an expression that may short-circuit before it runs.
+        if origin != Origin::Walrus {
+            self.flow.bind(self.scope_id(), name);
+        }
+        match self.bindings.get_mut(name) {
+            Some(list) => list.push(bound),
+            None => {
+                self.bindings.insert(name.to_string(), vec![bound]);
+            }
+        }
+    }
+
+    /// `del name`: from here on the name is not bound, and it is no longer only an import.
+    pub(crate) fn unbind(&mut self, name: &str) {
+        self.non_import.insert(name.to_string());
+        self.flow.unbind(self.scope_id(), name);
+    }
+
+    /// Every value `name` is bound to anywhere in the program so far, if it is bound at all.
+    pub(crate) fn bindings_of(&self, name: &str) -> Option<&[Bound]> {
+        self.bindings.get(name).map(Vec::as_slice)
+    }
+
+    /// Whether the code binds `name` anywhere (so far).
+    pub(crate) fn is_bound_anywhere(&self, name: &str) -> bool {
+        self.bindings.contains_key(name)
+    }
+
+    /// Whether the code neither imports nor binds `name` anywhere: it is still the builtin.
+    pub(crate) fn is_untouched_builtin(&self, name: &str) -> bool {
+        self.aliases_of(name).is_empty() && !self.non_import.contains(name)
+    }
+
+    /// The name's value may be changed in place or escape (`names.append`, `f(names)`).
+    pub(crate) fn touch(&mut self, name: &str) {
+        self.touched.insert(name.to_string());
+    }
+
+    /// The literal strings a name holds, when every binding of it is one and no loop
+    /// binding it drew from a sequence that may have changed.
+    pub(crate) fn literal_strings_of(&self, name: &str) -> Option<Vec<String>> {
+        let changed = self
+            .loop_sources
+            .get(name)
+            .is_some_and(|seqs| seqs.iter().any(|s| self.touched.contains(s)));
+        if changed {
+            return None;
+        }
+        let mut all = Vec::new();
+        for b in self.bindings.get(name)? {
+            match b {
+                Bound::Str(strings) => all.extend(strings.iter().cloned()),
+                _ => return None,
+            }
+        }
+        Some(all)
+    }
+
+    /// The strings of `for name in seq` when `seq` is only ever bound to literal sequences of
+    /// strings and no import; `name` records `seq` so a later change to it is noticed.
+    pub(crate) fn loop_strings(&mut self, name: &str, seq: &str) -> Option<Vec<String>> {
+        let mut all = Vec::new();
+        for b in self.bindings.get(seq)? {
+            match b {
+                Bound::StrSeq(values) => all.extend(values.iter().cloned()),
+                _ => return None,
+            }
+        }
+        if all.is_empty() || !self.aliases_of(seq).is_empty() {
+            return None;
+        }
+        self.loop_sources
+            .entry(name.to_string())
+            .or_default()
+            .push(seq.to_string());
+        Some(all)
+    }
+
+    /// The one callable every element of `seq` was made by, when `seq` is only ever bound to
+    /// literal sequences of its calls (`for rule in RULES` with `RULES = [Rule(1), ...]`).
+    pub(crate) fn loop_instances(&self, seq: &str) -> Option<String> {
+        let bound = self.bindings.get(seq)?;
+        let first = match bound.first()? {
+            Bound::SeqOf(c) => c,
+            _ => return None,
+        };
+        bound
+            .iter()
+            .all(|b| matches!(b, Bound::SeqOf(c) if c == first))
+            .then(|| first.clone())
+    }
+
+    // ----- imports -----
+
+    /// The module alias a name definitely stands for: every import of the name agrees and
+    /// nothing else binds it.
+    pub(crate) fn alias(&self, name: &str) -> Option<&Alias> {
+        match self.aliases.get(name).map(Vec::as_slice) {
+            Some([only]) if !self.non_import.contains(name) => Some(only),
+            _ => None,
+        }
+    }
+
+    /// Every module alias a name may stand for (imports in any branch or function).
+    pub(crate) fn aliases_of(&self, name: &str) -> &[Alias] {
+        self.aliases.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Full dotted path of a name or attribute chain rooted at a name that definitely stands
+    /// for an import (`np.linalg.inv` -> `numpy.linalg.inv`).
+    pub(crate) fn resolve_path(&self, expr: &Expr) -> Option<String> {
+        let (base, attrs) = chain(expr);
+        let Expr::Name(name) = base else {
+            return None;
+        };
+        let root = self.alias(&normalise(&name.id))?.path().to_string();
+        Some(value::extend_path(root, &attrs))
+    }
+
+    /// Every dotted path a name or attribute chain may resolve to, one per alias its base may
+    /// stand for.
+    pub(crate) fn resolve_paths(&self, expr: &Expr) -> Vec<String> {
+        let (base, attrs) = chain(expr);
+        let Expr::Name(name) = base else {
+            return Vec::new();
+        };
+        self.aliases_of(&normalise(&name.id))
+            .iter()
+            .map(|alias| value::extend_path(alias.path().to_string(), &attrs))
+            .collect()
+    }
+
+    /// The pre-pass: what imported names stand for, independent of order.
+    pub(crate) fn collect_aliases(&mut self, body: &[Stmt], index: &PolicyIndex<'_>) {
+        let mut assigns = Vec::new();
+        self.collect_imports(body, index, &mut assigns, false);
+        // Simple aliases of module paths (`DF = pd.DataFrame`), resolved after all imports.
+        for _ in 0..2 {
+            for (name, value) in &assigns {
+                for path in self.resolve_paths(value) {
+                    self.add_alias(name.clone(), Alias::Value(path));
+                }
+            }
+        }
+    }
+
+    /// `nested`: inside a function or class body, whose imports bind names of that scope
+    /// only, so the name is never definitely that import elsewhere.
+    fn collect_imports<'s>(
+        &mut self,
+        body: &'s [Stmt],
+        index: &PolicyIndex<'_>,
+        assigns: &mut Vec<(String, &'s Expr)>,
+        nested: bool,
+    ) {
+        for stmt in body {
+            match stmt {
+                Stmt::Import(s) => {
+                    for alias in &s.names {
+                        let module = normalise_dotted(&alias.name);
+                        match &alias.asname {
+                            Some(asname) => {
+                                let name = normalise(asname).into_owned();
+                                self.add_prepass_alias(name, Alias::Module(module), nested);
+                            }
+                            None => {
+                                let top = module.split('.').next().unwrap_or_default().to_string();
+                                self.add_prepass_alias(top.clone(), Alias::Module(top), nested);
+                            }
+                        }
+                    }
+                }
+                Stmt::ImportFrom(s) => {
+                    let Some(module) = &s.module else { continue };
+                    let module = normalise_dotted(module);
+                    for alias in &s.names {
+                        let name = normalise(&alias.name);
+                        if name == "*" {
+                            continue;
+                        }
+                        let bound = alias.asname.as_ref().map_or_else(
+                            || name.clone().into_owned(),
+                            |a| normalise(a).into_owned(),
+                        );
+                        let full = format!("{module}.{name}");
+                        let segments: Vec<&str> = full.split('.').collect();
+                        let kind = if index.import_allowed(&full)
+                            || index.check_path(&segments) == PathVerdict::Namespace
+                        {
+                            Alias::Module(full)
+                        } else {
+                            Alias::Value(full)
+                        };
+                        self.add_prepass_alias(bound, kind, nested);
+                    }
+                }
+                Stmt::Assign(s) => {
+                    if let [Expr::Name(target)] = s.targets.as_slice() {
+                        if matches!(&*s.value, Expr::Attribute(_)) {
+                            assigns.push((normalise(&target.id).into_owned(), &s.value));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let inner = nested
+                || matches!(
+                    stmt,
+                    Stmt::FunctionDef(_) | Stmt::AsyncFunctionDef(_) | Stmt::ClassDef(_)
+                );
+            for child in child_bodies(stmt) {
+                self.collect_imports(child, index, assigns, inner);
+            }
+        }
+    }
+
+    fn add_prepass_alias(&mut self, name: String, alias: Alias, nested: bool) {
+        if nested {
+            self.non_import.insert(name.clone());
+        }
+        self.add_alias(name, alias);
+    }
+
+    fn add_alias(&mut self, name: String, alias: Alias) {
+        let list = self.aliases.entry(name).or_default();
+        if !list.contains(&alias) {
+            list.push(alias);
+        }
+    }
+
+    // ----- own classes, functions and instances -----
+
+    /// `class name`: recorded before its bases and body are judged, so the class can refer
+    /// to itself.
+    pub(crate) fn define_class(&mut self, name: &str) {
+        self.own_classes.insert(name.to_string());
+    }
+
+    /// Whether `class` has no library class or metaclass behind it.
+    pub(crate) fn is_plain_class_def(&self, class: &ast::StmtClassDef) -> bool {
+        class
+            .keywords
+            .iter()
+            .all(|k| k.arg.as_ref().is_some_and(|a| a.as_str() != "metaclass"))
+            && class.bases.iter().all(|b| self.is_plain_base(b))
+    }
+
+    /// A base that keeps a class plain: no library class, no metaclass behind it.
+    fn is_plain_base(&self, base: &Expr) -> bool {
+        let (root, attrs) = chain(base);
+        let Expr::Name(n) = root else {
+            return false;
+        };
+        let id = normalise(&n.id);
+        if attrs.is_empty()
+            && (self.plain_classes.contains(id.as_ref())
+                || matches!(
+                    id.as_ref(),
+                    "object" | "Exception" | "ValueError" | "KeyError"
+                ))
+        {
+            return true;
+        }
+        matches!(
+            self.resolve_path(base).as_deref(),
+            Some("abc.ABC" | "enum.Enum" | "enum.IntEnum" | "typing.NamedTuple")
+        )
+    }
+
+    /// The walk enters the body of class `name`.
+    pub(crate) fn enter_class(&mut self, name: String, plain: bool) {
+        if plain {
+            self.plain_classes.insert(name.clone());
+        }
+        self.class_stack.push((name, plain));
+        self.enter_scope(ScopeKind::Class);
+    }
+
+    pub(crate) fn exit_class(&mut self) {
+        self.exit_scope();
+        self.class_stack.pop();
+    }
+
+    /// The walk enters the body of function `name` (after its defaults, annotations and
+    /// decorators, which run outside it): a method's first parameter becomes the instance
+    /// or class, its other parameters peers when the class is plain.
+    pub(crate) fn enter_function(
+        &mut self,
+        name: &str,
+        args: &ast::Arguments,
+        decorators: &[Expr],
+    ) -> Frame {
+        let in_class = self.scope() == ScopeKind::Class;
+        let first_param = args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .next()
+            .map(|a| normalise(&a.def.arg).into_owned());
+        let decorated = |which: &str| {
+            decorators
+                .iter()
+                .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == which))
+        };
+        let static_method = decorated("staticmethod");
+        let class_method = decorated("classmethod");
+        let method_self = first_param.filter(|_| in_class && !static_method);
+        let saved_plain = self.plain_self;
+        if in_class {
+            self.own_methods.insert(name.to_string());
+            if let Some((class, plain)) = self.class_stack.last().cloned() {
+                if !static_method && !class_method {
+                    self.instance_methods.insert((class, name.to_string()));
+                }
+                // `cls` is the class, and `type(cls)` its metaclass: only an instance's
+                // `self` counts as an own plain value.
+                if method_self.is_some() {
+                    self.plain_self =
+                        plain && !class_method && (self.self_names.is_empty() || saved_plain);
+                }
+            }
+        }
+        let params = param_names(args, false);
+        let peers = if method_self.is_some() && self.plain_self {
+            params.iter().skip(1).cloned().collect()
+        } else {
+            self.peer_names
+                .iter()
+                .filter(|p| !params.contains(p))
+                .cloned()
+                .collect()
+        };
+        let saved_peers = std::mem::replace(&mut self.peer_names, peers);
+        let self_names = self.self_names_for(args, method_self);
+        let saved_self = std::mem::replace(&mut self.self_names, self_names);
+        self.enter_scope(ScopeKind::Function);
+        Frame {
+            self_names: saved_self,
+            plain_self: saved_plain,
+            peer_names: Some(saved_peers),
+        }
+    }
+
+    /// The walk enters a lambda's body: its parameters shadow the instance's names.
+    pub(crate) fn enter_lambda(&mut self, args: &ast::Arguments) -> Frame {
+        let self_names = self.self_names_for(args, None);
+        let saved_self = std::mem::replace(&mut self.self_names, self_names);
+        self.enter_scope(ScopeKind::Lambda);
+        Frame {
+            self_names: saved_self,
+            plain_self: self.plain_self,
+            peer_names: None,
+        }
+    }
+
+    /// The walk leaves the function or lambda `frame` was made for.
+    pub(crate) fn exit_function(&mut self, frame: Frame) {
+        self.exit_scope();
+        self.self_names = frame.self_names;
+        self.plain_self = frame.plain_self;
+        if let Some(peers) = frame.peer_names {
+            self.peer_names = peers;
+        }
+    }
+
+    /// Self names inside a new function or lambda: inherited ones its parameters do not
+    /// shadow, plus `method_self` (a method's first parameter).
+    fn self_names_for(&self, args: &ast::Arguments, method_self: Option<String>) -> Vec<String> {
+        let params = param_names(args, true);
+        let mut names: Vec<String> = self
+            .self_names
+            .iter()
+            .filter(|n| !params.contains(n))
+            .cloned()
+            .collect();
+        names.extend(method_self);
+        names
+    }
+
+    /// An attribute the code defines on its own objects (`self._cache = ...`).
+    pub(crate) fn define_attr(&mut self, attr: &str) {
+        self.own_attrs.insert(attr.to_string());
+    }
+
+    pub(crate) fn is_own_attr(&self, attr: &str) -> bool {
+        self.own_attrs.contains(attr)
+    }
+
+    pub(crate) fn is_own_class(&self, name: &str) -> bool {
+        self.own_classes.contains(name)
+    }
+
+    pub(crate) fn is_plain_class(&self, name: &str) -> bool {
+        self.plain_classes.contains(name)
+    }
+
+    /// Whether a function called `name` is defined in some class body.
+    pub(crate) fn is_own_method(&self, name: &str) -> bool {
+        self.own_methods.contains(name)
+    }
+
+    /// Whether `class.method` takes the instance as `self`.
+    pub(crate) fn is_instance_method(&self, class: &str, method: &str) -> bool {
+        self.instance_methods
+            .contains(&(class.to_string(), method.to_string()))
+    }
+
+    /// Whether `name` stands for the instance or class of the enclosing method.
+    pub(crate) fn is_self_name(&self, name: &str) -> bool {
+        self.self_names.iter().any(|s| s == name)
+    }
+
+    /// Whether `name` is the instance of an own plain class.
+    pub(crate) fn is_plain_self(&self, name: &str) -> bool {
+        self.is_self_name(name) && self.plain_self
+    }
+
+    /// Whether `name` is one of the code's own classes (plain ones only when `plain`) and
+    /// nothing else: no import or assignment has bound the name to another value. A class
+    /// name is trusted only while it still holds the class (`class Report: ...` then
+    /// `Report = pd.DataFrame(...)` makes `Report` a library value).
+    pub(crate) fn is_only_own_class(&self, name: &str, plain: bool) -> bool {
+        let classes = if plain {
+            &self.plain_classes
+        } else {
+            &self.own_classes
+        };
+        classes.contains(name)
+            && self.aliases_of(name).is_empty()
+            && self
+                .bindings
+                .get(name)
+                .is_some_and(|bound| bound.iter().all(|b| *b == Bound::Def))
+    }
+
+    /// Whether every binding of `name` is an instance of an own class (plain ones only when
+    /// `plain`) that the class's name still holds.
+    pub(crate) fn holds_own_instance(&self, name: &str, plain: bool) -> bool {
+        self.bindings.get(name).is_some_and(|bound| {
+            !bound.is_empty()
+                && bound
+                    .iter()
+                    .all(|b| matches!(b, Bound::CallOf(c) if self.is_only_own_class(c, plain)))
+        })
+    }
+
+    /// Whether an expression certainly holds one of the code's own classes or instances:
+    /// `self`/`cls`, a class the code defines, or a name only ever bound to an instance of
+    /// one.
+    pub(crate) fn is_own_value(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => {
+                let id = normalise(&n.id);
+                self.is_plain_self(&id)
+                    || self.is_only_own_class(&id, true)
+                    || self.holds_own_instance(&id, true)
+            }
+            Expr::Call(call) => {
+                matches!(&*call.func, Expr::Name(n) if self.is_only_own_class(&normalise(&n.id), true))
+            }
+            _ => false,
+        }
+    }
+
+    /// Who owns the object an attribute is read from.
+    pub(crate) fn owner_of(&self, base: &Expr) -> Owner {
+        match base {
+            Expr::Name(n) => {
+                let id = normalise(&n.id);
+                if self.is_self_name(&id) {
+                    Owner::SelfLike
+                } else if self.peer_names.iter().any(|p| *p == id) {
+                    Owner::Peer
+                } else {
+                    Owner::Name(id.into_owned())
+                }
+            }
+            Expr::Call(call) => match &*call.func {
+                Expr::Name(n) if normalise(&n.id) == "super" => Owner::Super,
+                // `type(self)._registry`: the class of the code's own instance.
+                Expr::Name(n)
+                    if normalise(&n.id) == "type"
+                        && matches!(call.args.as_slice(), [Expr::Name(a)] if self.is_self_name(&normalise(&a.id))) =>
+                {
+                    Owner::SelfLike
+                }
+                _ => Owner::Other,
+            },
+            _ => Owner::Other,
+        }
+    }
+
+    /// [`value::bound_of`], plus what only the enclosing method knows: `type(self)(...)`
+    /// makes another instance of the method's own class.
+    pub(crate) fn bound_here(&self, value: &Expr) -> Bound {
+        if let Expr::Call(call) = value {
+            if let Expr::Call(inner) = &*call.func {
+                let type_of_self = matches!(&*inner.func, Expr::Name(n) if normalise(&n.id) == "type")
+                    && inner.keywords.is_empty()
+                    && matches!(inner.args.as_slice(), [Expr::Name(n)] if self.is_self_name(&normalise(&n.id)));
+                if type_of_self {
+                    if let Some((class, _)) = self.class_stack.last() {
+                        return Bound::CallOf(class.clone());
+                    }
+                }
+            }
+        }
+        value::bound_of(value)
+    }
+
+    /// `object.__setattr__(self, "name", value)`: how a frozen dataclass sets a field of its
+    /// own instance in `__post_init__`. Only on `self` of an own plain class, with a literal
+    /// public name.
+    pub(crate) fn is_frozen_init(&self, call: &ast::ExprCall) -> bool {
+        let Expr::Attribute(func) = &*call.func else {
+            return false;
+        };
+        let object = matches!(&*func.value, Expr::Name(n) if normalise(&n.id) == "object")
+            && self.is_untouched_builtin("object");
+        let name_ok = match call.args.get(1) {
+            Some(Expr::Constant(c)) => match &c.value {
+                Constant::Str(name) => {
+                    !name.starts_with('_') && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        let on_self = matches!(call.args.first(), Some(Expr::Name(n)) if self.is_plain_self(&normalise(&n.id)));
+        object
+            && normalise(&func.attr) == "__setattr__"
+            && on_self
+            && name_ok
+            && call.args.len() == 3
+            && call.keywords.is_empty()
+    }
+}
+
+/// A function's parameter names, NFKC-normalised; `*args` and `**kwargs` too when `starred`.
+fn param_names(args: &ast::Arguments, starred: bool) -> Vec<String> {
+    let named = args
+        .posonlyargs
+        .iter()
+        .chain(&args.args)
+        .chain(&args.kwonlyargs)
+        .map(|a| &a.def);
+    let stars = args
+        .vararg
+        .iter()
+        .chain(&args.kwarg)
+        .filter(|_| starred)
+        .map(|a| &**a);
+    named
+        .chain(stars)
+        .map(|a| normalise(&a.arg).into_owned())
+        .collect()
+}
+
+/// A dotted module name with each part NFKC-normalised, as the import system sees it.
+pub(crate) fn normalise_dotted(name: &str) -> String {
+    name.split('.')
+        .map(|part| normalise(part).into_owned())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Statement bodies nested in a statement (for the import pre-pass).
+pub(crate) fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::FunctionDef(s) => vec![&s.body],
+        Stmt::AsyncFunctionDef(s) => vec![&s.body],
+        Stmt::ClassDef(s) => vec![&s.body],
+        Stmt::For(s) => vec![&s.body, &s.orelse],
+        Stmt::AsyncFor(s) => vec![&s.body, &s.orelse],
+        Stmt::While(s) => vec![&s.body, &s.orelse],
+        Stmt::If(s) => vec![&s.body, &s.orelse],
+        Stmt::With(s) => vec![&s.body],
+        Stmt::AsyncWith(s) => vec![&s.body],
+        Stmt::Match(s) => s.cases.iter().map(|c| c.body.as_slice()).collect(),
+        Stmt::Try(s) => try_bodies(&s.body, &s.handlers, &s.orelse, &s.finalbody),
+        Stmt::TryStar(s) => try_bodies(&s.body, &s.handlers, &s.orelse, &s.finalbody),
+        _ => Vec::new(),
+    }
+}
+
+fn try_bodies<'s>(
+    body: &'s [Stmt],
+    handlers: &'s [ast::ExceptHandler],
+    orelse: &'s [Stmt],
+    finalbody: &'s [Stmt],
+) -> Vec<&'s [Stmt]> {
+    let mut out = vec![body, orelse, finalbody];
+    for ast::ExceptHandler::ExceptHandler(h) in handlers {
+        out.push(&h.body);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Bound, Origin, ScopeKind, SemanticModel};
+
+    #[test]
+    fn class_bodies_do_not_enclose_their_functions() {
+        let mut model = SemanticModel::default();
+        model.enter_class("C".into(), true);
+        model.bind("open", Bound::Other, Origin::Other);
+        assert!(model.definitely_shadowed("open"));
+        model.enter_scope(ScopeKind::Function);
+        assert!(!model.definitely_shadowed("open"));
+        model.exit_scope();
+        model.exit_class();
+        assert!(!model.definitely_shadowed("open"));
+    }
+
+    #[test]
+    fn a_walrus_never_definitely_binds() {
+        let mut model = SemanticModel::default();
+        model.bind("open", Bound::Other, Origin::Walrus);
+        assert!(!model.definitely_shadowed("open"));
+        assert_eq!(model.bindings_of("open"), Some(&[Bound::Other][..]));
+        model.bind("open", Bound::Other, Origin::Other);
+        assert!(model.definitely_shadowed("open"));
+        model.unbind("open");
+        assert!(!model.definitely_shadowed("open"));
+    }
+}

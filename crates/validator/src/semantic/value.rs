@@ -1,0 +1,194 @@
+//! Abstract values: what the model knows an expression or a binding holds.
+//!
+//! Values are deliberately coarse. A name is an [`Alias`] when an import (or `X = mod.attr`)
+//! makes it stand for a module or a library value by dotted path; each binding adds one
+//! [`Bound`] saying what the assigned expression was (literal strings, a number, a call of a
+//! named callable, an own `def`/`class`, ...) and anything the model cannot name is
+//! [`Bound::Other`]. Queries ask whether *every* value a name may hold has a property, so an
+//! unknown binding anywhere makes the answer "no" and the rules fall back to their strict
+//! checks.
+
+use rustpython_parser::ast::{self, Constant, Expr};
+
+use super::BindKind;
+use crate::names::normalise;
+
+/// What a name in the program was bound to by an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Alias {
+    /// A module or module namespace, by full dotted path.
+    Module(String),
+    /// A value reached through a module (`from pandas import DataFrame`), by full dotted path.
+    Value(String),
+}
+
+impl Alias {
+    /// The full dotted path the alias stands for.
+    pub(crate) fn path(&self) -> &str {
+        match self {
+            Alias::Module(path) | Alias::Value(path) => path,
+        }
+    }
+}
+
+/// One binding of a name, as far as the rules care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Bound {
+    /// One of these literal strings (`"a"`, or `"a" if x else "b"`).
+    Str(Vec<String>),
+    /// The result of calling the named callable (`tracker = Tracker()`).
+    CallOf(String),
+    /// A function or class the code defines (`def f`, `class C`, `f = lambda: ...`).
+    Def,
+    /// A numeric literal (`threshold = 0.02`, `n = -5`).
+    Num,
+    /// A literal list, tuple or set of strings (`METHODS = ["mean", "std"]`).
+    StrSeq(Vec<String>),
+    /// A literal list or tuple of calls of one callable (`[Rule(1), Rule(2)]`).
+    SeqOf(String),
+    /// Anything else.
+    Other,
+}
+
+/// The base of an attribute access, for deciding whether the code owns the object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// The first parameter of a method (`self`, `cls`).
+    SelfLike,
+    /// `super()`, when the code does not rebind `super`.
+    Super,
+    /// Another parameter of a method of the code's own plain class (`other` in `__eq__`):
+    /// its private attributes are fine when the code defines them.
+    Peer,
+    /// A plain name.
+    Name(String),
+    /// Anything else.
+    Other,
+}
+
+/// What an assigned value tells the rules about the name it is bound to.
+pub(crate) fn bound_of(value: &Expr) -> Bound {
+    match value {
+        Expr::Constant(c) => match &c.value {
+            Constant::Str(s) => Bound::Str(vec![s.clone()]),
+            Constant::Int(_) | Constant::Float(_) => Bound::Num,
+            _ => Bound::Other,
+        },
+        Expr::IfExp(e) => match (bound_of(&e.body), bound_of(&e.orelse)) {
+            (Bound::Str(mut a), Bound::Str(b)) => {
+                a.extend(b);
+                Bound::Str(a)
+            }
+            _ => Bound::Other,
+        },
+        Expr::Call(call) => match &*call.func {
+            Expr::Name(name) => Bound::CallOf(normalise(&name.id).into_owned()),
+            // Reductions that only ever return numbers (strings make them raise).
+            Expr::Attribute(a) if NUMERIC_REDUCTIONS.contains(&normalise(&a.attr).as_ref()) => {
+                Bound::Num
+            }
+            // `functools.partial(...)`: the dotted callee as written.
+            func @ Expr::Attribute(_) => {
+                let (base, attrs) = chain(func);
+                match base {
+                    Expr::Name(n) => {
+                        Bound::CallOf(extend_path(normalise(&n.id).into_owned(), &attrs))
+                    }
+                    _ => Bound::Other,
+                }
+            }
+            _ => Bound::Other,
+        },
+        Expr::Lambda(_) => Bound::Def,
+        Expr::UnaryOp(u) if matches!(&*u.operand, Expr::Constant(c) if matches!(c.value, Constant::Int(_) | Constant::Float(_))) => {
+            Bound::Num
+        }
+        Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) => match literal_strings(value) {
+            Some(strings) if !strings.is_empty() => Bound::StrSeq(strings),
+            _ => instances_of(value).map_or(Bound::Other, Bound::SeqOf),
+        },
+        _ => Bound::Other,
+    }
+}
+
+/// Methods that return numbers only (on strings they raise).
+const NUMERIC_REDUCTIONS: &[&str] = &[
+    "mean", "median", "std", "var", "quantile", "count", "nunique", "skew", "kurt", "sem", "corr",
+    "cov",
+];
+
+/// `[Rule(a), Rule(b)]`: a literal sequence of calls of one named callable.
+pub(crate) fn instances_of(value: &Expr) -> Option<String> {
+    let elts = match value {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        _ => return None,
+    };
+    let mut callee: Option<String> = None;
+    for elt in elts {
+        let Expr::Call(call) = elt else {
+            return None;
+        };
+        let Expr::Name(n) = &*call.func else {
+            return None;
+        };
+        let name = normalise(&n.id);
+        match &callee {
+            Some(c) if c != name.as_ref() => return None,
+            Some(_) => {}
+            None => callee = Some(name.into_owned()),
+        }
+    }
+    callee
+}
+
+/// Whether an assigned value makes the target stand in for another callable.
+pub(crate) fn kind_of(value: &Expr) -> BindKind {
+    match value {
+        Expr::Name(_) | Expr::Attribute(_) | Expr::Lambda(_) => BindKind::Alias,
+        _ => BindKind::Data,
+    }
+}
+
+/// The strings of a literal list, tuple or set of strings.
+pub(crate) fn literal_strings(expr: &Expr) -> Option<Vec<String>> {
+    let elts = match expr {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        Expr::Set(s) => &s.elts,
+        _ => return None,
+    };
+    elts.iter()
+        .map(|e| match e {
+            Expr::Constant(c) => match &c.value {
+                Constant::Str(s) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Splits `a.b.c` into its base (`a`) and attributes, outermost first, each with the range of
+/// the attribute node that ends in it.
+pub(crate) fn chain(expr: &Expr) -> (&Expr, Vec<(&ast::Identifier, ast::text_size::TextRange)>) {
+    let mut attrs = Vec::new();
+    let mut current = expr;
+    while let Expr::Attribute(a) = current {
+        attrs.push((&a.attr, a.range));
+        current = &a.value;
+    }
+    (current, attrs)
+}
+
+/// `root` extended by the attributes of a chain (outermost first, as [`chain`] gives them).
+pub(crate) fn extend_path(
+    mut path: String,
+    attrs: &[(&ast::Identifier, ast::text_size::TextRange)],
+) -> String {
+    for (attr, _) in attrs.iter().rev() {
+        path.push('.');
+        path.push_str(&normalise(attr));
+    }
+    path
+}
