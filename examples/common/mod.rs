@@ -273,7 +273,7 @@ impl CpuWindow {
     /// Stops sampling: CPU-seconds per group, and the whole machine's busy CPU-seconds.
     pub fn finish(self) -> (HashMap<Group, f64>, f64) {
         self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().unwrap()
+        self.thread.join().expect("the /proc sampler panicked")
     }
 }
 
