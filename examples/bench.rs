@@ -25,11 +25,11 @@
 //! python3-pandas`) is needed only for the pandas row of the warm comparison.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Write};
+use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,13 +38,14 @@ use stockade_runner::config::SandboxConfig;
 use stockade_runner::executor::hardening::SANDBOX_USER;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const TOKEN: &str = "bench-token-0123456789abcdef0123456789";
-const PRINT_ONE: &str = "print(1)\n";
-const PANDAS: &str = "import numpy as np\nimport pandas as pd\nclose = pd.DataFrame(np.random.default_rng(1).random((500, 50)))\nsignal = float((close > close.shift(1)).mean().mean())\nprint(signal)\n";
+mod common;
+use common::{
+    engine_socket, load_average, median, serve_base, CpuWindow, Engine, Group, GROUPS, PANDAS,
+    PRINT_ONE, TOKEN,
+};
+
 /// Warm containers of the served runner (and executions it runs at once).
 const POOL: usize = 10;
-/// How often processes are read from `/proc`.
-const SAMPLE_EVERY: Duration = Duration::from_millis(20);
 
 struct Args {
     stockade: PathBuf,
@@ -82,30 +83,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn engine_socket() -> PathBuf {
-    let host =
-        std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
-    PathBuf::from(host.trim_start_matches("unix://"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,245 +261,6 @@ fn call_of(line: &str) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CPU per process group, from /proc
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
-enum Group {
-    Runner,
-    Dockerd,
-    Containerd,
-    /// containerd-shim processes, their own time.
-    Shims,
-    /// What the shims reaped that was not a container: the runc calls.
-    Runc,
-    /// The containers' processes.
-    Containers,
-}
-
-const GROUPS: [Group; 6] = [
-    Group::Runner,
-    Group::Dockerd,
-    Group::Containerd,
-    Group::Shims,
-    Group::Runc,
-    Group::Containers,
-];
-
-struct Stat {
-    ppid: u32,
-    comm: String,
-    /// utime + stime, clock ticks.
-    own: u64,
-    /// cutime + cstime: children that ended and were reaped.
-    reaped: u64,
-}
-
-fn stat(pid: u32) -> Option<Stat> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let open = text.find('(')?;
-    let close = text.rfind(')')?;
-    let comm = text[open + 1..close].to_string();
-    let f: Vec<&str> = text[close + 2..].split_whitespace().collect();
-    let n = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    Some(Stat {
-        ppid: n(1) as u32,
-        comm,
-        own: n(11) + n(12),
-        reaped: n(13) + n(14),
-    })
-}
-
-fn cmdline(pid: u32) -> String {
-    std::fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
-        .unwrap_or_default()
-}
-
-fn pids() -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .map(|d| {
-            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The engine's processes: dockerd (serving `socket`) and its containerd; the shims are those
-/// whose command line names containerd's directory.
-struct Engine {
-    dockerd: u32,
-    containerd: Option<u32>,
-    /// containerd's state directory (`--config <dir>/containerd.toml`).
-    containerd_dir: Option<String>,
-}
-
-impl Engine {
-    fn find(socket: &Path) -> Option<Engine> {
-        let needle = format!("unix://{}", socket.display());
-        let all = pids();
-        let dockerd = *all.iter().find(|&&p| {
-            stat(p).is_some_and(|s| s.comm == "dockerd") && cmdline(p).contains(&needle)
-        })?;
-        let containerd = all
-            .iter()
-            .copied()
-            .find(|&p| stat(p).is_some_and(|s| s.ppid == dockerd && s.comm == "containerd"));
-        let containerd_dir = containerd.and_then(|p| {
-            let cmd = cmdline(p);
-            let config = cmd
-                .split_whitespace()
-                .skip_while(|a| *a != "--config")
-                .nth(1)?;
-            Some(Path::new(config).parent()?.display().to_string())
-        });
-        Some(Engine {
-            dockerd,
-            containerd,
-            containerd_dir,
-        })
-    }
-}
-
-/// CPU-seconds per group over a window, sampled from `/proc`.
-struct CpuWindow {
-    stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<(HashMap<Group, f64>, f64)>,
-}
-
-fn machine_busy_ticks() -> u64 {
-    let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let f: Vec<u64> = text
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
-    f.iter().take(8).sum::<u64>() - f.get(3).copied().unwrap_or(0) - f.get(4).copied().unwrap_or(0)
-}
-
-impl CpuWindow {
-    fn start(engine: &Engine, runner: u32) -> CpuWindow {
-        let stop = Arc::new(AtomicBool::new(false));
-        let (dockerd, containerd, dir) = (
-            engine.dockerd,
-            engine.containerd,
-            engine.containerd_dir.clone(),
-        );
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let busy0 = machine_busy_ticks();
-            // pid -> (group, ticks at first sight if alive at the start, latest ticks); a
-            // shim's reaped children (runc calls and ended containers) are kept apart under
-            // the synthetic pid `u32::MAX - pid`.
-            let mut seen: HashMap<u32, (Group, Option<u64>, u64)> = HashMap::new();
-            let mut shims: Vec<u32> = Vec::new();
-            let mut first = true;
-            loop {
-                let done = flag.load(Ordering::Relaxed);
-                let all = pids();
-                for pid in all {
-                    let Some(s) = stat(pid) else { continue };
-                    let group = match seen.get(&pid) {
-                        Some((g, _, _)) => Some(*g),
-                        None => {
-                            classify(pid, &s, dockerd, containerd, dir.as_deref(), runner, &shims)
-                        }
-                    };
-                    let Some(group) = group else { continue };
-                    if group == Group::Shims && !shims.contains(&pid) {
-                        shims.push(pid);
-                    }
-                    // The containers' and shims' own time; the rest with what they reaped.
-                    let ticks = match group {
-                        Group::Containers => s.own,
-                        Group::Shims => {
-                            let e = seen.entry(u32::MAX - pid).or_insert((
-                                Group::Runc,
-                                first.then_some(s.reaped),
-                                s.reaped,
-                            ));
-                            e.2 = s.reaped;
-                            s.own
-                        }
-                        _ => s.own + s.reaped,
-                    };
-                    let e = seen
-                        .entry(pid)
-                        .or_insert((group, first.then_some(ticks), ticks));
-                    e.2 = ticks;
-                }
-                first = false;
-                if done {
-                    break;
-                }
-                std::thread::sleep(SAMPLE_EVERY);
-            }
-            let mut by_group: HashMap<Group, f64> = HashMap::new();
-            for (group, start, last) in seen.values() {
-                *by_group.entry(*group).or_default() +=
-                    last.saturating_sub(start.unwrap_or(0)) as f64 / 100.0;
-            }
-            // What the shims reaped includes the containers that ended: keep them apart. (A
-            // container seen running is counted to its last reading; what it used after that
-            // stays with runc, the total is right.)
-            let containers = by_group.get(&Group::Containers).copied().unwrap_or(0.0);
-            if let Some(s) = by_group.get_mut(&Group::Runc) {
-                *s = (*s - containers).max(0.0);
-            }
-            let machine = machine_busy_ticks().saturating_sub(busy0) as f64 / 100.0;
-            (by_group, machine)
-        });
-        CpuWindow { stop, thread }
-    }
-
-    fn finish(self) -> (HashMap<Group, f64>, f64) {
-        self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().unwrap()
-    }
-}
-
-fn classify(
-    pid: u32,
-    s: &Stat,
-    dockerd: u32,
-    containerd: Option<u32>,
-    dir: Option<&str>,
-    runner: u32,
-    shims: &[u32],
-) -> Option<Group> {
-    if pid == runner {
-        return Some(Group::Runner);
-    }
-    if pid == dockerd {
-        return Some(Group::Dockerd);
-    }
-    if Some(pid) == containerd {
-        return Some(Group::Containerd);
-    }
-    let dir = dir?;
-    if s.comm.starts_with("containerd-shim") && cmdline(pid).contains(dir) {
-        return Some(Group::Shims);
-    }
-    // A process below one of the shims: runc (reaped by the shim, so counted there) or the
-    // container's own processes.
-    let mut parent = s.ppid;
-    for _ in 0..8 {
-        if shims.contains(&parent) {
-            return (s.comm != "runc").then_some(Group::Containers);
-        }
-        parent = stat(parent)?.ppid;
-        if parent <= 1 {
-            break;
-        }
-    }
-    None
-}
-
-// ---------------------------------------------------------------------------------------------
 // Warm: stockade serve
 // ---------------------------------------------------------------------------------------------
 
@@ -550,19 +288,8 @@ fn serve(a: &Args, docker_host: &Path, security_log: &Path) -> Served {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split_once("http://")
-        .and_then(|(_, rest)| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Served {
-        child,
-        base: format!("http://{addr}"),
-    }
+    let base = serve_base(child.stdout.take().unwrap()).expect("stockade serve printed no address");
+    Served { child, base }
 }
 
 impl Served {
@@ -739,7 +466,7 @@ async fn main() {
             let done = Arc::new(AtomicUsize::new(0));
             let failed = Arc::new(AtomicUsize::new(0));
             let until = Instant::now() + Duration::from_secs(a.seconds);
-            let window = CpuWindow::start(&engine, runner);
+            let window = CpuWindow::start(&engine, &[runner]);
             let t = Instant::now();
             let tasks: Vec<_> = (0..clients)
                 .map(|_| {
