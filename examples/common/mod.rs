@@ -141,9 +141,17 @@ impl Engine {
     /// The engine serving `socket`, from `/proc`.
     pub fn find(socket: &Path) -> Option<Engine> {
         let needle = format!("unix://{}", socket.display());
+        // A dockerd started without `--host` listens on the default socket.
+        let default_socket = ["/var/run/docker.sock", "/run/docker.sock"]
+            .iter()
+            .any(|d| Path::new(d) == socket);
         let all = pids();
         let dockerd = *all.iter().find(|&&p| {
-            stat(p).is_some_and(|s| s.comm == "dockerd") && cmdline(p).contains(&needle)
+            stat(p).is_some_and(|s| s.comm == "dockerd") && {
+                let cmd = cmdline(p);
+                cmd.contains(&needle)
+                    || (default_socket && !cmd.contains("--host") && !cmd.contains(" -H"))
+            }
         })?;
         let containerd = all
             .iter()
