@@ -560,29 +560,7 @@ pub async fn build(
         report.kept, report.pruned
     ));
 
-    let mut versions = BTreeMap::new();
-    for (name, pkg) in [
-        ("python3", "python3"),
-        ("numpy", "python3-numpy"),
-        ("pandas", "python3-pandas"),
-        ("seccomp", "python3-seccomp"),
-        ("tzdata", "tzdata"),
-    ] {
-        if let Some(v) = report.packages.get(pkg) {
-            versions.insert(name.to_string(), v.clone());
-        }
-    }
-    for wheel in &recipe.wheels {
-        if let Some((name, version)) = wheel.requirement.split_once("==") {
-            // The tzdata wheel must not hide the Debian tzdata package's version.
-            let key = if versions.contains_key(name) {
-                format!("{name}-wheel")
-            } else {
-                name.to_string()
-            };
-            versions.insert(key, version.to_string());
-        }
-    }
+    let versions = component_versions(&recipe, &report.packages);
 
     step.start(format!("importing into Docker as {reference}"));
     let imported = engine::import(docker, &image_tar, &reference, &hash, &versions).await;
@@ -617,6 +595,38 @@ pub async fn build(
         built: true,
         manifest,
     })
+}
+
+/// The versions recorded in the image's labels: the main Debian packages' (from the root
+/// filesystem's dpkg status) and every wheel's pinned version.
+fn component_versions(
+    recipe: &Recipe,
+    packages: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut versions = BTreeMap::new();
+    for (name, pkg) in [
+        ("python3", "python3"),
+        ("numpy", "python3-numpy"),
+        ("pandas", "python3-pandas"),
+        ("seccomp", "python3-seccomp"),
+        ("tzdata", "tzdata"),
+    ] {
+        if let Some(v) = packages.get(pkg) {
+            versions.insert(name.to_string(), v.clone());
+        }
+    }
+    for wheel in &recipe.wheels {
+        if let Some((name, version)) = wheel.requirement.split_once("==") {
+            // The tzdata wheel must not hide the Debian tzdata package's version.
+            let key = if versions.contains_key(name) {
+                format!("{name}-wheel")
+            } else {
+                name.to_string()
+            };
+            versions.insert(key, version.to_string());
+        }
+    }
+    versions
 }
 
 /// Whether `tag` is one `build` made of `variant`: its repository, `:` and 16 lowercase hex
@@ -862,6 +872,34 @@ mod tests {
                 "{name}{major} pinned"
             );
         }
+    }
+
+    #[test]
+    fn versions_come_from_debian_and_from_the_wheels() {
+        let packages = BTreeMap::from(
+            [
+                ("python3", "3.11.2-1+b1"),
+                ("python3-numpy", "1:1.24.2-1+deb12u1"),
+                ("python3-seccomp", "2.5.4-1+b3"),
+                ("tzdata", "2025b-0+deb12u1"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        let default = component_versions(&recipe().expect("recipe"), &packages);
+        assert_eq!(default["numpy"], "1:1.24.2-1+deb12u1");
+        assert!(default.contains_key("pyarrow"));
+        // On modern, numpy is the wheel's, and the tzdata wheel sits next to Debian's tzdata.
+        let packages = BTreeMap::from_iter(
+            packages
+                .into_iter()
+                .filter(|(k, _)| k != "python3-numpy"),
+        );
+        let modern = component_versions(&Variant::Modern.recipe().expect("recipe"), &packages);
+        assert!(modern["numpy"].starts_with("2."), "{modern:?}");
+        assert!(modern["pandas"].starts_with("2."), "{modern:?}");
+        assert_eq!(modern["tzdata"], "2025b-0+deb12u1");
+        assert!(modern.contains_key("tzdata-wheel"), "{modern:?}");
+        assert_eq!(modern["python3"], "3.11.2-1+b1");
     }
 
     #[test]
