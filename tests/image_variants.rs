@@ -102,8 +102,15 @@ async fn pandas_2_code_runs_on_modern_and_fails_on_default() {
     assert!(modern.image_versions["pandas"].starts_with("2."));
 
     let default = run(&executor, PANDAS_2, Variant::Default).await;
-    assert!(!default.success, "DataFrame.map ran on pandas 1.5: {default:?}");
-    assert_eq!(default.error_type.as_deref(), Some("AttributeError"), "{default:?}");
+    assert!(
+        !default.success,
+        "DataFrame.map ran on pandas 1.5: {default:?}"
+    );
+    assert_eq!(
+        default.error_type.as_deref(),
+        Some("AttributeError"),
+        "{default:?}"
+    );
     assert_ran_on(&executor, &default, Variant::Default);
     // Debian's package versions (`1:1.24.2-1+deb12u1`, `1.5.3+dfsg-2`).
     assert!(default.image_versions["pandas"].starts_with("1.5."));
@@ -119,7 +126,12 @@ async fn pandas_2_code_runs_on_modern_and_fails_on_default() {
     assert!(numpy.success, "{numpy:?}");
     assert_eq!(numpy.signal[0], 6);
     assert_eq!(numpy.signal[1], json!(modern.image_versions["numpy"]));
-    let plain = run(&executor, "import math\nsignal = math.isqrt(17)\n", Variant::Modern).await;
+    let plain = run(
+        &executor,
+        "import math\nsignal = math.isqrt(17)\n",
+        Variant::Modern,
+    )
+    .await;
     assert!(plain.success && plain.signal == 4, "{plain:?}");
     assert_ran_on(&executor, &plain, Variant::Modern);
 }
@@ -167,7 +179,11 @@ async fn the_api_runs_the_requested_variant_and_never_a_warm_container_of_anothe
     assert_eq!(r["success"], true, "{r}");
     assert_eq!(r["image_variant"], "modern", "{r}");
     assert_eq!(r["signal"]["pandas"], r["image_versions"]["pandas"], "{r}");
-    assert_eq!(s.state.metrics.pool_hits_total.get(), hits, "a modern request took a warm container");
+    assert_eq!(
+        s.state.metrics.pool_hits_total.get(),
+        hits,
+        "a modern request took a warm container"
+    );
 
     // The default request does take the warm (default-image) container.
     let r: Value = post_json(&s.url("/v1/execute"), body("default"))
@@ -214,7 +230,10 @@ async fn a_variant_not_allowed_or_not_built_is_refused_by_name() {
             .is_some_and(|m| m.contains("modern image is not allowed")),
         "{e}"
     );
-    assert!(s.containers().await.is_empty(), "no container for a refusal");
+    assert!(
+        s.containers().await.is_empty(),
+        "no container for a refusal"
+    );
     s.stop().await;
 
     // Allowed, but its image is not on the engine.

@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use serde_yaml::Value;
-use stockade_runner::config::{human_bytes, join_names, join_runtimes, SandboxConfig, ENV_OVERRIDES};
+use stockade_runner::config::{
+    human_bytes, join_names, join_runtimes, SandboxConfig, ENV_OVERRIDES,
+};
 use stockade_runner::defaults::{self, SeccompSource};
 
 use crate::run::RequestFlags;

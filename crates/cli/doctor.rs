@@ -7,11 +7,11 @@ use anyhow::Result;
 use clap::Args;
 use stockade_runner::cleanup;
 use stockade_runner::config::{Runtime, SandboxConfig};
-use stockade_runner::image::Variant;
 use stockade_runner::defaults::{seccomp_source, SeccompSource};
 use stockade_runner::executor::{
     connect_docker, docker_host, load_seccomp_profile, ExecOptions, Executor,
 };
+use stockade_runner::image::Variant;
 
 use crate::config::load_config;
 

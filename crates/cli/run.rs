@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use stockade_runner::config::{parse_size, Runtime};
-use stockade_runner::image::Variant;
 use stockade_runner::executor::{CleanupHook, ExecOptions, ExecutionResult, Executor};
+use stockade_runner::image::Variant;
 
 use crate::config::load_config;
 use crate::terminal::EXIT_ERROR;

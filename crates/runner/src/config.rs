@@ -1162,7 +1162,10 @@ mod tests {
         let load = |yaml: &str| SandboxConfig::from_yaml_str_with_env(yaml, |_| None);
         let c = load("docker:\n  image_variant: modern\n").expect("valid");
         assert_eq!(c.allowed_images(), vec![Variant::Modern]);
-        assert_eq!(c.image_of(Variant::Modern), "stockade-sandbox-modern:latest");
+        assert_eq!(
+            c.image_of(Variant::Modern),
+            "stockade-sandbox-modern:latest"
+        );
         let c = load("docker:\n  allowed_images: default, modern\n").expect("valid");
         assert_eq!(c.allowed_images(), vec![Variant::Default, Variant::Modern]);
         assert_eq!(c.image_variant, Variant::Default);
@@ -1183,7 +1186,10 @@ mod tests {
         let e = load("docker:\n  image_variant: latest\n")
             .expect_err("unknown variant")
             .to_string();
-        assert!(e.starts_with("docker.image_variant: unknown image variant"), "{e}");
+        assert!(
+            e.starts_with("docker.image_variant: unknown image variant"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -698,9 +698,7 @@ async fn tag_latest(docker: &Docker, variant: Variant, reference: &str) -> Resul
     docker
         .tag_image(reference, Some(options))
         .await
-        .map_err(|e| {
-            ImageError::docker(format!("tagging {reference} as {}", variant.latest()), e)
-        })
+        .map_err(|e| ImageError::docker(format!("tagging {reference} as {}", variant.latest()), e))
 }
 
 /// Write `image.json` (the default variant's manifest) into the cache directory; returns its
@@ -889,11 +887,8 @@ mod tests {
         assert_eq!(default["numpy"], "1:1.24.2-1+deb12u1");
         assert!(default.contains_key("pyarrow"));
         // On modern, numpy is the wheel's, and the tzdata wheel sits next to Debian's tzdata.
-        let packages = BTreeMap::from_iter(
-            packages
-                .into_iter()
-                .filter(|(k, _)| k != "python3-numpy"),
-        );
+        let packages =
+            BTreeMap::from_iter(packages.into_iter().filter(|(k, _)| k != "python3-numpy"));
         let modern = component_versions(&Variant::Modern.recipe().expect("recipe"), &packages);
         assert!(modern["numpy"].starts_with("2."), "{modern:?}");
         assert!(modern["pandas"].starts_with("2."), "{modern:?}");

@@ -23,8 +23,8 @@ use super::models::{
 use super::{openapi, AppState};
 use crate::config::Runtime;
 use crate::error::RunnerError;
-use crate::image::Variant;
 use crate::executor::{CleanupHook, ExecEvent, ExecOptions, ExecutionResult, ResourceSample};
+use crate::image::Variant;
 use crate::monitor::Tracker;
 use crate::seclog::{EventKind, SecurityEvent};
 
@@ -388,11 +388,9 @@ fn admit_checks(
         None => None,
         Some(Ok(v)) => Some(v),
         Some(Err(msg)) => {
-            return Err(
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_image", msg)
-                    .into_response()
-                    .into(),
-            )
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_image", msg)
+                .into_response()
+                .into())
         }
     };
     let data_dir = match req.mode {
