@@ -3,6 +3,7 @@
 //! pandas 2 runs on one and fails on the other, every result names the variant it ran on and
 //! that image's versions, the warm pool never hands a request another variant's container,
 //! and a variant that is not allowed or not built is refused by name.
+#![allow(clippy::unwrap_used)]
 
 mod executor_common;
 mod server_support;
