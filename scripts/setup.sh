@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares this machine for Stockade, idempotently: Debian packages, the Docker engine with the
-# gVisor runtime, the Rust targets and tools, the web editor's build, and the sandbox image.
+# gVisor runtime, the Rust targets and tools, the web editor's build, and the sandbox images.
 # Every step is skipped when its result is already there, so a second run takes seconds.
 #
 #   scripts/setup.sh [debug|release]    (the profile the stockade binary is built with)
@@ -25,5 +25,5 @@ bash scripts/setup-browser.sh
 step "stockade binary ($profile)"
 if [ "$profile" = release ]; then cargo build --release --locked --bin stockade; else cargo build --locked --bin stockade; fi
 
-step "Sandbox image"
-"target/$profile/stockade" image build
+step "Sandbox images (default, and modern: numpy 2 and pandas 2 from pinned wheels)"
+"target/$profile/stockade" image build --variant all

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The opt-in userns-remap mode (STOCKADE_USERNS_REMAP=1) on a real engine: a second dockerd,
-# with userns-remap, on its own socket and data root; the sandbox image built into it (from
-# the cached root file system); then the cases that depend on who owns what on the host (the
+# with userns-remap, on its own socket and data root; the sandbox images built into it (from
+# the cached root file systems); then the cases that depend on who owns what on the host (the
 # /data mount, host files, privileges, writes outside /tmp) under runc and runsc. The
 # engine is stopped afterwards; its data root stays, so the next run finds the image.
 set -euo pipefail
@@ -37,6 +37,6 @@ docker info --format '{{.SecurityOptions}}' | grep -q 'name=userns' \
     || die "the engine on $sock answers without userns-remap"
 
 cargo build --locked --bin stockade
-"${CARGO_TARGET_DIR:-target}/debug/stockade" image build
+"${CARGO_TARGET_DIR:-target}/debug/stockade" image build --variant all
 STOCKADE_ESCAPE_CASES=write_data_mount,read_host_files,privilege,write_outside_tmp,device_proc_writes,exec_os_system \
     cargo test --locked --test escape_suite --test escape_data_mount

@@ -1,4 +1,5 @@
-//! The escape suite: hostile programs against the real sandbox image, under runc and runsc.
+//! The escape suite: hostile programs against the real sandbox images (the default one and
+//! `modern`, numpy 2 and pandas 2 from PyPI wheels), under runc and runsc.
 //!
 //! Every case runs with validation off (the container is the boundary under test), must be
 //! contained and reported with the right flags, must leave no container behind (checked by
@@ -14,6 +15,7 @@ use serde_json::Value;
 use stockade_runner::cleanup::LABEL_REQUEST_ID;
 use stockade_runner::config::Runtime;
 use stockade_runner::executor::{ExecOptions, ExecutionResult, Executor};
+use stockade_runner::image::Variant;
 use tokio::sync::Semaphore;
 
 type Check = fn(&ExecutionResult) -> Result<(), String>;
@@ -447,6 +449,7 @@ async fn run_case(
     executor: &Executor,
     case: &Case,
     runtime: Runtime,
+    image: Variant,
     marker: &str,
 ) -> Result<String, String> {
     let path = root()
@@ -460,6 +463,7 @@ async fn run_case(
     let opts = ExecOptions {
         timeout: Some(Duration::from_secs(case.timeout_secs)),
         runtime: Some(runtime),
+        image: Some(image),
         validate: false,
         request_id: Some(id.clone()),
         ..Default::default()
@@ -475,6 +479,12 @@ async fn run_case(
     ensure(
         result.cleanup_success == Some(true),
         "cleanup confirmed",
+        &result,
+    )?;
+    ensure(
+        result.image_variant == Some(image)
+            && result.image.as_deref() == executor.image(image).map(|i| i.id.as_str()),
+        &format!("ran on the {image} image"),
         &result,
     )?;
     let left = containers_with_label(executor.docker(), LABEL_REQUEST_ID, &id).await;
@@ -500,8 +510,12 @@ async fn run_case(
     ))
 }
 
-async fn suite(runtime: Runtime) {
+async fn suite(runtime: Runtime, image: Variant) {
     let executor = executor().await;
+    assert!(
+        executor.image(image).is_some(),
+        "the {image} image is not built (stockade image build --variant {image})"
+    );
     let marker = format!("/var/tmp/stockade-escape-marker-{}", std::process::id());
     std::fs::write(&marker, "host secret").expect("host marker");
     let permits = Arc::new(Semaphore::new(3));
@@ -518,12 +532,12 @@ async fn suite(runtime: Runtime) {
         let marker = marker.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let outcome = run_case(&executor, &case, runtime, &marker).await;
+            let outcome = run_case(&executor, &case, runtime, image, &marker).await;
             (case.name, outcome)
         }));
     }
     let mut failures = Vec::new();
-    println!("| case | {runtime} |\n|---|---|");
+    println!("| case | {runtime}, {image} image |\n|---|---|");
     for task in tasks {
         let (name, outcome) = task.await.expect("case task");
         match outcome {
@@ -541,6 +555,7 @@ async fn suite(runtime: Runtime) {
             "signal = 40 + 2\n",
             ExecOptions {
                 runtime: Some(runtime),
+                image: Some(image),
                 ..Default::default()
             },
         )
@@ -551,7 +566,7 @@ async fn suite(runtime: Runtime) {
     );
     assert!(
         failures.is_empty(),
-        "escape cases failed under {runtime}: {failures:?}"
+        "escape cases failed under {runtime} on the {image} image: {failures:?}"
     );
     let orphans = executor.orphaned_containers().await.expect("list");
     assert!(orphans.is_empty(), "orphans remain: {orphans:?}");
@@ -559,10 +574,20 @@ async fn suite(runtime: Runtime) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escape_suite_runc() {
-    suite(Runtime::Runc).await;
+    suite(Runtime::Runc, Variant::Default).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escape_suite_runsc() {
-    suite(Runtime::Runsc).await;
+    suite(Runtime::Runsc, Variant::Default).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escape_suite_modern_runc() {
+    suite(Runtime::Runc, Variant::Modern).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escape_suite_modern_runsc() {
+    suite(Runtime::Runsc, Variant::Modern).await;
 }

@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use serde_yaml::Value;
-use stockade_runner::config::{human_bytes, join_runtimes, SandboxConfig, ENV_OVERRIDES};
+use stockade_runner::config::{
+    human_bytes, join_names, join_runtimes, SandboxConfig, ENV_OVERRIDES,
+};
 use stockade_runner::defaults::{self, SeccompSource};
 
 use crate::run::RequestFlags;
@@ -141,6 +143,10 @@ fn show_config(args: ShowArgs) -> Result<ExitCode> {
         config.runtime = r;
         flagged.insert("docker.runtime", "--runtime");
     }
+    if let Some(v) = opts.image {
+        config.image_variant = v;
+        flagged.insert("docker.image_variant", "--image");
+    }
     let sources = sources(&file, |name| std::env::var(name).ok())?;
     let entries: Vec<Entry> = effective_values(&config)
         .into_iter()
@@ -267,6 +273,9 @@ fn effective_values(c: &SandboxConfig) -> Vec<(&'static str, String)> {
     vec![
         ("docker.enabled", c.enabled.to_string()),
         ("docker.image", c.image.clone()),
+        ("docker.modern_image", c.modern_image.clone()),
+        ("docker.image_variant", c.image_variant.to_string()),
+        ("docker.allowed_images", join_names(&c.allowed_images)),
         ("docker.runtime", c.runtime.to_string()),
         (
             "docker.allowed_runtimes",

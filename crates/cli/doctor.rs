@@ -11,6 +11,7 @@ use stockade_runner::defaults::{seccomp_source, SeccompSource};
 use stockade_runner::executor::{
     connect_docker, docker_host, load_seccomp_profile, ExecOptions, Executor,
 };
+use stockade_runner::image::Variant;
 
 use crate::config::load_config;
 
@@ -116,19 +117,43 @@ async fn doctor(args: &DoctorArgs, checks: &mut Checks) {
     if let Some(cgroup) = info.as_ref().and_then(|i| i.cgroup_version.as_ref()) {
         checks.report(true, "cgroups", format!("version {cgroup}"));
     }
-    match docker.inspect_image(&config.image).await {
-        Ok(img) => checks.report(
-            true,
-            "sandbox image",
-            format!("{} ({})", config.image, img.id.unwrap_or_default()),
-        ),
-        Err(_) => {
-            checks.report(
-                false,
-                "sandbox image",
-                format!("{} not found (run `stockade image build`)", config.image),
-            );
-            return;
+    // Every variant a request may choose; only the default one is required.
+    let mut variants = vec![config.image_variant];
+    variants.extend(
+        config
+            .allowed_images()
+            .into_iter()
+            .filter(|v| *v != config.image_variant),
+    );
+    for variant in variants {
+        let reference = config.image_of(variant);
+        let required = variant == config.image_variant;
+        let name = format!("sandbox image ({variant})");
+        match docker.inspect_image(reference).await {
+            Ok(img) => checks.report(
+                true,
+                &name,
+                format!("{reference} ({})", img.id.unwrap_or_default()),
+            ),
+            Err(_) => {
+                let build = match variant {
+                    Variant::Default => "stockade image build".to_string(),
+                    other => format!("stockade image build --variant {other}"),
+                };
+                let note = if required {
+                    "it is the default variant"
+                } else {
+                    "requests for it are refused"
+                };
+                checks.report(
+                    !required,
+                    &name,
+                    format!("{reference} not found ({note}; run `{build}`)"),
+                );
+                if required {
+                    return;
+                }
+            }
         }
     }
     match cleanup::list_all(&docker).await {

@@ -1,5 +1,6 @@
-//! `stockade image build`: make the sandbox image offline (Debian packages + a pinned
-//! pyarrow wheel + the harness), import it into Docker and tag it.
+//! `stockade image build`: make the sandbox image offline (Debian packages + pinned wheels +
+//! the harness), import it into Docker and tag it; `--variant modern` (or `all`) makes the
+//! image with numpy 2 and pandas 2 from PyPI wheels.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use stockade_runner::image::{self, BuildOptions, Progress};
+use stockade_runner::image::{BuildOptions, Progress, Variant};
 
 /// Arguments of `stockade image`.
 #[derive(Debug, clap::Args)]
@@ -33,6 +34,39 @@ struct BuildArgs {
     /// [default: $STOCKADE_CACHE_DIR or .cache/stockade].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+
+    /// Which image: default (Debian's numpy and pandas), modern (numpy 2, pandas 2 from
+    /// PyPI wheels) or all.
+    #[arg(long, value_name = "VARIANT", default_value = "default")]
+    variant: VariantChoice,
+}
+
+/// `--variant`: one variant, or every one.
+#[derive(Debug, Clone, Copy)]
+enum VariantChoice {
+    One(Variant),
+    All,
+}
+
+impl std::str::FromStr for VariantChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<VariantChoice, String> {
+        if s == "all" {
+            Ok(VariantChoice::All)
+        } else {
+            s.parse().map(VariantChoice::One)
+        }
+    }
+}
+
+impl VariantChoice {
+    fn variants(self) -> Vec<Variant> {
+        match self {
+            VariantChoice::One(v) => vec![v],
+            VariantChoice::All => Variant::ALL.to_vec(),
+        }
+    }
 }
 
 /// Run `stockade image ...`.
@@ -50,7 +84,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 async fn build_image(args: BuildArgs) -> Result<ExitCode> {
-    let started = Instant::now();
     let docker = bollard::Docker::connect_with_local_defaults()
         .context("cannot reach the Docker engine (run scripts/setup-engine.sh)")?
         .negotiate_version()
@@ -59,7 +92,18 @@ async fn build_image(args: BuildArgs) -> Result<ExitCode> {
     let cache_dir = args
         .cache_dir
         .unwrap_or_else(BuildOptions::default_cache_dir);
-    let options = BuildOptions::new(cache_dir).force(args.force);
+    for variant in args.variant.variants() {
+        let options = BuildOptions::new(cache_dir.clone())
+            .force(args.force)
+            .variant(variant);
+        build_variant(&docker, &options).await?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn build_variant(docker: &bollard::Docker, options: &BuildOptions) -> Result<()> {
+    let started = Instant::now();
+    let variant = options.variant;
 
     let bar = ProgressBar::new_spinner();
     bar.set_style(
@@ -90,12 +134,13 @@ async fn build_image(args: BuildArgs) -> Result<ExitCode> {
             line(other.to_string());
         }
     };
-    let outcome = image::build(&docker, &options, &mut on_progress).await;
+    let outcome = stockade_runner::image::build(docker, options, &mut on_progress).await;
     bar.finish_and_clear();
-    let outcome = outcome.context("building the sandbox image")?;
+    let outcome = outcome.with_context(|| format!("building the {variant} sandbox image"))?;
 
     let info = &outcome.info;
-    println!("image:    {} (tagged {})", info.reference, image::LATEST);
+    println!("variant:  {variant}");
+    println!("image:    {} (tagged {})", info.reference, variant.latest());
     println!("id:       {}", info.id);
     println!("size:     {:.0} MB", info.size_bytes as f64 / 1e6);
     let versions: Vec<String> = info
@@ -111,5 +156,5 @@ async fn build_image(args: BuildArgs) -> Result<ExitCode> {
         "already present, checked"
     };
     println!("{verb} in {:.1}s", started.elapsed().as_secs_f64());
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

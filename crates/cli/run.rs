@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use stockade_runner::config::{parse_size, Runtime};
 use stockade_runner::executor::{CleanupHook, ExecOptions, ExecutionResult, Executor};
+use stockade_runner::image::Variant;
 
 use crate::config::load_config;
 use crate::terminal::EXIT_ERROR;
@@ -61,6 +62,10 @@ pub struct RequestFlags {
     /// OCI runtime: runc or runsc (gVisor).
     #[arg(long)]
     pub runtime: Option<Runtime>,
+    /// Image variant: default (Debian's numpy 1.24, pandas 1.5) or modern (numpy 2,
+    /// pandas 2); must be in docker.allowed_images.
+    #[arg(long, value_name = "VARIANT")]
+    pub image: Option<Variant>,
 }
 
 impl RequestFlags {
@@ -83,6 +88,7 @@ impl RequestFlags {
             memory_bytes,
             cpu_limit: self.cpus,
             runtime: self.runtime,
+            image: self.image,
             ..Default::default()
         })
     }
@@ -270,6 +276,7 @@ fn print_text(r: &ExecutionResult) -> Result<()> {
         }
     }
     let runtime = r.runtime.map(|r| r.to_string()).unwrap_or_default();
+    let image = r.image_variant.map(|v| v.to_string()).unwrap_or_default();
     let exit = r
         .exit_code
         .map_or_else(|| "-".to_string(), |c| c.to_string());
@@ -278,7 +285,7 @@ fn print_text(r: &ExecutionResult) -> Result<()> {
         .map_or_else(|| "-".to_string(), |m| format!("{m:.0} MiB"));
     writeln!(
         e,
-        "time: {:.2}s  exit: {exit}  memory peak: {peak}  runtime: {runtime}{}",
+        "time: {:.2}s  exit: {exit}  memory peak: {peak}  runtime: {runtime}  image: {image}{}",
         r.execution_time,
         if flags.is_empty() {
             String::new()

@@ -89,22 +89,30 @@ pub fn is_strategy(path: &Path) -> bool {
         .any(|l| l.starts_with("def strategy("))
 }
 
-/// Builds (or finds) the sandbox image once per test binary.
+/// Builds (or finds) the default sandbox image once per test binary.
 pub fn ensure_image() {
     static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
-            .args(["image", "build"])
-            .current_dir(ROOT)
-            .output()
-            .expect("run stockade image build");
-        assert!(
-            out.status.success(),
-            "stockade image build failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    });
+    BUILT.get_or_init(|| build_image("default"));
+}
+
+/// Builds (or finds) the `modern` sandbox image once per test binary.
+pub fn ensure_modern_image() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| build_image("modern"));
+}
+
+fn build_image(variant: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
+        .args(["image", "build", "--variant", variant])
+        .current_dir(ROOT)
+        .output()
+        .expect("run stockade image build");
+    assert!(
+        out.status.success(),
+        "stockade image build --variant {variant} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Runs a command to completion with stdin closed.

@@ -49,6 +49,9 @@ test("settings follow /v1/info", { skip: pending }, async () => {
   assert.equal(await page.locator("#memory").getAttribute("max"), String(info.limits.max_memory_mb));
   const runtimes = await page.locator("#runtime option").allInnerTexts();
   assert.deepEqual(runtimes, info.runtimes);
+  const images = await page.locator("#image option").allInnerTexts();
+  assert.deepEqual(images, info.images);
+  assert.equal(await page.locator("#image").inputValue(), info.default_image);
   assert.equal(await page.locator("#unvalidated-label").isVisible(), info.allow_unvalidated);
   assert.equal(await page.locator('[data-banner="runner"]').count(), 0);
   await page.close();

@@ -7,6 +7,7 @@ use std::time::Duration;
 use bollard::query_parameters::ListContainersOptions;
 use stockade_runner::config::{Runtime, SandboxConfig};
 use stockade_runner::executor::Executor;
+use stockade_runner::image::Variant;
 
 /// Repository root (the tests' working directory is the package root).
 pub fn root() -> std::path::PathBuf {
@@ -23,8 +24,9 @@ pub fn test_config() -> SandboxConfig {
     c.timeout = Duration::from_secs(30);
     c.tmpfs.size_bytes = 64 << 20;
     c.seccomp_profile = root().join("config/seccomp_profile.json");
-    // The suites run the same cases under both runtimes.
+    // The suites run the same cases under both runtimes, and some on both images.
     c.allowed_runtimes = vec![Runtime::Runc, Runtime::Runsc];
+    c.allowed_images = vec![Variant::Default, Variant::Modern];
     c.validate().expect("test config is valid");
     c
 }

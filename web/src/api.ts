@@ -4,6 +4,9 @@ export interface RunnerInfo {
   version: string;
   runtimes: string[];
   default_runtime: string;
+  /** Image variants a request may choose (`default`: Debian's numpy 1.24 and pandas 1.5, `modern`: numpy 2 and pandas 2). */
+  images: string[];
+  default_image: string;
   limits: {
     default_timeout_seconds: number;
     max_timeout_seconds: number;
@@ -20,6 +23,7 @@ export interface ExecuteRequest {
   memory_mb?: number;
   validate?: boolean;
   runtime?: string;
+  image?: string;
   mode?: "execute" | "strategy";
   dataset?: string;
 }
@@ -52,6 +56,8 @@ export interface ExecutionResult {
   memory_peak_mb: number | null;
   killed_reason: string | null;
   image: string | null;
+  image_variant: string | null;
+  image_versions: Record<string, string>;
   runtime: string | null;
   findings: ApiFinding[] | null;
 }

@@ -190,6 +190,10 @@ class App {
     runtime.replaceChildren(
       ...info.runtimes.map((r) => h("option", { value: r, selected: r === info.default_runtime }, r)),
     );
+    const image = byId<HTMLSelectElement>("image");
+    image.replaceChildren(
+      ...info.images.map((v) => h("option", { value: v, selected: v === info.default_image }, v)),
+    );
     const dataset = byId<HTMLSelectElement>("dataset");
     dataset.replaceChildren(...info.datasets.map((d) => h("option", { value: d }, d)));
     byId("unvalidated-label").hidden = !info.allow_unvalidated;
@@ -248,6 +252,7 @@ class App {
       timeout_seconds: timeout,
       memory_mb: memory === undefined ? undefined : Math.round(memory),
       runtime: byId<HTMLSelectElement>("runtime").value || undefined,
+      image: byId<HTMLSelectElement>("image").value || undefined,
       mode,
       validate: !(this.info?.allow_unvalidated && byId<HTMLInputElement>("unvalidated").checked),
     };

@@ -116,6 +116,15 @@ function cleanupText(c: boolean | null | undefined): string {
   return "right after the answer";
 }
 
+/** The image variant and its main versions, e.g. `modern (python3 3.11.2-1+b1, numpy 2.4.6, pandas 2.3.3, pyarrow 26.0.1)`. */
+function imageText(r: ExecutionResult): string {
+  if (!r.image_variant) return "n/a";
+  const versions = ["python3", "numpy", "pandas", "pyarrow"]
+    .filter((name) => r.image_versions?.[name])
+    .map((name) => `${name} ${r.image_versions[name]}`);
+  return versions.length ? `${r.image_variant} (${versions.join(", ")})` : r.image_variant;
+}
+
 /** The figures of a run, as a definition list. */
 export function renderFacts(r: ExecutionResult): HTMLElement {
   const facts: Array<[string, string]> = [
@@ -127,6 +136,7 @@ export function renderFacts(r: ExecutionResult): HTMLElement {
     ["Killed reason", r.killed_reason ?? "none"],
     ["Validated", r.validated ? "yes" : "no"],
     ["Runtime", r.runtime ?? "n/a"],
+    ["Image", imageText(r)],
     ["Container", r.container_id ? r.container_id.slice(0, 12) : "none"],
     ["Cleaned up", cleanupText(r.cleanup_success)],
   ];

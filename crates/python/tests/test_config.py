@@ -26,6 +26,13 @@ def test_spec_custom_configuration() -> None:
     assert DockerConfig(memory_limit="2g", cpu_limit=0.5, timeout_seconds=600) == DockerConfig()
 
 
+def test_image_variant_selects_the_modern_image() -> None:
+    assert DockerConfig().image_variant == "default"
+    c = DockerConfig(image_variant="modern")
+    assert c.image_variant == "modern"
+    assert c.to_dict()["modern_image"] == "stockade-sandbox-modern:latest"
+
+
 def test_from_yaml_reads_the_repository_file(config_file: pathlib.Path) -> None:
     c = DockerConfig.from_yaml(config_file)
     assert c.memory_limit == "2g" and c.network_mode == "none"
@@ -61,6 +68,7 @@ def test_explicit_values_ignore_the_environment(monkeypatch: pytest.MonkeyPatch)
         ({"image": " "}, "docker.image"),
         ({"fallback_to_direct": True}, "docker.fallback_to_direct"),
         ({"seccomp_profile": ""}, "docker.seccomp_profile"),
+        ({"image_variant": "newest"}, "docker.image_variant"),
     ],
 )
 def test_invalid_values_raise_value_error_naming_the_key(kwargs: dict, key: str) -> None:

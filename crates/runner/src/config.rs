@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
 use crate::error::ConfigError;
+use crate::image::Variant;
 
 /// The OCI runtime a container runs under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -139,8 +140,15 @@ pub struct ServerLimits {
 pub struct SandboxConfig {
     /// Whether the sandbox may run code at all. There is no unsandboxed mode: `false` refuses.
     pub enabled: bool,
-    /// The sandbox image (name or id).
+    /// The `default` variant's sandbox image (name or id).
     pub image: String,
+    /// The `modern` variant's sandbox image (name or id).
+    pub modern_image: String,
+    /// The image variant a request runs on when it does not choose one.
+    pub image_variant: Variant,
+    /// Image variants a request may choose. Empty: only `image_variant`. See
+    /// [`SandboxConfig::allowed_images`].
+    pub allowed_images: Vec<Variant>,
     /// The default OCI runtime.
     pub runtime: Runtime,
     /// Runtimes a request may choose. Empty: only `runtime`, so that a request cannot step
@@ -190,12 +198,17 @@ const GIB: u64 = 1024 * MIB;
 
 /// The image `stockade image build` produces.
 pub const DEFAULT_IMAGE: &str = "stockade-sandbox:latest";
+/// The image `stockade image build --variant modern` produces.
+pub const MODERN_IMAGE: &str = "stockade-sandbox-modern:latest";
 
 impl Default for SandboxConfig {
     fn default() -> Self {
         SandboxConfig {
             enabled: true,
             image: DEFAULT_IMAGE.to_string(),
+            modern_image: MODERN_IMAGE.to_string(),
+            image_variant: Variant::Default,
+            allowed_images: Vec::new(),
             runtime: Runtime::Runc,
             allowed_runtimes: Vec::new(),
             memory_bytes: 2 * GIB,
@@ -260,6 +273,9 @@ struct FileConfig {
 struct FileDocker {
     enabled: Option<bool>,
     image: Option<String>,
+    modern_image: Option<String>,
+    image_variant: Option<String>,
+    allowed_images: Option<Value>,
     runtime: Option<String>,
     allowed_runtimes: Option<Value>,
     memory_limit: Option<Value>,
@@ -382,6 +398,19 @@ impl SandboxConfig {
         if self.image.trim().is_empty() {
             return Err(invalid("docker.image", "must not be empty".into()));
         }
+        if self.modern_image.trim().is_empty() {
+            return Err(invalid("docker.modern_image", "must not be empty".into()));
+        }
+        if !self.allowed_images.is_empty() && !self.allowed_images.contains(&self.image_variant) {
+            return Err(invalid(
+                "docker.allowed_images",
+                format!(
+                    "{} must include the default image variant ({})",
+                    join_names(&self.allowed_images),
+                    self.image_variant
+                ),
+            ));
+        }
         if self.memory_bytes < 16 * MIB {
             return Err(invalid(
                 "docker.memory_limit",
@@ -449,7 +478,7 @@ impl SandboxConfig {
                 "docker.allowed_runtimes",
                 format!(
                     "{} must include the default runtime ({})",
-                    join_runtimes(&self.allowed_runtimes),
+                    join_names(&self.allowed_runtimes),
                     self.runtime
                 ),
             ));
@@ -559,6 +588,24 @@ impl SandboxConfig {
         }
     }
 
+    /// The image variants a request may choose: `allowed_images`, or the default variant
+    /// alone when that list is empty.
+    pub fn allowed_images(&self) -> Vec<Variant> {
+        if self.allowed_images.is_empty() {
+            vec![self.image_variant]
+        } else {
+            self.allowed_images.clone()
+        }
+    }
+
+    /// The configured image (name or id) of a variant.
+    pub fn image_of(&self, variant: Variant) -> &str {
+        match variant {
+            Variant::Default => &self.image,
+            Variant::Modern => &self.modern_image,
+        }
+    }
+
     fn resolve_seccomp_path(&mut self, config_dir: Option<&Path>) {
         if self.seccomp_profile.is_absolute() || self.seccomp_profile.exists() {
             return;
@@ -576,16 +623,24 @@ impl SandboxConfig {
 
 /// `runc, runsc` (for messages).
 pub fn join_runtimes(runtimes: &[Runtime]) -> String {
-    runtimes
+    join_names(runtimes)
+}
+
+/// `default, modern`, `runc, runsc` (for messages).
+pub fn join_names<T: fmt::Display>(names: &[T]) -> String {
+    names
         .iter()
-        .map(|r| r.as_str())
+        .map(|r| r.to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// A list of runtimes: a YAML sequence, or a comma-separated string (as an environment
-/// variable gives it). Duplicates are dropped.
-fn runtimes(key: &str, value: &Value) -> Result<Vec<Runtime>, ConfigError> {
+/// A list of names (runtimes, image variants): a YAML sequence, or a comma-separated string
+/// (as an environment variable gives it). Duplicates are dropped.
+fn name_list<T>(key: &str, value: &Value, what: &str) -> Result<Vec<T>, ConfigError>
+where
+    T: std::str::FromStr<Err = String> + PartialEq,
+{
     let invalid = |message: String| ConfigError::Invalid {
         key: key.to_string(),
         message,
@@ -603,16 +658,16 @@ fn runtimes(key: &str, value: &Value) -> Result<Vec<Runtime>, ConfigError> {
             .map(|item| {
                 item.as_str()
                     .map(String::from)
-                    .ok_or_else(|| invalid(format!("{item:?} is not a runtime name")))
+                    .ok_or_else(|| invalid(format!("{item:?} is not a {what} name")))
             })
             .collect::<Result<_, _>>()?,
-        other => return Err(invalid(format!("{other:?} must be a list of runtimes"))),
+        other => return Err(invalid(format!("{other:?} must be a list of {what}s"))),
     };
     let mut out = Vec::new();
     for name in names {
-        let runtime: Runtime = name.parse().map_err(invalid)?;
-        if !out.contains(&runtime) {
-            out.push(runtime);
+        let item: T = name.parse().map_err(invalid)?;
+        if !out.contains(&item) {
+            out.push(item);
         }
     }
     Ok(out)
@@ -824,7 +879,19 @@ fn build(file: FileConfig) -> Result<SandboxConfig, ConfigError> {
         })?;
     }
     if let Some(v) = d.allowed_runtimes {
-        c.allowed_runtimes = runtimes("docker.allowed_runtimes", &v)?;
+        c.allowed_runtimes = name_list("docker.allowed_runtimes", &v, "runtime")?;
+    }
+    if let Some(v) = d.modern_image {
+        c.modern_image = v;
+    }
+    if let Some(v) = d.image_variant {
+        c.image_variant = v.parse().map_err(|e| ConfigError::Invalid {
+            key: "docker.image_variant".into(),
+            message: e,
+        })?;
+    }
+    if let Some(v) = d.allowed_images {
+        c.allowed_images = name_list("docker.allowed_images", &v, "image variant")?;
     }
     if let Some(v) = d.memory_limit {
         c.memory_bytes = size("docker.memory_limit", &v)?;
@@ -1088,6 +1155,41 @@ mod tests {
         for n in [512 * MIB, 2 * GIB, 1536 * 1024, 1000] {
             assert_eq!(parse_size(&human_bytes(n)), Some(n));
         }
+    }
+
+    #[test]
+    fn a_request_chooses_only_among_the_allowed_image_variants() {
+        let load = |yaml: &str| SandboxConfig::from_yaml_str_with_env(yaml, |_| None);
+        let c = load("docker:\n  image_variant: modern\n").expect("valid");
+        assert_eq!(c.allowed_images(), vec![Variant::Modern]);
+        assert_eq!(
+            c.image_of(Variant::Modern),
+            "stockade-sandbox-modern:latest"
+        );
+        let c = load("docker:\n  allowed_images: default, modern\n").expect("valid");
+        assert_eq!(c.allowed_images(), vec![Variant::Default, Variant::Modern]);
+        assert_eq!(c.image_variant, Variant::Default);
+        let e = load("docker:\n  image_variant: modern\n  allowed_images: [default]\n")
+            .expect_err("default variant not allowed")
+            .to_string();
+        assert_eq!(
+            e,
+            "docker.allowed_images: default must include the default image variant (modern)"
+        );
+        let e = load("docker:\n  allowed_images: [default, newest]\n")
+            .expect_err("unknown variant")
+            .to_string();
+        assert!(
+            e.starts_with("docker.allowed_images: unknown image variant \"newest\""),
+            "{e}"
+        );
+        let e = load("docker:\n  image_variant: latest\n")
+            .expect_err("unknown variant")
+            .to_string();
+        assert!(
+            e.starts_with("docker.image_variant: unknown image variant"),
+            "{e}"
+        );
     }
 
     #[test]

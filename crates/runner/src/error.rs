@@ -69,6 +69,22 @@ pub enum RunnerError {
         /// What the configuration allows.
         allowed: String,
     },
+    /// The request asked for an image variant the configuration does not allow.
+    #[error("the {variant} image is not allowed here (docker.allowed_images: {allowed})")]
+    ImageNotAllowed {
+        /// The requested variant.
+        variant: String,
+        /// What the configuration allows.
+        allowed: String,
+    },
+    /// The request asked for an allowed image variant whose image the engine does not have.
+    #[error("the {variant} image ({image}) is not built on this server (build it with `stockade image build --variant {variant}`, then restart)")]
+    ImageVariantMissing {
+        /// The requested variant.
+        variant: String,
+        /// The image the configuration names for it.
+        image: String,
+    },
     /// A data directory cannot be mounted into a sandbox safely.
     #[error("data directory {}: {reason}", path.display())]
     DataDir {

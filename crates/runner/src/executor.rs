@@ -44,7 +44,7 @@ pub mod markers;
 pub mod output;
 pub mod preload;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -66,8 +66,9 @@ use tokio::sync::mpsc;
 use crate::cleanup::{
     self, CleanupReport, ContainerGuard, LiveSet, ManagedContainer, Owner, Pending,
 };
-use crate::config::{human_bytes, join_runtimes, Runtime, SandboxConfig};
+use crate::config::{human_bytes, join_names, join_runtimes, Runtime, SandboxConfig};
 use crate::error::{is_not_found, RunnerError};
+use crate::image::{Variant, LABEL_VERSION_PREFIX};
 use crate::liveness::{Liveness, StateDir};
 pub use crate::result::{ExecEvent, ExecutionResult, ResourceSample};
 use data::StagedData;
@@ -86,6 +87,8 @@ pub struct ExecOptions {
     pub cpu_limit: Option<f64>,
     /// OCI runtime (default: the config's).
     pub runtime: Option<Runtime>,
+    /// Image variant (default: the config's `image_variant`).
+    pub image: Option<Variant>,
     /// Run the validator first (default true). When it rejects, no container is created.
     pub validate: bool,
     /// Written to the container's request-id label.
@@ -124,6 +127,7 @@ impl Default for ExecOptions {
             memory_bytes: None,
             cpu_limit: None,
             runtime: None,
+            image: None,
             validate: true,
             request_id: None,
             events: None,
@@ -271,7 +275,8 @@ struct Inner {
     docker: Docker,
     config: SandboxConfig,
     seccomp_json: String,
-    image_id: String,
+    /// The variants whose image the engine had when the executor connected.
+    images: BTreeMap<Variant, ImageRef>,
     runtimes: Vec<String>,
     owner: Owner,
     /// Held for the executor's life: it proves to other runners' sweeps that this instance's
@@ -283,12 +288,24 @@ struct Inner {
     kill_reasons: Mutex<HashMap<String, String>>,
 }
 
+/// A variant's image as the engine reported it when the executor connected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// The configured reference (`stockade-sandbox:latest`, ...).
+    pub reference: String,
+    /// Docker image id (`sha256:...`).
+    pub id: String,
+    /// Component versions recorded by `stockade image build` (the image's
+    /// `io.stockade.image.version.*` labels): python3, numpy, pandas, pyarrow, ...
+    pub versions: BTreeMap<String, String>,
+}
+
 impl std::fmt::Debug for Executor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Executor")
             .field("instance", &self.inner.owner.instance)
             .field("image", &self.inner.config.image)
-            .field("image_id", &self.inner.image_id)
+            .field("images", &self.inner.images)
             .finish()
     }
 }
@@ -372,15 +389,50 @@ impl Executor {
             .map_err(RunnerError::docker("system info"))?;
         let mut runtimes: Vec<String> = info.runtimes.unwrap_or_default().into_keys().collect();
         runtimes.sort();
-        let image_id = match docker.inspect_image(&config.image).await {
-            Ok(image) => image.id.unwrap_or_default(),
-            Err(e) if is_not_found(&e) => {
-                return Err(RunnerError::ImageMissing {
-                    image: config.image.clone(),
-                })
+        // The default variant's image must be there; another allowed variant that is not
+        // built is refused when a request asks for it.
+        let mut images = BTreeMap::new();
+        let mut variants = config.allowed_images();
+        variants.push(config.image_variant);
+        variants.sort();
+        variants.dedup();
+        for variant in variants {
+            let reference = config.image_of(variant);
+            match docker.inspect_image(reference).await {
+                Ok(image) => {
+                    let versions = image
+                        .config
+                        .and_then(|c| c.labels)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|(k, v)| {
+                            Some((k.strip_prefix(LABEL_VERSION_PREFIX)?.to_string(), v))
+                        })
+                        .collect();
+                    images.insert(
+                        variant,
+                        ImageRef {
+                            reference: reference.to_string(),
+                            id: image.id.unwrap_or_default(),
+                            versions,
+                        },
+                    );
+                }
+                Err(e) if is_not_found(&e) && variant != config.image_variant => {
+                    tracing::info!(
+                        variant = %variant,
+                        image = reference,
+                        "image variant not built; requests for it are refused"
+                    );
+                }
+                Err(e) if is_not_found(&e) => {
+                    return Err(RunnerError::ImageMissing {
+                        image: reference.to_string(),
+                    })
+                }
+                Err(e) => return Err(RunnerError::docker("image inspect")(e)),
             }
-            Err(e) => return Err(RunnerError::docker("image inspect")(e)),
-        };
+        }
         let instance = {
             let bytes: [u8; 16] = rand::random();
             bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
@@ -391,7 +443,7 @@ impl Executor {
             inner: Arc::new(Inner {
                 docker,
                 seccomp_json,
-                image_id,
+                images,
                 runtimes,
                 owner: Owner { instance, state },
                 liveness,
@@ -434,7 +486,7 @@ impl Executor {
                 docker: shared.docker.clone(),
                 config: shared.config.clone(),
                 seccomp_json: shared.seccomp_json.clone(),
-                image_id: shared.image_id.clone(),
+                images: shared.images.clone(),
                 runtimes: shared.runtimes.clone(),
                 owner: shared.owner.clone(),
                 liveness: shared.liveness.clone(),
@@ -459,9 +511,16 @@ impl Executor {
         &self.inner.docker
     }
 
-    /// Id (digest) of the sandbox image.
+    /// Id (digest) of the default variant's sandbox image.
     pub fn image_id(&self) -> &str {
-        &self.inner.image_id
+        self.image(self.inner.config.image_variant)
+            .map_or("", |i| i.id.as_str())
+    }
+
+    /// A variant's image, if the engine had it when the executor connected and the
+    /// configuration allows it.
+    pub fn image(&self, variant: Variant) -> Option<&ImageRef> {
+        self.inner.images.get(&variant)
     }
 
     /// This runner's instance id (the `io.stockade.instance` label).
@@ -528,13 +587,25 @@ impl Executor {
     }
 
     fn blank_result(&self, opts: &ExecOptions) -> ExecutionResult {
-        ExecutionResult {
+        let mut result = ExecutionResult {
             validated: opts.validate,
             cleanup_success: Some(true),
-            image: Some(self.inner.image_id.clone()),
             runtime: Some(opts.runtime.unwrap_or(self.inner.config.runtime)),
             ..Default::default()
-        }
+        };
+        self.set_image(
+            &mut result,
+            opts.image.unwrap_or(self.inner.config.image_variant),
+        );
+        result
+    }
+
+    /// Records which image a result comes from: variant, id and component versions.
+    fn set_image(&self, result: &mut ExecutionResult, variant: Variant) {
+        let image = self.image(variant);
+        result.image = image.map(|i| i.id.clone());
+        result.image_variant = Some(variant);
+        result.image_versions = image.map(|i| i.versions.clone()).unwrap_or_default();
     }
 
     /// The container settings for a request, or why its overrides are refused.
@@ -577,6 +648,20 @@ impl Executor {
             });
         }
         self.check_runtime(runtime)?;
+        let image = opts.image.unwrap_or(c.image_variant);
+        let allowed = c.allowed_images();
+        if !allowed.contains(&image) {
+            return Err(RunnerError::ImageNotAllowed {
+                variant: image.to_string(),
+                allowed: join_names(&allowed),
+            });
+        }
+        if self.image(image).is_none() {
+            return Err(RunnerError::ImageVariantMissing {
+                variant: image.to_string(),
+                image: c.image_of(image).to_string(),
+            });
+        }
         let data_dir = match data_dir {
             None => None,
             Some(dir) => {
@@ -596,6 +681,7 @@ impl Executor {
             memory_bytes,
             cpu_limit,
             runtime,
+            image,
             data_dir,
             request_id: opts.request_id.clone(),
             // What the harness always loaded; [`Executor::spec_for_code`] narrows it.
@@ -687,7 +773,7 @@ impl Executor {
         .map_err(|e| RunnerError::Protocol(format!("container create task: {e}")))?
         .map_err(|e| match e {
             ref err if is_not_found(err) => RunnerError::ImageMissing {
-                image: inner.config.image.clone(),
+                image: inner.config.image_of(spec.image).to_string(),
             },
             other => RunnerError::docker("container create")(other),
         })?;
@@ -792,6 +878,8 @@ impl Executor {
             }
         };
         let mut result = self.blank_result(&opts);
+        // What the container was made with (a warm container's spec is the pool's).
+        self.set_image(&mut result, spec.image);
         result.runtime = Some(spec.runtime);
         result.findings = findings;
         result.container_id = Some(id.clone());

@@ -12,6 +12,11 @@
 //! `stockade-sandbox:latest`. Building again with unchanged inputs finds the tag and
 //! does nothing.
 //!
+//! A second [`Variant`], `modern`, is built the same way from `config/image/recipe-modern.yaml`:
+//! the same Debian base and harness, but numpy 2, pandas 2 and pyarrow from hash-pinned PyPI
+//! wheels instead of Debian's numpy 1.24 and pandas 1.5. It is tagged
+//! `stockade-sandbox-modern:<hash>` and `stockade-sandbox-modern:latest`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use stockade_runner::image::{self, BuildOptions};
@@ -37,10 +42,12 @@ use serde::{Deserialize, Serialize};
 pub use assemble::{AddedFile, PathFilter};
 pub use recipe::{content_hash, Recipe};
 
-/// Repository name of the sandbox image.
+/// Repository name of the (default variant's) sandbox image.
 pub const REPOSITORY: &str = "stockade-sandbox";
-/// The tag `stockade image build` always (re)points at the newest build.
+/// The tag `stockade image build` always (re)points at the newest build of the default variant.
 pub const LATEST: &str = "stockade-sandbox:latest";
+/// Repository name of the `modern` variant's image.
+pub const MODERN_REPOSITORY: &str = "stockade-sandbox-modern";
 /// Label holding the full content hash of the image's inputs.
 pub const LABEL_RECIPE_HASH: &str = "io.stockade.image.recipe-hash";
 /// Prefix of the labels recording component versions (`...version.numpy` etc.).
@@ -58,6 +65,7 @@ pub const MANIFEST_FILE: &str = "image.json";
 const ASSEMBLY_FORMAT: &str = "1";
 
 const RECIPE_YAML: &str = include_str!("../../../config/image/recipe.yaml");
+const MODERN_RECIPE_YAML: &str = include_str!("../../../config/image/recipe-modern.yaml");
 const INSTALLER: &[u8] = include_bytes!("../../../config/image/install-wheels.py");
 
 /// Directories created in the image if the root filesystem lacks them.
@@ -88,6 +96,101 @@ pub const FILES: [AddedFile; 4] = [
         mode: 0o644,
     },
 ];
+
+/// Which sandbox image: the recipe it is built from and the repository it is tagged in.
+///
+/// ```
+/// use stockade_runner::image::Variant;
+///
+/// let modern: Variant = "modern".parse().unwrap();
+/// assert_eq!(modern.latest(), "stockade-sandbox-modern:latest");
+/// assert_eq!(Variant::Default.latest(), "stockade-sandbox:latest");
+/// assert!("newest".parse::<Variant>().is_err());
+/// ```
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    /// Debian 12's python3, numpy 1.24 and pandas 1.5, plus a pyarrow wheel.
+    #[default]
+    Default,
+    /// The same Debian base with numpy 2, pandas 2 and pyarrow from pinned PyPI wheels.
+    Modern,
+}
+
+impl Variant {
+    /// Every variant, the default first.
+    pub const ALL: [Variant; 2] = [Variant::Default, Variant::Modern];
+
+    /// The variant's name in the configuration, requests and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Default => "default",
+            Variant::Modern => "modern",
+        }
+    }
+
+    /// The Docker repository its builds are tagged in.
+    pub fn repository(self) -> &'static str {
+        match self {
+            Variant::Default => REPOSITORY,
+            Variant::Modern => MODERN_REPOSITORY,
+        }
+    }
+
+    /// The tag `stockade image build` (re)points at the variant's newest build.
+    pub fn latest(self) -> String {
+        format!("{}:latest", self.repository())
+    }
+
+    fn recipe_yaml(self) -> &'static str {
+        match self {
+            Variant::Default => RECIPE_YAML,
+            Variant::Modern => MODERN_RECIPE_YAML,
+        }
+    }
+
+    /// The variant's parsed recipe.
+    pub fn recipe(self) -> Result<Recipe, ImageError> {
+        Recipe::from_yaml(self.recipe_yaml())
+    }
+
+    /// Content hash of everything that defines the variant's image.
+    pub fn hash(self) -> String {
+        hash_of(&hash_inputs(self))
+    }
+
+    /// The variant's image reference for a content hash: `<repository>:<16 hex digits>`.
+    pub fn reference_for(self, hash: &str) -> String {
+        format!("{}:{}", self.repository(), &hash[..hash.len().min(16)])
+    }
+
+    /// File name of the manifest a build of this variant writes to the cache directory.
+    pub fn manifest_file(self) -> String {
+        match self {
+            Variant::Default => MANIFEST_FILE.to_string(),
+            other => format!("image-{}.json", other.name()),
+        }
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Variant {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Variant, String> {
+        Variant::ALL
+            .into_iter()
+            .find(|v| v.name() == s)
+            .ok_or_else(|| format!("unknown image variant {s:?} (use default or modern)"))
+    }
+}
 
 /// Errors from building or finding the sandbox image.
 #[derive(Debug, thiserror::Error)]
@@ -190,23 +293,28 @@ impl ImageError {
     }
 }
 
-/// The parsed recipe shipped with this build.
+/// The parsed recipe of the default variant.
 pub fn recipe() -> Result<Recipe, ImageError> {
-    Recipe::from_yaml(RECIPE_YAML)
+    Variant::Default.recipe()
 }
 
-/// Content hash of everything that defines the image (recipe, installer, added files).
+/// Content hash of everything that defines the default image (recipe, installer, added files).
 pub fn image_hash() -> String {
-    hash_of(&hash_inputs())
+    Variant::Default.hash()
 }
 
-fn hash_inputs() -> Vec<(String, Vec<u8>)> {
+fn hash_inputs(variant: Variant) -> Vec<(String, Vec<u8>)> {
+    // Both variants name their recipe `recipe.yaml` here, so that the default image's hash
+    // (and tag) did not change when the modern one was added; the recipes themselves differ.
     let mut inputs = vec![
         (
             "assembly-format".to_string(),
             ASSEMBLY_FORMAT.as_bytes().to_vec(),
         ),
-        ("recipe.yaml".to_string(), RECIPE_YAML.as_bytes().to_vec()),
+        (
+            "recipe.yaml".to_string(),
+            variant.recipe_yaml().as_bytes().to_vec(),
+        ),
         ("install-wheels.py".to_string(), INSTALLER.to_vec()),
         ("dirs".to_string(), DIRS.join("\n").into_bytes()),
     ];
@@ -228,9 +336,9 @@ fn hash_of(inputs: &[(String, Vec<u8>)]) -> String {
     content_hash(&refs)
 }
 
-/// The image reference for a content hash: `stockade-sandbox:<16 hex digits>`.
+/// The default image's reference for a content hash: `stockade-sandbox:<16 hex digits>`.
 pub fn reference_for(hash: &str) -> String {
-    format!("{REPOSITORY}:{}", &hash[..hash.len().min(16)])
+    Variant::Default.reference_for(hash)
 }
 
 /// A built (or found) sandbox image, as recorded in the cache's `image.json`.
@@ -256,6 +364,8 @@ pub struct BuildOptions {
     pub cache_dir: PathBuf,
     /// Rebuild even if the image exists; also rebuilds the root filesystem (fresh packages).
     pub force: bool,
+    /// Which image to build.
+    pub variant: Variant,
 }
 
 impl BuildOptions {
@@ -264,7 +374,14 @@ impl BuildOptions {
         BuildOptions {
             cache_dir,
             force: false,
+            variant: Variant::Default,
         }
+    }
+
+    /// Set `variant`.
+    pub fn variant(mut self, variant: Variant) -> BuildOptions {
+        self.variant = variant;
+        self
     }
 
     /// Set `force`.
@@ -343,9 +460,10 @@ pub async fn build(
     options: &BuildOptions,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<BuildOutcome, ImageError> {
-    let recipe = recipe()?;
-    let hash = image_hash();
-    let reference = reference_for(&hash);
+    let variant = options.variant;
+    let recipe = variant.recipe()?;
+    let hash = variant.hash();
+    let reference = variant.reference_for(&hash);
     let cache = options.cache_dir.as_path();
     std::fs::create_dir_all(cache)
         .map_err(|e| ImageError::io(format!("creating {}", cache.display()), e))?;
@@ -388,9 +506,9 @@ pub async fn build(
     } else {
         if let Some(info) = find(docker, &reference).await? {
             step.done("already built");
-            tag_latest(docker, &reference).await?;
-            remove_superseded(docker, &reference).await;
-            let manifest = write_manifest(cache, &info)?;
+            tag_latest(docker, variant, &reference).await?;
+            remove_superseded(docker, variant, &reference).await;
+            let manifest = write_variant_manifest(cache, variant, &info)?;
             return Ok(BuildOutcome {
                 info,
                 built: false,
@@ -442,30 +560,14 @@ pub async fn build(
         report.kept, report.pruned
     ));
 
-    let mut versions = BTreeMap::new();
-    for (name, pkg) in [
-        ("python3", "python3"),
-        ("numpy", "python3-numpy"),
-        ("pandas", "python3-pandas"),
-        ("seccomp", "python3-seccomp"),
-        ("tzdata", "tzdata"),
-    ] {
-        if let Some(v) = report.packages.get(pkg) {
-            versions.insert(name.to_string(), v.clone());
-        }
-    }
-    for wheel in &recipe.wheels {
-        if let Some((name, version)) = wheel.requirement.split_once("==") {
-            versions.insert(name.to_string(), version.to_string());
-        }
-    }
+    let versions = component_versions(&recipe, &report.packages);
 
     step.start(format!("importing into Docker as {reference}"));
     let imported = engine::import(docker, &image_tar, &reference, &hash, &versions).await;
     // The tarball is cheap to re-make from the cached root filesystem: don't keep it.
     let _ = tokio::fs::remove_file(&image_tar).await;
     imported?;
-    tag_latest(docker, &reference).await?;
+    tag_latest(docker, variant, &reference).await?;
     let info = find(docker, &reference)
         .await?
         .ok_or_else(|| ImageError::Docker {
@@ -480,13 +582,14 @@ pub async fn build(
         short_id(&info.id),
         info.size_bytes as f64 / 1e6
     ));
-    let removed = remove_superseded(docker, &reference).await;
+    let removed = remove_superseded(docker, variant, &reference).await;
     if removed > 0 {
         (step.sink())(Progress::Detail(format!(
-            "removed {removed} superseded {REPOSITORY} tag(s)"
+            "removed {removed} superseded {} tag(s)",
+            variant.repository()
         )));
     }
-    let manifest = write_manifest(cache, &info)?;
+    let manifest = write_variant_manifest(cache, variant, &info)?;
     Ok(BuildOutcome {
         info,
         built: true,
@@ -494,21 +597,54 @@ pub async fn build(
     })
 }
 
-/// Whether `tag` is one `build` made: `stockade-sandbox:` and 16 lowercase hex digits.
-fn is_build_tag(tag: &str) -> bool {
-    tag.strip_prefix(REPOSITORY)
+/// The versions recorded in the image's labels: the main Debian packages' (from the root
+/// filesystem's dpkg status) and every wheel's pinned version.
+fn component_versions(
+    recipe: &Recipe,
+    packages: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut versions = BTreeMap::new();
+    for (name, pkg) in [
+        ("python3", "python3"),
+        ("numpy", "python3-numpy"),
+        ("pandas", "python3-pandas"),
+        ("seccomp", "python3-seccomp"),
+        ("tzdata", "tzdata"),
+    ] {
+        if let Some(v) = packages.get(pkg) {
+            versions.insert(name.to_string(), v.clone());
+        }
+    }
+    for wheel in &recipe.wheels {
+        if let Some((name, version)) = wheel.requirement.split_once("==") {
+            // The tzdata wheel must not hide the Debian tzdata package's version.
+            let key = if versions.contains_key(name) {
+                format!("{name}-wheel")
+            } else {
+                name.to_string()
+            };
+            versions.insert(key, version.to_string());
+        }
+    }
+    versions
+}
+
+/// Whether `tag` is one `build` made of `variant`: its repository, `:` and 16 lowercase hex
+/// digits.
+fn is_build_tag(variant: Variant, tag: &str) -> bool {
+    tag.strip_prefix(variant.repository())
         .and_then(|t| t.strip_prefix(':'))
         .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
-/// Untag earlier builds (`stockade-sandbox:<other hash>`) so old images do not pile up.
-/// Images still used by a container stay (Docker refuses); other tags are never touched.
+/// Untag earlier builds of the variant (`<repository>:<other hash>`) so old images do not pile
+/// up. Images still used by a container stay (Docker refuses); other tags are never touched.
 /// Returns how many tags were removed.
-async fn remove_superseded(docker: &Docker, current: &str) -> usize {
+async fn remove_superseded(docker: &Docker, variant: Variant, current: &str) -> usize {
     let options = bollard::query_parameters::ListImagesOptionsBuilder::new()
         .filters(&std::collections::HashMap::from([(
             "reference",
-            vec![REPOSITORY],
+            vec![variant.repository()],
         )]))
         .build();
     let Ok(images) = docker.list_images(Some(options)).await else {
@@ -516,7 +652,7 @@ async fn remove_superseded(docker: &Docker, current: &str) -> usize {
     };
     let mut removed = 0;
     for tag in images.iter().flat_map(|i| i.repo_tags.iter()) {
-        if tag != current && is_build_tag(tag) {
+        if tag != current && is_build_tag(variant, tag) {
             let options = bollard::query_parameters::RemoveImageOptionsBuilder::new().build();
             if docker.remove_image(tag, Some(options), None).await.is_ok() {
                 removed += 1;
@@ -554,20 +690,31 @@ pub async fn find(docker: &Docker, reference: &str) -> Result<Option<ImageInfo>,
     }))
 }
 
-async fn tag_latest(docker: &Docker, reference: &str) -> Result<(), ImageError> {
+async fn tag_latest(docker: &Docker, variant: Variant, reference: &str) -> Result<(), ImageError> {
     let options = bollard::query_parameters::TagImageOptionsBuilder::new()
-        .repo(REPOSITORY)
+        .repo(variant.repository())
         .tag("latest")
         .build();
     docker
         .tag_image(reference, Some(options))
         .await
-        .map_err(|e| ImageError::docker(format!("tagging {reference} as {LATEST}"), e))
+        .map_err(|e| ImageError::docker(format!("tagging {reference} as {}", variant.latest()), e))
 }
 
-/// Write `image.json` into the cache directory; returns its path.
+/// Write `image.json` (the default variant's manifest) into the cache directory; returns its
+/// path.
 pub fn write_manifest(cache_dir: &Path, info: &ImageInfo) -> Result<PathBuf, ImageError> {
-    let path = cache_dir.join(MANIFEST_FILE);
+    write_variant_manifest(cache_dir, Variant::Default, info)
+}
+
+/// Write a variant's manifest ([`Variant::manifest_file`]) into the cache directory; returns
+/// its path.
+pub fn write_variant_manifest(
+    cache_dir: &Path,
+    variant: Variant,
+    info: &ImageInfo,
+) -> Result<PathBuf, ImageError> {
+    let path = cache_dir.join(variant.manifest_file());
     let json = serde_json::to_vec_pretty(info).map_err(|e| ImageError::Io {
         context: "encoding the image manifest".into(),
         source: e.into(),
@@ -638,7 +785,7 @@ mod tests {
         let hash = image_hash();
         assert_eq!(hash, image_hash());
         assert_eq!(hash.len(), 64);
-        let inputs = hash_inputs();
+        let inputs = hash_inputs(Variant::Default);
         for name in [
             "recipe.yaml",
             "install-wheels.py",
@@ -673,12 +820,23 @@ mod tests {
 
     #[test]
     fn only_build_tags_are_superseded() {
-        assert!(is_build_tag("stockade-sandbox:0123456789abcdef"));
-        assert!(!is_build_tag("stockade-sandbox:latest"));
-        assert!(!is_build_tag("stockade-sandbox:dev"));
-        assert!(!is_build_tag("stockade-sandbox:0123456789ABCDEF"));
-        assert!(!is_build_tag("stockade-sandbox:0123456789abcdef0"));
-        assert!(!is_build_tag("other:0123456789abcdef"));
+        let default = |tag| is_build_tag(Variant::Default, tag);
+        assert!(default("stockade-sandbox:0123456789abcdef"));
+        assert!(!default("stockade-sandbox:latest"));
+        assert!(!default("stockade-sandbox:dev"));
+        assert!(!default("stockade-sandbox:0123456789ABCDEF"));
+        assert!(!default("stockade-sandbox:0123456789abcdef0"));
+        assert!(!default("other:0123456789abcdef"));
+        // A build of one variant never supersedes the other's.
+        assert!(!default("stockade-sandbox-modern:0123456789abcdef"));
+        assert!(is_build_tag(
+            Variant::Modern,
+            "stockade-sandbox-modern:0123456789abcdef"
+        ));
+        assert!(!is_build_tag(
+            Variant::Modern,
+            "stockade-sandbox:0123456789abcdef"
+        ));
     }
 
     #[test]
@@ -686,6 +844,57 @@ mod tests {
         let hash = image_hash();
         let reference = reference_for(&hash);
         assert_eq!(reference, format!("stockade-sandbox:{}", &hash[..16]));
+    }
+
+    #[test]
+    fn variants_have_their_own_recipe_hash_and_tags() {
+        let (default, modern) = (Variant::Default.hash(), Variant::Modern.hash());
+        assert_ne!(default, modern);
+        assert_eq!(
+            Variant::Modern.reference_for(&modern),
+            format!("stockade-sandbox-modern:{}", &modern[..16])
+        );
+        assert_eq!(Variant::Default.manifest_file(), MANIFEST_FILE);
+        assert_eq!(Variant::Modern.manifest_file(), "image-modern.json");
+        let recipe = Variant::Modern.recipe().expect("modern recipe is valid");
+        // numpy and pandas come from the pinned wheels, not from Debian.
+        assert!(!recipe.debian.packages.iter().any(|p| p.contains("numpy")));
+        assert!(!recipe.debian.packages.iter().any(|p| p.contains("pandas")));
+        for (name, major) in [("numpy", "2."), ("pandas", "2."), ("pyarrow", "")] {
+            assert!(
+                recipe.wheels.iter().any(|w| w
+                    .requirement
+                    .strip_prefix(name)
+                    .and_then(|r| r.strip_prefix("=="))
+                    .is_some_and(|v| v.starts_with(major))),
+                "{name}{major} pinned"
+            );
+        }
+    }
+
+    #[test]
+    fn versions_come_from_debian_and_from_the_wheels() {
+        let packages = BTreeMap::from(
+            [
+                ("python3", "3.11.2-1+b1"),
+                ("python3-numpy", "1:1.24.2-1+deb12u1"),
+                ("python3-seccomp", "2.5.4-1+b3"),
+                ("tzdata", "2025b-0+deb12u1"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        let default = component_versions(&recipe().expect("recipe"), &packages);
+        assert_eq!(default["numpy"], "1:1.24.2-1+deb12u1");
+        assert!(default.contains_key("pyarrow"));
+        // On modern, numpy is the wheel's, and the tzdata wheel sits next to Debian's tzdata.
+        let packages =
+            BTreeMap::from_iter(packages.into_iter().filter(|(k, _)| k != "python3-numpy"));
+        let modern = component_versions(&Variant::Modern.recipe().expect("recipe"), &packages);
+        assert!(modern["numpy"].starts_with("2."), "{modern:?}");
+        assert!(modern["pandas"].starts_with("2."), "{modern:?}");
+        assert_eq!(modern["tzdata"], "2025b-0+deb12u1");
+        assert!(modern.contains_key("tzdata-wheel"), "{modern:?}");
+        assert_eq!(modern["python3"], "3.11.2-1+b1");
     }
 
     #[test]

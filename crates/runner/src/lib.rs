@@ -1,5 +1,8 @@
 //! Stockade's runner: executes validated Python in hardened, single-use Docker containers.
 
+// The OpenAPI document (server/openapi.rs) is one `json!` literal, deeper than the default limit.
+#![recursion_limit = "256"]
+
 pub mod backend;
 pub mod cleanup;
 pub mod config;

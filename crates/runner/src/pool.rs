@@ -7,8 +7,8 @@
 //! each (before any request, all of the kind that runs everything), and hands each request the
 //! cheapest ready container that covers what its code imports.
 //!
-//! Only requests with the default settings (the config's memory, CPU and runtime, execute mode)
-//! take a warm container; anything else is created cold with its own limits. Re-applying
+//! Only requests with the default settings (the config's memory, CPU, runtime and image
+//! variant, execute mode) take a warm container; anything else is created cold with its own limits. Re-applying
 //! limits with `update_container` would work for memory and CPU, but not for the runtime or a
 //! `/data` mount, and a container whose limits changed after start is harder to reason about,
 //! so the pool does not do it. A container is handed out once and never returns.
@@ -165,6 +165,8 @@ impl Pool {
             p.memory_bytes == spec.memory_bytes
                 && p.cpu_limit == spec.cpu_limit
                 && p.runtime == spec.runtime
+                // A request for another image variant never gets this image's container.
+                && p.image == spec.image
                 && p.data_dir == spec.data_dir
         });
         if matches {

@@ -1,9 +1,12 @@
 //! What one execution produces, and the events it streams while running.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use stockade_validator::Finding;
 
 use crate::config::Runtime;
+use crate::image::Variant;
 
 /// The outcome of one execution: the spec's result fields plus what the runner observed.
 ///
@@ -56,6 +59,12 @@ pub struct ExecutionResult {
     pub killed_reason: Option<String>,
     /// Id (digest) of the image the container ran.
     pub image: Option<String>,
+    /// The image variant (`default` or `modern`) the code ran on, or was meant to.
+    pub image_variant: Option<Variant>,
+    /// Versions of the image's main components as its build recorded them (`python3`,
+    /// `numpy`, `pandas`, `pyarrow`, ...; Debian package versions in the default image,
+    /// PyPI versions for its wheels).
+    pub image_versions: BTreeMap<String, String>,
     /// The OCI runtime the container ran under.
     pub runtime: Option<Runtime>,
     /// The validator's findings (warnings included).

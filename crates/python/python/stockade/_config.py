@@ -75,10 +75,13 @@ class DockerConfig:
         seccomp_profile: Union[str, "os.PathLike[str]"] = "config/seccomp_profile.json",
         cleanup_on_exit: bool = True,
         fallback_to_direct: bool = False,
+        image_variant: str = "default",
     ) -> None:
         docker = {
             "enabled": enabled,
             "image": image,
+            # ``"modern"`` runs numpy 2 and pandas 2 (``stockade image build --variant modern``).
+            "image_variant": image_variant,
             "memory_limit": memory_limit,
             # Swap stays off: the runner requires memory + swap == memory.
             "memory_swap_limit": memory_limit,
@@ -148,6 +151,12 @@ class DockerConfig:
     def image(self) -> str:
         """The sandbox image."""
         return str(self._effective["image"])
+
+    @property
+    def image_variant(self) -> str:
+        """The image variant executions run on: ``"default"`` (Debian's numpy 1.24 and
+        pandas 1.5) or ``"modern"`` (numpy 2, pandas 2, from ``modern_image``)."""
+        return str(self._effective["image_variant"])
 
     @property
     def memory_limit(self) -> str:

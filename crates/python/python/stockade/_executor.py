@@ -47,7 +47,7 @@ Result = Dict[str, Any]
 """An execution result: the spec's keys (``success``, ``signal``, ``error``,
 ``execution_time``, ``container_id``, ``validated``, ``cleanup_success``, ``logs``) plus the
 runner's (``stdout``, ``stderr``, ``exit_code``, ``timed_out``, ``oom_killed``, ``image``,
-``runtime``, ``findings``, ...)."""
+``image_variant``, ``image_versions``, ``runtime``, ``findings``, ...)."""
 
 DataLike = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 

@@ -14,6 +14,7 @@ use bollard::models::{
 use super::data::DataSource;
 use super::preload::Preload;
 use crate::config::{Runtime, SandboxConfig};
+use crate::image::Variant;
 
 /// Where market data appears inside the container (read-only).
 pub const DATA_MOUNT: &str = "/data";
@@ -40,6 +41,8 @@ pub struct ContainerSpec {
     pub cpu_limit: f64,
     /// OCI runtime.
     pub runtime: Runtime,
+    /// Which image the container runs (the config names each variant's reference).
+    pub image: Variant,
     /// Host directory mounted read-only at `/data` (strategy mode). [`Executor::prepare`]
     /// binds a checked copy of it ([`super::data`]), never the directory itself.
     ///
@@ -188,7 +191,7 @@ pub fn container_body(
 
     let threads = (spec.cpu_limit.ceil() as i64).max(1);
     ContainerCreateBody {
-        image: Some(config.image.clone()),
+        image: Some(config.image_of(spec.image).to_string()),
         cmd: Some(HARNESS_CMD.iter().map(|s| s.to_string()).collect()),
         entrypoint: Some(Vec::new()),
         user: Some(SANDBOX_USER.to_string()),
@@ -225,10 +228,34 @@ mod tests {
             memory_bytes: 256 << 20,
             cpu_limit: 0.5,
             runtime: Runtime::Runc,
+            image: Variant::Default,
             data_dir: None,
             request_id: None,
             preload: Preload::Plain,
         }
+    }
+
+    #[test]
+    fn the_container_runs_the_variant_s_image() {
+        let config = SandboxConfig::default();
+        let body = |image| {
+            container_body(
+                &config,
+                "{}",
+                &ContainerSpec { image, ..spec() },
+                None,
+                HashMap::new(),
+            )
+            .image
+        };
+        assert_eq!(
+            body(Variant::Default).as_deref(),
+            Some("stockade-sandbox:latest")
+        );
+        assert_eq!(
+            body(Variant::Modern).as_deref(),
+            Some("stockade-sandbox-modern:latest")
+        );
     }
 
     #[test]

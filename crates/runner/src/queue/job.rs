@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::RunRequest;
 use crate::config::Runtime;
 use crate::executor::ExecOptions;
+use crate::image::Variant;
 
 /// One job as a client submits it and as it is stored in Redis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +33,9 @@ pub struct JobSpec {
     /// `runc` or `runsc` (default: the worker's config).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
+    /// Image variant, `default` or `modern` (default: the worker's config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// `execute` (default) or `strategy`.
     #[serde(default)]
     pub mode: JobMode,
@@ -128,6 +132,11 @@ impl JobSpec {
             Some(Ok(r)) => Some(r),
             Some(Err(msg)) => return Err(refuse("invalid_runtime", msg)),
         };
+        let image = match self.image.as_deref().map(str::parse::<Variant>) {
+            None => None,
+            Some(Ok(v)) => Some(v),
+            Some(Err(msg)) => return Err(refuse("invalid_image", msg)),
+        };
         let data_dir: Option<PathBuf> = match self.mode {
             JobMode::Execute => None,
             JobMode::Strategy => {
@@ -148,6 +157,7 @@ impl JobSpec {
                 timeout,
                 memory_bytes: self.memory_mb.map(|mb| mb.saturating_mul(1024 * 1024)),
                 runtime,
+                image,
                 validate: self.validate,
                 request_id: self.job_id.clone(),
                 ..ExecOptions::default()
@@ -184,6 +194,13 @@ mod tests {
         assert_eq!(bad.request(dir, false).unwrap_err().code, "invalid_limits");
         let bad = spec(r#"{"code": "", "runtime": "kata"}"#);
         assert_eq!(bad.request(dir, false).unwrap_err().code, "invalid_runtime");
+        let bad = spec(r#"{"code": "", "image": "newest"}"#);
+        assert_eq!(bad.request(dir, false).unwrap_err().code, "invalid_image");
+        let modern = spec(r#"{"code": "", "image": "modern"}"#);
+        assert_eq!(
+            modern.request(dir, false).expect("valid").opts.image,
+            Some(Variant::Modern)
+        );
         let bad = spec(r#"{"code": "", "mode": "strategy", "dataset": "../etc"}"#);
         assert_eq!(bad.request(dir, false).unwrap_err().code, "unknown_dataset");
         let ok = spec(r#"{"code": "", "memory_mb": 256, "job_id": "a-1"}"#);

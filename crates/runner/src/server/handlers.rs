@@ -24,6 +24,7 @@ use super::{openapi, AppState};
 use crate::config::Runtime;
 use crate::error::RunnerError;
 use crate::executor::{CleanupHook, ExecEvent, ExecOptions, ExecutionResult, ResourceSample};
+use crate::image::Variant;
 use crate::monitor::Tracker;
 use crate::seclog::{EventKind, SecurityEvent};
 
@@ -47,11 +48,12 @@ pub async fn readyz(state: Arc<AppState>) -> Response {
         tokio::time::timeout(timeout, docker.ping()).await,
         Ok(Ok(_))
     );
+    let config = state.executor.config();
     let image = engine
         && matches!(
             tokio::time::timeout(
                 timeout,
-                docker.inspect_image(&state.executor.config().image)
+                docker.inspect_image(config.image_of(config.image_variant))
             )
             .await,
             Ok(Ok(_))
@@ -119,11 +121,20 @@ pub fn info(state: Arc<AppState>) -> Response {
         .filter(|r| state.executor.runtimes().iter().any(|a| a == r.as_str()))
         .map(Runtime::as_str)
         .collect();
+    // Likewise the image variants: allowed, and built when the runner started.
+    let images: Vec<&str> = c
+        .allowed_images()
+        .into_iter()
+        .filter(|v| state.executor.image(*v).is_some())
+        .map(Variant::name)
+        .collect();
     json(
         &serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
             "runtimes": runtimes,
             "default_runtime": c.runtime.as_str(),
+            "images": images,
+            "default_image": c.image_variant.name(),
             "limits": {
                 "default_timeout_seconds": c.timeout.as_secs_f64(),
                 "max_timeout_seconds": c.limits.max_timeout.as_secs_f64(),
@@ -285,6 +296,16 @@ fn runner_error(e: &RunnerError) -> ApiError {
             "runtime_not_allowed",
             format!("the {runtime} runtime is not allowed on this server (allowed: {allowed})"),
         ),
+        RunnerError::ImageNotAllowed { variant, allowed } => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "image_not_allowed",
+            format!("the {variant} image is not allowed on this server (allowed: {allowed})"),
+        ),
+        RunnerError::ImageVariantMissing { variant, .. } => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "image_unavailable",
+            format!("the {variant} image is not built on this server"),
+        ),
         // The path is the host's: not for the client.
         RunnerError::DataDir { .. } => ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -363,6 +384,15 @@ fn admit_checks(
             )
         }
     };
+    let image = match req.image.as_deref().map(str::parse::<Variant>) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(msg)) => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_image", msg)
+                .into_response()
+                .into())
+        }
+    };
     let data_dir = match req.mode {
         Mode::Execute => None,
         Mode::Strategy => {
@@ -384,6 +414,7 @@ fn admit_checks(
         timeout,
         memory_bytes: req.memory_mb.map(|mb| mb.saturating_mul(1024 * 1024)),
         runtime,
+        image,
         validate: req.validate,
         request_id: Some(request_id.clone()),
         ..ExecOptions::default()

@@ -21,6 +21,7 @@ use warp::{Filter, Rejection, Reply};
 use super::filters::{authenticated, json_body, read_body, with_state};
 use super::models::{ApiError, ExecuteRequest, Mode};
 use super::AppState;
+use crate::error::RunnerError;
 use crate::queue::{JobMode, JobQueue, JobSpec, QueueError, MAX_BATCH};
 
 /// What the API needs in queue mode.
@@ -95,11 +96,12 @@ fn check_jobs(state: &AppState, jobs: &[JobSpec]) -> Result<(), ApiError> {
             .executor
             .spec_for(&request.opts, request.data_dir.as_deref())
             .map_err(|e| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_limits",
-                    format!("job {i}: {e}"),
-                )
+                let code = match e {
+                    RunnerError::ImageNotAllowed { .. } => "image_not_allowed",
+                    RunnerError::ImageVariantMissing { .. } => "image_unavailable",
+                    _ => "invalid_limits",
+                };
+                ApiError::new(StatusCode::BAD_REQUEST, code, format!("job {i}: {e}"))
             })?;
     }
     Ok(())
@@ -361,6 +363,7 @@ pub async fn execute(state: Arc<AppState>, req: ExecuteRequest) -> Response {
             memory_mb: req.memory_mb,
             validate: req.validate,
             runtime: req.runtime,
+            image: req.image,
             mode: match req.mode {
                 Mode::Execute => JobMode::Execute,
                 Mode::Strategy => JobMode::Strategy,

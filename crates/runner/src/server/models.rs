@@ -44,6 +44,9 @@ pub struct ExecuteRequest {
     /// `runc` or `runsc` (default: the config's).
     #[serde(default)]
     pub runtime: Option<String>,
+    /// Image variant, `default` or `modern` (default: the config's `image_variant`).
+    #[serde(default)]
+    pub image: Option<String>,
     /// `execute` (default) or `strategy`.
     #[serde(default)]
     pub mode: Mode,

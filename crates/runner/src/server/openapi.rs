@@ -88,7 +88,7 @@ pub fn document() -> Value {
             "requestBody": execute_body(),
             "responses": {
                 "200": ok_json("The execution result (success may be false)", json!({"$ref": "#/components/schemas/ExecutionResult"})),
-                "400": error_response("Invalid body, limits, runtime or dataset"),
+                "400": error_response("Invalid body, limits, runtime, image or dataset"),
                 "401": error_response("Missing or wrong bearer token"),
                 "413": error_response("Body too large"),
                 "408": error_response("The body did not arrive in time"),
@@ -105,7 +105,7 @@ pub fn document() -> Value {
             "requestBody": execute_body(),
             "responses": {
                 "200": {"description": "text/event-stream of events", "content": {"text/event-stream": {}}},
-                "400": error_response("Invalid body, limits, runtime or dataset"),
+                "400": error_response("Invalid body, limits, runtime, image or dataset"),
                 "401": error_response("Missing or wrong bearer token"),
                 "413": error_response("Body too large"),
                 "408": error_response("The body did not arrive in time"),
@@ -194,6 +194,8 @@ pub fn document() -> Value {
                     "memory_mb": {"type": "integer"},
                     "validate": {"type": "boolean", "default": true},
                     "runtime": {"type": "string", "enum": ["runc", "runsc"]},
+                    "image": {"type": "string", "enum": ["default", "modern"],
+                        "description": "Image variant: default (Debian's numpy 1.24, pandas 1.5) or modern (numpy 2, pandas 2); see GET /v1/info for those allowed"},
                     "mode": {"type": "string", "enum": ["execute", "strategy"], "default": "execute"},
                     "dataset": {"type": "string"},
                     "wait_for_cleanup": {"type": "boolean", "default": false,
@@ -209,6 +211,9 @@ pub fn document() -> Value {
                     "timed_out": {"type": "boolean"}, "oom_killed": {"type": "boolean"},
                     "memory_peak_mb": {"type": "number", "nullable": true}, "killed_reason": {"type": "string", "nullable": true},
                     "image": {"type": "string", "nullable": true}, "runtime": {"type": "string", "nullable": true},
+                    "image_variant": {"type": "string", "enum": ["default", "modern"], "nullable": true},
+                    "image_versions": {"type": "object", "additionalProperties": {"type": "string"},
+                        "description": "Versions of the image's components (python3, numpy, pandas, pyarrow, ...) recorded when it was built"},
                     "findings": {"type": "array", "items": {"type": "object"},
                         "description": "The validator's findings (warnings included) in source order, at most the server's limit (100 by default); error names the first error"}
                 }},
@@ -218,6 +223,7 @@ pub fn document() -> Value {
                 "Info": {"type": "object", "properties": {
                     "version": {"type": "string"}, "runtimes": {"type": "array", "items": {"type": "string"}},
                     "default_runtime": {"type": "string"}, "limits": {"type": "object"},
+                    "images": {"type": "array", "items": {"type": "string"}}, "default_image": {"type": "string"},
                     "allow_unvalidated": {"type": "boolean"}, "datasets": {"type": "array", "items": {"type": "string"}}
                 }},
                 "Container": {"type": "object", "properties": {
