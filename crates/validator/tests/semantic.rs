@@ -314,3 +314,23 @@ fn a_class_name_rebound_to_a_library_value_is_not_trusted() {
     // While the name holds the class, its methods are the code's own.
     accepts("class Report:\n    def to_csv(self, path):\n        return path\nReport().to_csv('/etc/x.csv')\nr = Report()\nr.to_csv('/etc/y.csv')\n");
 }
+
+#[test]
+fn a_rebinding_after_a_function_still_counts_inside_it() {
+    // A function body is judged where it is defined, before the walk reaches the rebinding
+    // that runs before the function is called.
+    rejects(
+        "import pandas as pd\nclass Report:\n    pass\ndef save():\n    Report.to_csv('/etc/x.csv')\nReport = pd.DataFrame({'a': [1]})\nsave()\n",
+        "SBX601",
+    );
+    rejects(
+        "import pandas as pd\nclass Book:\n    pass\nbook = Book()\ndef save():\n    book.to_csv('/etc/x.csv')\nbook = pd.DataFrame({'a': [1]})\nsave()\n",
+        "SBX601",
+    );
+    rejects(
+        "import pandas as pd\nclass Book:\n    pass\ndef save():\n    Book()._mgr\nfor Book in [pd.DataFrame]:\n    pass\nsave()\n",
+        "SBX302",
+    );
+    // A copy made with `type(self)(...)` stays the code's own.
+    accepts("class Book:\n    def __init__(self):\n        self._n = 1\n    def copy(self):\n        other = type(self)()\n        other._n = self._n\n        return other\nsignal = 1\n");
+}

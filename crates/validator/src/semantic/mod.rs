@@ -99,6 +99,10 @@ pub(crate) struct SemanticModel {
     pub(crate) flow: Definite,
     /// Every value each name is bound to anywhere, in execution order.
     bindings: HashMap<String, Vec<Bound>>,
+    /// What each name is assigned by a statement anywhere in the program, from the pre-pass:
+    /// a function body is judged where it is defined, so trust in a name (an own class, an
+    /// instance of one) must also hold for bindings the walk has not reached yet.
+    program_bindings: HashMap<String, Vec<Bound>>,
     /// Attributes the code defines on its own objects (class members, `self.x = ...`).
     own_attrs: HashSet<String>,
     own_classes: HashSet<String>,
@@ -136,6 +140,7 @@ impl Default for SemanticModel {
             non_import: HashSet::new(),
             flow: Definite::default(),
             bindings: HashMap::new(),
+            program_bindings: HashMap::new(),
             own_attrs: HashSet::new(),
             own_classes: HashSet::new(),
             plain_classes: HashSet::new(),
@@ -359,6 +364,7 @@ impl SemanticModel {
         nested: bool,
     ) {
         for stmt in body {
+            self.record_program_bindings(stmt);
             match stmt {
                 Stmt::Import(s) => {
                     for alias in &s.names {
@@ -417,6 +423,78 @@ impl SemanticModel {
                 self.collect_imports(child, index, assigns, inner);
             }
         }
+    }
+
+    /// The statement's own bindings (not those in its bodies) into `program_bindings`.
+    fn record_program_bindings(&mut self, stmt: &Stmt) {
+        let mut found: Vec<(&str, Bound)> = Vec::new();
+        let mut targets: Vec<&Expr> = Vec::new();
+        match stmt {
+            Stmt::FunctionDef(s) => found.push((&s.name, Bound::Def)),
+            Stmt::AsyncFunctionDef(s) => found.push((&s.name, Bound::Def)),
+            Stmt::ClassDef(s) => found.push((&s.name, Bound::Def)),
+            Stmt::Assign(s) => {
+                for target in &s.targets {
+                    match target {
+                        // `type(self)(...)` is judged by the walk, which knows `self`.
+                        Expr::Name(_) if is_call_of_type_of(&s.value) => {}
+                        Expr::Name(n) => found.push((&n.id, value::bound_of(&s.value))),
+                        other => targets.push(other),
+                    }
+                }
+            }
+            Stmt::AnnAssign(s) => match (&*s.target, &s.value) {
+                (Expr::Name(_), Some(value)) if is_call_of_type_of(value) => {}
+                (Expr::Name(n), Some(value)) => found.push((&n.id, value::bound_of(value))),
+                (_, None) => {}
+                (other, Some(_)) => targets.push(other),
+            },
+            Stmt::AugAssign(s) => targets.push(&s.target),
+            Stmt::For(ast::StmtFor { target, iter, .. })
+            | Stmt::AsyncFor(ast::StmtAsyncFor { target, iter, .. }) => match &**target {
+                Expr::Name(n) => found.push((&n.id, self.loop_bound(iter))),
+                other => targets.push(other),
+            },
+            Stmt::With(s) => {
+                targets.extend(s.items.iter().filter_map(|i| i.optional_vars.as_deref()))
+            }
+            Stmt::AsyncWith(s) => {
+                targets.extend(s.items.iter().filter_map(|i| i.optional_vars.as_deref()))
+            }
+            _ => {}
+        }
+        let mut names = Vec::new();
+        for target in targets {
+            target_names(target, &mut names);
+        }
+        found.extend(names.into_iter().map(|name| (name, Bound::Other)));
+        for (name, bound) in found {
+            self.program_bindings
+                .entry(normalise(name).into_owned())
+                .or_default()
+                .push(bound);
+        }
+    }
+
+    /// What a loop variable holds over `iter`: an instance of one callable when `iter` is a
+    /// literal sequence of its calls, or a name every statement binds to one (`for r in rules`).
+    fn loop_bound(&self, iter: &Expr) -> Bound {
+        let callee = match iter {
+            Expr::Name(n) => match self
+                .program_bindings
+                .get(normalise(&n.id).as_ref())
+                .map(Vec::as_slice)
+            {
+                Some([Bound::SeqOf(c), rest @ ..])
+                    if rest.iter().all(|b| matches!(b, Bound::SeqOf(d) if d == c)) =>
+                {
+                    Some(c.clone())
+                }
+                _ => None,
+            },
+            other => value::instances_of(other),
+        };
+        callee.map_or(Bound::Other, Bound::CallOf)
     }
 
     fn add_prepass_alias(&mut self, name: String, alias: Alias, nested: bool) {
@@ -636,17 +714,25 @@ impl SemanticModel {
                 .bindings
                 .get(name)
                 .is_some_and(|bound| bound.iter().all(|b| *b == Bound::Def))
+            && self.program_bindings_all(name, |b| *b == Bound::Def)
+    }
+
+    /// Whether every statement binding `name` anywhere in the program satisfies `holds`.
+    fn program_bindings_all(&self, name: &str, holds: impl Fn(&Bound) -> bool) -> bool {
+        self.program_bindings
+            .get(name)
+            .is_none_or(|bound| bound.iter().all(holds))
     }
 
     /// Whether every binding of `name` is an instance of an own class (plain ones only when
     /// `plain`) that the class's name still holds.
     pub(crate) fn holds_own_instance(&self, name: &str, plain: bool) -> bool {
-        self.bindings.get(name).is_some_and(|bound| {
-            !bound.is_empty()
-                && bound
-                    .iter()
-                    .all(|b| matches!(b, Bound::CallOf(c) if self.is_only_own_class(c, plain)))
-        })
+        let own_instance =
+            |b: &Bound| matches!(b, Bound::CallOf(c) if self.is_only_own_class(c, plain));
+        self.bindings
+            .get(name)
+            .is_some_and(|bound| !bound.is_empty() && bound.iter().all(own_instance))
+            && self.program_bindings_all(name, own_instance)
     }
 
     /// Whether an expression certainly holds one of the code's own classes or instances:
@@ -770,6 +856,24 @@ pub(crate) fn normalise_dotted(name: &str) -> String {
 }
 
 /// Statement bodies nested in a statement (for the import pre-pass).
+/// `type(x)(...)`: a new object of whatever class `x` has.
+fn is_call_of_type_of(value: &Expr) -> bool {
+    matches!(value, Expr::Call(call) if matches!(&*call.func,
+        Expr::Call(inner) if matches!(&*inner.func, Expr::Name(n) if normalise(&n.id) == "type")))
+}
+
+/// The names an assignment target binds (`a`, `a, *b`, `[a, (b, c)]`); attribute and
+/// subscript targets bind no name.
+fn target_names<'e>(target: &'e Expr, out: &mut Vec<&'e str>) {
+    match target {
+        Expr::Name(n) => out.push(n.id.as_str()),
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| target_names(e, out)),
+        Expr::List(l) => l.elts.iter().for_each(|e| target_names(e, out)),
+        Expr::Starred(s) => target_names(&s.value, out),
+        _ => {}
+    }
+}
+
 pub(crate) fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
     match stmt {
         Stmt::FunctionDef(s) => vec![&s.body],
