@@ -447,7 +447,6 @@ fn missing_tools_are_named_with_a_hint() {
     image();
     let cache = tempfile::tempdir().expect("tempdir");
     let cached_wheels = Path::new(ROOT).join(".cache/stockade/wheels");
-    let mut have_wheels = false;
     if let Ok(entries) = std::fs::read_dir(&cached_wheels) {
         std::fs::create_dir_all(cache.path().join("wheels")).expect("wheels dir");
         for entry in entries.flatten() {
@@ -457,10 +456,18 @@ fn missing_tools_are_named_with_a_hint() {
                     cache.path().join("wheels").join(entry.file_name()),
                 )
                 .expect("copy wheel");
-                have_wheels = true;
             }
         }
     }
+    // The build gets past the download only when every wheel the default recipe pins is
+    // cached (the cache may hold only the modern variant's, when the default image was
+    // already in the engine and nothing was downloaded for it).
+    let recipe =
+        std::fs::read_to_string(Path::new(ROOT).join("config/image/recipe.yaml")).expect("recipe");
+    let have_wheels = recipe
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("file: "))
+        .all(|file| cache.path().join("wheels").join(file.trim()).is_file());
     let empty_path = tempfile::tempdir().expect("tempdir");
     let out = Command::new(env!("CARGO_BIN_EXE_stockade"))
         .args(["image", "build", "--force", "--cache-dir"])
