@@ -294,6 +294,19 @@ impl Drop for Serve {
     }
 }
 
+/// `POST /v1/batches` of `jobs` as JSON; the 202 answer's body.
+async fn submit_batch(serve: &Serve, jobs: &[serde_json::Value]) -> serde_json::Value {
+    let resp = reqwest::Client::new()
+        .post(serve.url("/v1/batches"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({ "jobs": jobs }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    resp.json().await.unwrap()
+}
+
 fn job(code: &str, id: Option<String>) -> JobSpec {
     let mut spec: JobSpec = serde_json::from_value(serde_json::json!({ "code": code })).unwrap();
     spec.job_id = id;
@@ -368,15 +381,7 @@ async fn three_workers_run_a_300_job_batch_with_exactly_300_results() {
     let jobs: Vec<serde_json::Value> = (0..300)
         .map(|i| serde_json::json!({"code": format!("signal = {i} * 2\n"), "job_id": format!("j{i}")}))
         .collect();
-    let resp = client
-        .post(serve.url("/v1/batches"))
-        .bearer_auth(TOKEN)
-        .json(&serde_json::json!({ "jobs": jobs }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 202);
-    let body: serde_json::Value = resp.json().await.unwrap();
+    let body = submit_batch(&serve, &jobs).await;
     let batch = body["batch_id"].as_str().unwrap().to_string();
     assert_eq!(body["job_ids"].as_array().unwrap().len(), 300);
 
@@ -556,15 +561,7 @@ async fn batch_events_report_monotone_counts_then_done_and_end() {
     let jobs: Vec<_> = (0..5)
         .map(|i| serde_json::json!({"code": format!("signal = {i}")}))
         .collect();
-    let resp = client
-        .post(serve.url("/v1/batches"))
-        .bearer_auth(TOKEN)
-        .json(&serde_json::json!({ "jobs": jobs }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 202);
-    let batch = resp.json::<serde_json::Value>().await.unwrap()["batch_id"]
+    let batch = submit_batch(&serve, &jobs).await["batch_id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -1169,15 +1166,7 @@ async fn a_batch_runs_over_tls_with_a_private_ca_a_client_certificate_and_a_pass
     let jobs: Vec<serde_json::Value> = (0..3)
         .map(|i| serde_json::json!({"code": format!("signal = {i} + 40\n"), "job_id": format!("t{i}")}))
         .collect();
-    let resp = reqwest::Client::new()
-        .post(serve.url("/v1/batches"))
-        .bearer_auth(TOKEN)
-        .json(&serde_json::json!({ "jobs": jobs }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 202);
-    let batch = resp.json::<serde_json::Value>().await.unwrap()["batch_id"]
+    let batch = submit_batch(&serve, &jobs).await["batch_id"]
         .as_str()
         .unwrap()
         .to_string();
