@@ -303,18 +303,7 @@ async fn the_check_before_an_execution_waits_for_a_validation_worker() {
     // refused and idle): a new one until a validation finds the worker taken.
     let deadline = Instant::now() + Duration::from_secs(60);
     let holder = loop {
-        let mut holder = TcpStream::connect(&s.addr).await.unwrap();
-        holder
-            .write_all(
-                format!(
-                    "POST /v1/validate HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {TOKEN}\r\n\
-                     content-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"code\":",
-                    s.addr
-                )
-                .as_bytes(),
-            )
-            .await
-            .unwrap();
+        let holder = validation_without_its_body(&s.addr).await;
         let r = c
             .post(s.url("/v1/validate"))
             .bearer_auth(TOKEN)
@@ -385,18 +374,7 @@ async fn half_sent_requests_and_idle_connections_are_dropped() {
         .await
         .unwrap();
     // A body announced and never sent.
-    let mut no_body = TcpStream::connect(&s.addr).await.unwrap();
-    no_body
-        .write_all(
-            format!(
-                "POST /v1/validate HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {TOKEN}\r\n\
-                 content-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"code\":",
-                s.addr
-            )
-            .as_bytes(),
-        )
-        .await
-        .unwrap();
+    let mut no_body = validation_without_its_body(&s.addr).await;
     // Generous bounds: this asserts that the server closes them, not how fast.
     for (i, c) in half.iter_mut().enumerate() {
         assert!(
@@ -610,4 +588,21 @@ fn exposed_or_weakly_guarded_configurations_do_not_start() {
         TOKEN,
         "not loopback",
     );
+}
+
+/// A `POST /v1/validate` whose headers announce 1,000 bytes of body and whose body stops
+/// after a few: the connection stays open, waiting for the rest.
+async fn validation_without_its_body(addr: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(
+            format!(
+                "POST /v1/validate HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {TOKEN}\r\n\
+                 content-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"code\":"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    stream
 }
