@@ -222,15 +222,7 @@ async fn a_variant_not_allowed_or_not_built_is_refused_by_name() {
         json!({"code": "signal = 1", "image": "modern"}),
     )
     .await;
-    assert_eq!(resp.status(), 400);
-    let e: Value = resp.json().await.unwrap();
-    assert_eq!(e["error"]["code"], "image_not_allowed", "{e}");
-    assert!(
-        e["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("modern image is not allowed")),
-        "{e}"
-    );
+    assert_refused(resp, "image_not_allowed", "modern image is not allowed").await;
     assert!(
         s.containers().await.is_empty(),
         "no container for a refusal"
@@ -248,15 +240,7 @@ async fn a_variant_not_allowed_or_not_built_is_refused_by_name() {
         json!({"code": "signal = 1", "image": "modern"}),
     )
     .await;
-    assert_eq!(resp.status(), 400);
-    let e: Value = resp.json().await.unwrap();
-    assert_eq!(e["error"]["code"], "image_unavailable", "{e}");
-    assert!(
-        e["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("modern image is not built")),
-        "{e}"
-    );
+    assert_refused(resp, "image_unavailable", "modern image is not built").await;
     s.stop().await;
 
     // The CLI refuses the same way (exit 2, the variant named), before any container exists.
@@ -278,5 +262,18 @@ async fn a_variant_not_allowed_or_not_built_is_refused_by_name() {
             .as_str()
             .is_some_and(|m| m.contains("the modern image is not allowed here")),
         "{r}"
+    );
+}
+
+/// A 400 answer with the error `code` and a message naming the refusal.
+async fn assert_refused(resp: reqwest::Response, code: &str, says: &str) {
+    assert_eq!(resp.status(), 400);
+    let e: Value = resp.json().await.unwrap();
+    assert_eq!(e["error"]["code"], code, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(says)),
+        "{e}"
     );
 }
