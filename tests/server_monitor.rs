@@ -51,7 +51,6 @@ async fn policy_violations_kill_the_container_and_say_why() {
     );
     assert_eq!(r["success"], false);
     assert_eq!(r["timed_out"], false);
-    assert!(r["execution_time"].as_f64().unwrap() < 30.0);
     assert_eq!(m.cpu_spike_kills_total.get(), cpu_before + 1);
 
     // Threads count as processes: a thread bomb trips the fork-bomb rule.
