@@ -567,6 +567,54 @@ async fn a_full_queue_answers_429_with_retry_after() {
     s.stop().await;
 }
 
+/// The deadline (timeout + slack) bounds a run, not its wait in line: requests queued behind
+/// a long run, each with a deadline shorter than that wait, still get their results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_in_line_does_not_count_against_the_deadline() {
+    let s = start("docker:\n  pool_size: 0\n", |c| {
+        c.max_concurrent = 1;
+        c.queue_depth = 2;
+        c.deadline_slack = Duration::from_secs(3);
+    })
+    .await;
+    let url = s.url("/v1/execute");
+    let long = tokio::spawn(async move {
+        post_json(
+            &url,
+            json!({"code": "import time\ntime.sleep(12)", "timeout_seconds": 30}),
+        )
+        .await
+        .status()
+    });
+    for _ in 0..100 {
+        if s.state.admission.admitted() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        s.state.admission.admitted(),
+        1,
+        "the long run holds the slot"
+    );
+    // Each waits at least the long run's 12 s sleep, past its own 6 + 3 s deadline.
+    let queued = json!({"code": "signal = 7", "timeout_seconds": 6});
+    let (plain_url, stream_url) = (s.url("/v1/execute"), s.url("/v1/execute/stream"));
+    let (plain, streamed) = tokio::join!(
+        post_json(&plain_url, queued.clone()),
+        post_json(&stream_url, queued.clone()),
+    );
+    assert_eq!(plain.status(), 200);
+    let result: Value = plain.json().await.unwrap();
+    assert_eq!(result["signal"], 7, "{result}");
+    let events = read_sse(streamed).await;
+    let (kind, last) = events.last().unwrap();
+    assert_eq!(kind, "result", "{events:?}");
+    assert_eq!(last["signal"], 7, "{last}");
+    assert_eq!(long.await.unwrap(), 200);
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_hangs_up_has_its_container_removed() {
     let s = start("docker:\n  pool_size: 0\n", |_| {}).await;

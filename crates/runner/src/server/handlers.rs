@@ -813,6 +813,10 @@ fn record_cleanup(state: &AppState, failure: &SecurityEvent, removed: bool) {
     }
 }
 
+/// How long an execution may take once it has its slot: its timeout plus the slack for
+/// container start, result and removal. Waiting in line for the slot does not count: the line
+/// is bounded by admission and every run ahead is bounded by its own deadline, so a busy server
+/// delays an answer instead of failing a run that never started.
 fn deadline(state: &AppState, job: &Job) -> Duration {
     job.opts.timeout.unwrap_or(state.executor.config().timeout) + state.config.deadline_slack
 }
@@ -896,12 +900,12 @@ pub async fn execute(
     let work = async {
         let _slot = ticket.slot().await;
         state.metrics.executions_in_flight.inc();
-        let r = run_job(&state, job, findings, None).await;
+        let r = tokio::time::timeout(limit, run_job(&state, job, findings, None)).await;
         state.metrics.executions_in_flight.dec();
         r
     };
     tokio::select! {
-        outcome = tokio::time::timeout(limit, work) => match outcome {
+        outcome = work => match outcome {
             Ok(Ok(result)) => {
                 abandoned.armed = false;
                 json(&result, StatusCode::OK)
@@ -955,13 +959,13 @@ pub async fn execute_stream(
         let work = async {
             let _slot = ticket.slot().await;
             state.metrics.executions_in_flight.inc();
-            let r = run_job(&state, job, findings, sink).await;
+            let r = tokio::time::timeout(limit, run_job(&state, job, findings, sink)).await;
             state.metrics.executions_in_flight.dec();
             r
         };
         // A client that hangs up closes the channel: dropping `work` removes the container.
         let outcome = tokio::select! {
-            r = tokio::time::timeout(limit, work) => Some(r),
+            r = work => Some(r),
             () = tx.closed() => None,
             () = state.cancelled() => Some(Ok(Err(cancelled()))),
         };

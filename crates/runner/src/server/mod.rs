@@ -51,8 +51,8 @@ pub struct ServerConfig {
     pub max_concurrent: usize,
     /// Executions waiting for a slot before 429 (default 20).
     pub queue_depth: usize,
-    /// Added to an execution's timeout to give its request deadline (queue wait, start-up,
-    /// cleanup; default 30 s).
+    /// Added to an execution's timeout to give its deadline once it runs (start-up, result,
+    /// cleanup; default 30 s). In queue mode the wait for a worker counts as well.
     pub deadline_slack: Duration,
     /// How long in-flight executions may finish after SIGTERM before they are killed.
     pub shutdown_grace: Duration,
