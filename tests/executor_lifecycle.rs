@@ -422,6 +422,35 @@ async fn a_request_cannot_step_down_from_the_configured_runtime() {
     );
 }
 
+/// A container that floods its output is killed at its timeout and its result comes back.
+/// The engine answers a SIGKILL only once the container has stopped, and stops it only once its
+/// output is read: a runner that waited for that answer before reading again held the run
+/// until the engine client gave up, two minutes later. The bound below is structural (the
+/// timeout plus the 5 s the runner drains after a kill), far from what a loaded machine adds,
+/// and far below those two minutes.
+#[tokio::test]
+async fn an_output_flood_is_killed_at_its_timeout() {
+    let executor = executor().await;
+    let r = executor
+        .execute(
+            "line = 'x' * 4096\nwhile True:\n    print(line)\n",
+            ExecOptions {
+                timeout: Some(Duration::from_secs(2)),
+                ..ExecOptions::default()
+            },
+        )
+        .await;
+    assert!(r.timed_out, "{r:?}");
+    assert_eq!(r.killed_reason.as_deref(), Some("timeout"));
+    assert!(r.stdout_truncated, "the flood passed the output cap");
+    assert!(
+        r.execution_time < 60.0,
+        "the run lasted {} s after a 2 s timeout",
+        r.execution_time
+    );
+    assert_eq!(r.cleanup_success, Some(true));
+}
+
 #[tokio::test]
 async fn kill_refuses_containers_of_others() {
     let executor = executor().await;

@@ -813,6 +813,13 @@ impl Executor {
     /// execution's `killed_reason`.
     ///
     /// Only containers this runner is using can be killed: an id from elsewhere is refused.
+    ///
+    /// Returns once the kill is recorded and its request is on its way, not when the engine
+    /// answers: the engine answers a SIGKILL only once the container has stopped, and it
+    /// stops a container only once its output has been read, which the caller may be the one
+    /// to do (the execution's own loop, or the task that also drives it). Waiting here made a
+    /// container that floods its output outlive its timeout by the engine client's two-minute
+    /// timeout.
     pub async fn kill(&self, container_id: &str, reason: &str) -> Result<(), RunnerError> {
         let ours = self
             .inner
@@ -828,25 +835,29 @@ impl Executor {
         if let Ok(mut reasons) = self.inner.kill_reasons.lock() {
             reasons.insert(container_id.to_string(), reason.to_string());
         }
-        match self
-            .inner
-            .docker
-            .kill_container(
-                container_id,
-                Some(KillContainerOptions {
-                    signal: "SIGKILL".into(),
-                }),
-            )
-            .await
-        {
-            Ok(()) => Ok(()),
-            // Already gone or already stopped: nothing left to kill.
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404 | 409,
-                ..
-            }) => Ok(()),
-            Err(e) => Err(RunnerError::docker("container kill")(e)),
-        }
+        let docker = self.inner.docker.clone();
+        let id = container_id.to_string();
+        tokio::spawn(async move {
+            let killed = docker
+                .kill_container(
+                    &id,
+                    Some(KillContainerOptions {
+                        signal: "SIGKILL".into(),
+                    }),
+                )
+                .await;
+            match killed {
+                // Already gone or already stopped: nothing left to kill.
+                Ok(())
+                | Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404 | 409,
+                    ..
+                }) => {}
+                // The execution's own deadline and removal still end the container.
+                Err(e) => tracing::warn!(container = %id, error = %e, "container kill failed"),
+            }
+        });
+        Ok(())
     }
 
     /// Hands `code` to a prepared container and collects the result. `findings` are the
