@@ -145,28 +145,26 @@ fn workloads(root: &Path) -> Result<Vec<Workload>> {
         files.sort();
         Ok(files)
     };
-    for (name, code) in python("examples/strategies")? {
-        out.push(Workload {
-            name: format!("strategy:{name}"),
-            kind: Kind::Honest,
-            call: Call::Execute,
-            body: json!({"code": code, "mode": "strategy", "dataset": "sample", "timeout_seconds": 60})
-                .to_string(),
-        });
-    }
-    for (name, code) in python("crates/validator/tests/corpus/benign")? {
-        // Corpus programs that define `strategy(data)` run in strategy mode, the rest as scripts.
+    // Programs that define `strategy(data)` run in strategy mode on the dataset they were
+    // written for (see `datasets`), the rest as scripts.
+    let honest = |source: &str, dataset: &str, name: String, code: String| {
         let body = if code.contains("def strategy(data") {
-            json!({"code": code, "mode": "strategy", "dataset": "sample", "timeout_seconds": 60})
+            json!({"code": code, "mode": "strategy", "dataset": dataset, "timeout_seconds": 60})
         } else {
             json!({"code": code, "timeout_seconds": 60})
         };
-        out.push(Workload {
-            name: format!("corpus:{name}"),
+        Workload {
+            name: format!("{source}:{name}"),
             kind: Kind::Honest,
             call: Call::Execute,
             body: body.to_string(),
-        });
+        }
+    };
+    for (name, code) in python("examples/strategies")? {
+        out.push(honest("strategy", "sample", name, code));
+    }
+    for (name, code) in python("crates/validator/tests/corpus/benign")? {
+        out.push(honest("corpus", "finlab", name, code));
     }
     out.extend([
         abusive(
@@ -605,6 +603,47 @@ async fn prober(addr: String, every: Duration, probes: Arc<Mutex<Probes>>) {
     }
 }
 
+/// The prober's own thread and runtime, so that it measures the server and not the soak's
+/// clients: with them on one runtime, a probe whose answer had come waited behind the clients'
+/// megabyte bodies before its clock was read, as an orchestrator's probe (another process)
+/// never does.
+struct Prober {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn spawn_prober(addr: String, every: Duration, probes: Arc<Mutex<Probes>>) -> Result<Prober> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("prober".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                tokio::select! {
+                    () = prober(addr, every, probes) => {}
+                    _ = stopped => {}
+                }
+            });
+        })?;
+    Ok(Prober {
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}
+
+impl Prober {
+    fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// Percentiles of a set of latencies.
 struct Spread {
     n: usize,
@@ -707,6 +746,26 @@ fn trend(
     (a, b, b <= a + slack(a))
 }
 
+/// The served datasets: `sample` (config/datasets/sample, what the example strategies read)
+/// and `finlab` (the test fixtures with finlab's table names, what the corpus reads), copied
+/// into `dir`.
+fn datasets(root: &Path, dir: &Path) -> Result<()> {
+    for (name, from) in [
+        ("sample", "config/datasets/sample"),
+        ("finlab", "tests/harness/data"),
+    ] {
+        let to = dir.join(name);
+        std::fs::create_dir_all(&to)?;
+        for entry in
+            std::fs::read_dir(root.join(from)).with_context(|| format!("reading {from}"))?
+        {
+            let entry = entry?;
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
 fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -733,6 +792,8 @@ async fn main() -> Result<()> {
     }
     let workloads = Arc::new(workloads(&root)?);
     let logs = tempfile::tempdir()?;
+    let data = tempfile::tempdir()?;
+    datasets(&root, data.path())?;
     let port = free_port()?;
     let token = format!("soak-{:032x}", random_u128()?);
     let mut serve = tokio::process::Command::new(&args.stockade)
@@ -752,6 +813,8 @@ async fn main() -> Result<()> {
         ])
         .arg("--security-log")
         .arg(logs.path().join("security.log"))
+        .arg("--datasets-dir")
+        .arg(data.path())
         .env("STOCKADE_TOKEN", &token)
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(logs.path().join("serve.stderr"))?)
@@ -800,11 +863,11 @@ async fn main() -> Result<()> {
     let tally = Arc::new(Mutex::new(Tally::default()));
     let stop = Arc::new(AtomicBool::new(false));
     let probes = Arc::new(Mutex::new(Probes::default()));
-    let prober = tokio::spawn(prober(
+    let prober = spawn_prober(
         addr.clone(),
         Duration::from_millis(args.probe_ms.max(1)),
         probes.clone(),
-    ));
+    )?;
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(args.minutes * 60.0);
     let new_client = || Client {
@@ -930,7 +993,7 @@ async fn main() -> Result<()> {
     for c in clients {
         c.await?;
     }
-    prober.abort();
+    prober.stop();
     let load_at_end = load_average();
 
     // Quiet: every run has answered; only the warm pool may remain once removals finish.
