@@ -3,8 +3,9 @@
 1. In-process validation of a 1,000-line strategy (``stockade.validate``), assembled from
    the validator's own benchmark blocks exactly as ``cargo bench -p stockade-validator`` does.
 2. ``DockerExecutor(url=...).execute("print(1)")`` against a ``stockade serve`` this script
-   starts (warm pool), next to what a user would do instead: ``python3 -c "print(1)"`` on the
-   host, bare.
+   starts (warm pool), by default (the answer waits for the container's removal) and with
+   ``wait_for_cleanup=False`` (the server removes it after answering), next to what a user
+   would do instead: ``python3 -c "print(1)"`` on the host, bare.
 
 Run it with scripts/bench-python.sh (release wheel in a fresh virtualenv).
 """
@@ -84,6 +85,11 @@ def main() -> None:
                 first = executor.execute("print(1)")
                 assert first["success"] and first["stdout"] == "1\n", first
                 execute_ms = median_ms(lambda: executor.execute("print(1)"), args.runs)
+            with stockade.DockerExecutor(url=url, token=token, wait_for_cleanup=False) as executor:
+                first = executor.execute("print(1)")
+                assert first["success"] and first["stdout"] == "1\n", first
+                assert first["cleanup_success"] is None, first
+                no_wait_ms = median_ms(lambda: executor.execute("print(1)"), args.runs)
         finally:
             process.terminate()
             process.wait()
@@ -97,8 +103,11 @@ def main() -> None:
         (f"stockade.validate, {len(source.splitlines())}-line strategy, in process",
          f"{validate_ms:.2f} ms", "< 5 ms"),
         ('DockerExecutor(url=...).execute("print(1)"), warm pool', f"{execute_ms:.1f} ms", ""),
+        ('DockerExecutor(url=..., wait_for_cleanup=False).execute("print(1)"), warm pool',
+         f"{no_wait_ms:.1f} ms", ""),
         (f'bare host `{args.host_python} -c "print(1)"`', f"{host_ms:.1f} ms", ""),
         ("execute / bare host python", f"{execute_ms / host_ms:.2f}x", "<= 2x"),
+        ("execute, wait_for_cleanup=False / bare host python", f"{no_wait_ms / host_ms:.2f}x", "<= 2x"),
     ]
     width = [max(len(r[i]) for r in rows) for i in range(3)]
     for i, row in enumerate(rows):

@@ -128,11 +128,14 @@ class _LocalBackend:
 class _HttpBackend:
     """A ``stockade serve`` over its HTTP API (standard library only)."""
 
-    def __init__(self, url: str, token: Optional[str], config: Optional[DockerConfig]) -> None:
+    def __init__(
+        self, url: str, token: Optional[str], config: Optional[DockerConfig], wait_for_cleanup: bool
+    ) -> None:
         self.url = url.rstrip("/")
         self.token = token
         # A config given in URL mode sets the per-request limits; the server's ceilings apply.
         self.config = config
+        self.wait_for_cleanup = wait_for_cleanup
         self.call("GET", "/healthz", None)
 
     def _request(
@@ -205,7 +208,8 @@ class _HttpBackend:
 
     def execute(self, code: str, timeout: Optional[float], validate: bool, data: Optional[DataLike]) -> Result:
         body = self.job_body(code, timeout, validate)
-        body["wait_for_cleanup"] = True
+        # Only here: a queued job (submit) is run by a worker, which always waits.
+        body["wait_for_cleanup"] = self.wait_for_cleanup
         if data is not None:
             if not isinstance(data, str) or os.path.isdir(data):
                 raise StockadeError(
@@ -246,6 +250,10 @@ class DockerExecutor:
     else the runner in this process with :meth:`DockerConfig.default`. Raises
     :class:`EngineUnavailable` when neither the server nor the Docker engine answers.
 
+    In URL mode, ``wait_for_cleanup=False`` lets the server answer as soon as the code has
+    reported, before its container is removed; such a result has
+    ``cleanup_success`` and ``exit_code`` ``None``, as the server sends them.
+
     >>> with DockerExecutor() as executor:                   # doctest: +SKIP
     ...     result = executor.execute("signal = 1 + 1")
     >>> result["success"], result["signal"]                  # doctest: +SKIP
@@ -258,12 +266,32 @@ class DockerExecutor:
         *,
         url: Optional[str] = None,
         token: Optional[str] = None,
+        wait_for_cleanup: bool = True,
     ) -> None:
+        """``config`` sets the limits (in URL mode: each request's, under the server's
+        ceilings). ``url`` and ``token`` (else ``STOCKADE_URL`` and ``STOCKADE_TOKEN``) name
+        a ``stockade serve``; without a URL the runner runs in this process.
+
+        ``wait_for_cleanup`` (URL mode): ``True``, the default, has each answer of
+        :meth:`execute` and :meth:`execute_strategy` wait for the container's removal, so
+        ``cleanup_success`` is a bool as in the spec. ``False`` has the server answer first
+        and finish the removal in the background (counted in its
+        ``docker_container_cleanup_*_total`` metrics, retried by its orphan sweep):
+        ``cleanup_success`` and ``exit_code`` are then ``None``. A server in queue mode
+        always waits (its workers do). ``False`` without a URL raises :class:`ValueError`:
+        in local mode nothing would finish the removal after the answer.
+        """
         url = url or os.environ.get("STOCKADE_URL") or None
         token = token or os.environ.get("STOCKADE_TOKEN") or None
+        if not wait_for_cleanup and not url:
+            raise ValueError(
+                "wait_for_cleanup=False needs URL mode (url= or STOCKADE_URL): only a "
+                "stockade serve can remove the container after answering; in local mode "
+                "the answer always waits for the removal"
+            )
         self._backend: Union[_LocalBackend, _HttpBackend]
         if url:
-            self._backend = _HttpBackend(url, token, config)
+            self._backend = _HttpBackend(url, token, config, wait_for_cleanup)
         else:
             self._backend = _LocalBackend(resolve(config))
         self._closed = False
@@ -436,10 +464,15 @@ class AsyncExecutor:
         url: Optional[str] = None,
         token: Optional[str] = None,
         concurrency: int = 4,
+        wait_for_cleanup: bool = True,
     ) -> None:
+        """``config``, ``url``, ``token`` and ``wait_for_cleanup`` are
+        :class:`DockerExecutor`'s; ``concurrency`` bounds the calls running at once."""
         if concurrency < 1:
             raise ValueError(f"concurrency: {concurrency} must be at least 1")
-        self._sync = DockerExecutor(config, url=url, token=token)
+        self._sync = DockerExecutor(
+            config, url=url, token=token, wait_for_cleanup=wait_for_cleanup
+        )
         self._threads = concurrent.futures.ThreadPoolExecutor(
             max_workers=concurrency, thread_name_prefix="stockade"
         )
