@@ -40,7 +40,7 @@ async fn start(yaml: &str, pool: usize) -> Server {
         queue_depth: 100,
         ..ServerConfig::default()
     };
-    let state = AppState::new(config, executor, SecurityLog::tracing_only());
+    let state = AppState::new(config, executor, SecurityLog::tracing_only()).unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel();
     let (bound, service) = server::bind(state.clone(), async move {
         let _ = stopped.await;

@@ -185,7 +185,8 @@ async fn serve(args: Args) -> Result<()> {
     let seclog = SecurityLog::open(&args.security_log, 10 * 1024 * 1024, 3)
         .with_context(|| format!("opening the security log {}", args.security_log.display()))?;
     let token = config.token.clone();
-    let state = AppState::new(config, executor, seclog);
+    let state =
+        AppState::new(config, executor, seclog).context("starting the validation workers")?;
     if let Some(queue) = queue {
         tracing::info!(queue = %queue.url(), "queue mode: jobs go to the workers");
         // The queue's figures (depth, pending, dead letters, live workers) for /metrics.

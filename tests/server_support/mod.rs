@@ -45,7 +45,8 @@ pub async fn start(yaml: &str, tweak: impl FnOnce(&mut ServerConfig)) -> TestSer
         config,
         executor,
         SecurityLog::open(&seclog, 1 << 20, 2).unwrap(),
-    );
+    )
+    .unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel();
     let (bound, service) = server::bind(state.clone(), async move {
         let _ = stopped.await;

@@ -151,24 +151,25 @@ pub fn info(state: Arc<AppState>) -> Response {
 }
 
 /// `POST /v1/validate`: findings with positions, nothing runs. Validation is CPU work of up
-/// to the body limit: it runs on the blocking pool, holding `slot` (one of
-/// `validation_workers`, taken before the body was read), so the async workers keep answering
-/// everything else. The answer lists the first `max_findings` findings and counts them all.
+/// to the body limit: it runs on the validation workers (at a lower CPU priority), holding
+/// `slot` (one of `validation_workers`, taken before the body was read), so the async workers
+/// keep answering everything else. The answer lists the first `max_findings` findings and
+/// counts them all.
 pub async fn validate(
     state: Arc<AppState>,
     slot: tokio::sync::OwnedSemaphorePermit,
     req: ValidateRequest,
 ) -> Response {
     let max_findings = state.config.max_findings;
-    let work = tokio::task::spawn_blocking(move || {
+    let work = state.validation_pool.run(move || {
         let response = validate_now(&req, max_findings);
         drop(slot);
         response
     });
     match work.await {
-        Ok(response) => response,
-        Err(e) => {
-            tracing::error!(error = %e, "validation task failed");
+        Some(response) => response,
+        None => {
+            tracing::error!("validation task failed");
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -429,7 +430,7 @@ fn admit_checks(
     })
 }
 
-/// Runs the validator on the blocking pool, once one of the `validation_workers` is free (the
+/// Runs the validator on the validation workers, once one of them is free (the
 /// slots `POST /v1/validate` takes too): a megabyte of code keeps the validator busy for a
 /// while, and on an async worker it would hold up every other request, `/healthz` included.
 /// A rejection is logged, counted and answered with 422. Either way the result lists the
@@ -460,14 +461,16 @@ async fn preflight(
         .await
         .map_err(|_| internal())?;
     let executor = state.executor.clone();
-    let checked = tokio::task::spawn_blocking(move || {
-        let verdict = executor.preflight(&job.code, &job.opts);
-        drop(slot);
-        (job, verdict)
-    })
-    .await;
-    let (job, verdict) = checked.map_err(|e| {
-        tracing::error!(error = %e, "validation task failed");
+    let checked = state
+        .validation_pool
+        .run(move || {
+            let verdict = executor.preflight(&job.code, &job.opts);
+            drop(slot);
+            (job, verdict)
+        })
+        .await;
+    let (job, verdict) = checked.ok_or_else(|| {
+        tracing::error!("validation task failed");
         internal()
     })?;
     let max_findings = state.config.max_findings;

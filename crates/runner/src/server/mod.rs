@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod models;
 pub mod openapi;
 pub mod ratelimit;
+pub mod workers;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -298,8 +299,10 @@ pub struct AppState {
     pub seclog: SecurityLog,
     /// Admission control for executions.
     pub admission: Admission,
-    /// Slots of the blocking pool validations run on.
+    /// Places on the validation workers (taken before a validation's body is read).
     pub validation_slots: Arc<Semaphore>,
+    /// The validation workers, at a lower CPU priority than the rest of the runner.
+    pub validation_pool: workers::ValidationPool,
     /// Per-client budget of token-less validations (with `public_validate`).
     pub validate_limiter: ratelimit::RateLimiter,
     /// Set once shutdown starts: new executions are refused with 503.
@@ -326,15 +329,22 @@ impl AppState {
 
 impl AppState {
     /// Builds the shared state for a service bound to `config.listen`; its warm pool starts
-    /// filling once [`bind`] has bound the listeners.
-    pub fn new(config: ServerConfig, executor: Executor, seclog: SecurityLog) -> Arc<AppState> {
+    /// filling once [`bind`] has bound the listeners. Fails only when the validation workers'
+    /// threads cannot be started.
+    pub fn new(
+        config: ServerConfig,
+        executor: Executor,
+        seclog: SecurityLog,
+    ) -> std::io::Result<Arc<AppState>> {
         let metrics = metrics::global();
         let seclog = seclog.count_drops_in(metrics.security_events_dropped_total.clone());
         let pool = Pool::new(executor.clone(), executor.config().pool_size, metrics);
-        Arc::new(AppState {
+        let validation_pool = workers::ValidationPool::new(config.validation_workers)?;
+        Ok(Arc::new(AppState {
             hosts: std::sync::OnceLock::new(),
             admission: Admission::new(config.max_concurrent, config.queue_depth, metrics),
             validation_slots: Arc::new(Semaphore::new(config.validation_workers.max(1))),
+            validation_pool,
             validate_limiter: ratelimit::RateLimiter::per_minute(config.public_validate_per_minute),
             config,
             executor,
@@ -344,7 +354,7 @@ impl AppState {
             shutting_down: AtomicBool::new(false),
             cancel: tokio::sync::watch::channel(false).0,
             queue: std::sync::OnceLock::new(),
-        })
+        }))
     }
 }
 
