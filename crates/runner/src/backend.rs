@@ -84,7 +84,13 @@ impl Backend for DockerBackend {
 
     async fn run(&self, request: RunRequest) -> Result<ExecutionResult, Unavailable> {
         let ex = &self.executor;
-        let findings = match ex.preflight(&request.code, &request.opts) {
+        // Validation is CPU work of up to the body limit (a megabyte of code): off the async
+        // threads, which also keep this worker's claims, heartbeats and other runs going.
+        let (checker, code, opts) = (ex.clone(), request.code.clone(), request.opts.clone());
+        let checked = tokio::task::spawn_blocking(move || checker.preflight(&code, &opts))
+            .await
+            .map_err(|e| Unavailable(format!("the validation task failed: {e}")))?;
+        let findings = match checked {
             Ok(findings) => findings,
             Err(refused) => return Ok(*refused),
         };
