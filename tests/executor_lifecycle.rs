@@ -422,12 +422,11 @@ async fn a_request_cannot_step_down_from_the_configured_runtime() {
     );
 }
 
-/// A container that floods its output is killed at its timeout and its result comes back.
-/// The engine answers a SIGKILL only once the container has stopped, and stops it only once its
-/// output is read: a runner that waited for that answer before reading again held the run
-/// until the engine client gave up, two minutes later. The bound below is structural (the
-/// timeout plus the 5 s the runner drains after a kill), far from what a loaded machine adds,
-/// and far below those two minutes.
+/// A container that floods its output is killed at its timeout, its capped output and the
+/// reason come back, and it is removed. (The engine answers a SIGKILL only once the container
+/// has stopped, and stops it only once its output is read: a runner that waited for that answer
+/// before reading again returned the same result two minutes late. Catching that here would
+/// take a bound on time, which a loaded machine can break; the soak reports it as 504s.)
 #[tokio::test]
 async fn an_output_flood_is_killed_at_its_timeout() {
     let executor = executor().await;
@@ -443,11 +442,6 @@ async fn an_output_flood_is_killed_at_its_timeout() {
     assert!(r.timed_out, "{r:?}");
     assert_eq!(r.killed_reason.as_deref(), Some("timeout"));
     assert!(r.stdout_truncated, "the flood passed the output cap");
-    assert!(
-        r.execution_time < 60.0,
-        "the run lasted {} s after a 2 s timeout",
-        r.execution_time
-    );
     assert_eq!(r.cleanup_success, Some(true));
 }
 

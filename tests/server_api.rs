@@ -574,14 +574,14 @@ async fn waiting_in_line_does_not_count_against_the_deadline() {
     let s = start("docker:\n  pool_size: 0\n", |c| {
         c.max_concurrent = 1;
         c.queue_depth = 2;
-        c.deadline_slack = Duration::from_secs(3);
+        c.deadline_slack = Duration::from_secs(10);
     })
     .await;
     let url = s.url("/v1/execute");
     let long = tokio::spawn(async move {
         post_json(
             &url,
-            json!({"code": "import time\ntime.sleep(12)", "timeout_seconds": 30}),
+            json!({"code": "import time\ntime.sleep(32)", "timeout_seconds": 60}),
         )
         .await
         .status()
@@ -597,8 +597,9 @@ async fn waiting_in_line_does_not_count_against_the_deadline() {
         1,
         "the long run holds the slot"
     );
-    // Each waits at least the long run's 12 s sleep, past its own 6 + 3 s deadline.
-    let queued = json!({"code": "signal = 7", "timeout_seconds": 6});
+    // Each waits at least the long run's 32 s sleep, past its own 20 + 10 s deadline, which
+    // leaves a run that has its slot ample time even on a loaded machine.
+    let queued = json!({"code": "signal = 7", "timeout_seconds": 20});
     let (plain_url, stream_url) = (s.url("/v1/execute"), s.url("/v1/execute/stream"));
     let (plain, streamed) = tokio::join!(
         post_json(&plain_url, queued.clone()),
