@@ -8,9 +8,10 @@ Runs one request per process, as the sandbox image's command
    closes or replaces them cannot lose the result.
 2. Preload what the container's kind names (the environment variable
    STOCKADE_PRELOAD, chosen by the runner from the code's imports): `plain`
-   loads nothing more, `numpy` loads numpy, `pandas` (the default) numpy,
-   pandas, pyarrow and the data loader. A module the code imports that is not
-   preloaded is imported after the filters are up, as any other module is.
+   loads nothing more, `numpy` loads numpy, `pandas` numpy and pandas (without
+   pyarrow, which the process then cannot import), `full` (the default) numpy,
+   pandas, pyarrow and the data loader. A module the code imports that is not preloaded is
+   imported after the filters are up, as any other module is.
 3. Install a seccomp filter (exec, process creation and network sockets
    denied) and the native audit hook, say so with the ready line on the private
    stdout fd (a warm pool hands out only containers that have), then let the
@@ -74,9 +75,15 @@ import seccomp  # noqa: E402
 PRELOADS = {
     "plain": (),
     "numpy": ("numpy",),
-    "pandas": ("numpy", "pandas", "pyarrow", "pyarrow.parquet", "pandas.io.parquet", "finlab", "finlab.data"),
+    "pandas": ("numpy", "pandas"),
+    "full": ("numpy", "pandas", "pyarrow", "pyarrow.parquet", "pandas.io.parquet", "finlab", "finlab.data"),
 }
-PRELOAD_KIND = os.environ.get("STOCKADE_PRELOAD", "pandas")
+# Modules a kind runs without, as if they were not installed. pandas looks for pyarrow once,
+# at its own import, and pyarrow costs about a sixth of that import: code that never names
+# Arrow or its file formats (the runner checks) gets pandas without it. They stay out for the
+# process's life: pandas would misbehave if pyarrow arrived after it had decided it was absent.
+KEPT_OUT = {"pandas": ("pyarrow",)}
+PRELOAD_KIND = os.environ.get("STOCKADE_PRELOAD", "full")
 if PRELOAD_KIND not in PRELOADS:
     sys.stderr.write(f"stockade harness: unknown STOCKADE_PRELOAD {PRELOAD_KIND!r}\n")
     sys.exit(2)
@@ -84,6 +91,9 @@ if PRELOAD_KIND not in PRELOADS:
 # process. Collecting while they are imported only burns the container's CPU (about a tenth of
 # the import), and freezing them afterwards keeps the code's own collections from walking them.
 gc.disable()
+for _name in KEPT_OUT.get(PRELOAD_KIND, ()):
+    # An import of a module that sys.modules maps to None raises ImportError.
+    sys.modules[_name] = None
 for _name in PRELOADS[PRELOAD_KIND]:
     __import__(_name)
 gc.freeze()
@@ -430,7 +440,7 @@ def run_code(request):
     data_dir = request.get("data_dir")
     finlab_data = None
     if mode == "strategy":
-        # The runner gives strategies a container of the `pandas` kind, which loaded it.
+        # The runner gives strategies a container of the `full` kind, which loaded it.
         finlab_data = _loaded("finlab.data")
         if finlab_data is None:
             return False, None, simple_error("RequestError", "strategy mode needs the data loader preloaded")

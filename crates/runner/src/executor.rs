@@ -685,7 +685,7 @@ impl Executor {
             data_dir,
             request_id: opts.request_id.clone(),
             // What the harness always loaded; [`Executor::spec_for_code`] narrows it.
-            preload: Preload::Pandas,
+            preload: Preload::Full,
         })
     }
 

@@ -40,7 +40,7 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 const DEMAND_WINDOW: usize = 32;
 
 /// Ready containers, one queue per kind (indexed by [`Preload::index`]).
-type Shelves = [VecDeque<PreparedContainer>; 3];
+type Shelves = [VecDeque<PreparedContainer>; Preload::COUNT];
 
 /// A pool of prepared containers with the default settings. Cheap to clone.
 #[derive(Clone)]
@@ -122,16 +122,16 @@ impl Pool {
     }
 
     /// Containers ready now, per kind (indexed by [`Preload::index`]).
-    pub fn ready_by_kind(&self) -> [usize; 3] {
+    pub fn ready_by_kind(&self) -> [usize; Preload::COUNT] {
         self.inner
             .ready
             .lock()
-            .map(|r| [r[0].len(), r[1].len(), r[2].len()])
+            .map(|r| lengths(&r))
             .unwrap_or_default()
     }
 
     /// How many containers of each kind the pool is filling up to, from recent demand.
-    pub fn targets(&self) -> [usize; 3] {
+    pub fn targets(&self) -> [usize; Preload::COUNT] {
         let demand = self
             .inner
             .demand
@@ -222,6 +222,10 @@ impl Pool {
     }
 }
 
+fn lengths(shelves: &Shelves) -> [usize; Preload::COUNT] {
+    std::array::from_fn(|i| shelves[i].len())
+}
+
 fn total(shelves: &Shelves) -> usize {
     shelves.iter().map(VecDeque::len).sum()
 }
@@ -230,10 +234,10 @@ fn total(shelves: &Shelves) -> usize {
 /// requests needed): each kind its share, rounded down, and what rounding leaves to the most
 /// capable kind asked for, which serves every request. Before any demand: all of the kind
 /// that runs everything.
-fn targets(demand: &VecDeque<Preload>, size: usize) -> [usize; 3] {
-    let mut out = [0; 3];
+fn targets(demand: &VecDeque<Preload>, size: usize) -> [usize; Preload::COUNT] {
+    let mut out = [0; Preload::COUNT];
     let Some(top) = demand.iter().max() else {
-        out[Preload::Pandas.index()] = size;
+        out[Preload::Full.index()] = size;
         return out;
     };
     for kind in Preload::ALL {
@@ -256,12 +260,12 @@ async fn refill(inner: Arc<Inner>) {
         let want = targets(&demand, inner.size);
         let (have, surplus) = match inner.ready.lock() {
             Ok(mut r) => {
-                let mut have = [r[0].len(), r[1].len(), r[2].len()];
+                let mut have = lengths(&r);
                 // A full pool of kinds no longer asked for gives way, one container per
                 // round, to a kind that is short: the oldest of the kind most over target.
-                let short = (0..3).any(|i| have[i] < want[i]);
+                let short = (0..Preload::COUNT).any(|i| have[i] < want[i]);
                 let surplus = if short && total(&r) >= inner.size {
-                    (0..3)
+                    (0..Preload::COUNT)
                         .filter(|&i| have[i] > want[i])
                         .max_by_key(|&i| have[i] - want[i])
                         .and_then(|i| {
@@ -371,23 +375,23 @@ mod tests {
 
     #[test]
     fn before_any_request_every_container_runs_everything() {
-        assert_eq!(targets(&VecDeque::new(), 4), [0, 0, 4]);
+        assert_eq!(targets(&VecDeque::new(), 4), [0, 0, 0, 4]);
     }
 
     #[test]
     fn kinds_follow_recent_demand() {
-        use Preload::{Numpy, Pandas, Plain};
+        use Preload::{Full, Numpy, Pandas, Plain};
         assert_eq!(
             targets(&demand(&[Plain, Plain, Plain, Plain]), 4),
-            [4, 0, 0]
+            [4, 0, 0, 0]
         );
         assert_eq!(
             targets(&demand(&[Plain, Pandas, Plain, Pandas]), 4),
-            [2, 0, 2]
+            [2, 0, 2, 0]
         );
         // Rounding leaves a container over: it goes to the most capable kind asked for.
-        assert_eq!(targets(&demand(&[Plain, Plain, Numpy]), 4), [2, 2, 0]);
-        assert_eq!(targets(&demand(&[Plain, Numpy, Pandas]), 4), [1, 1, 2]);
-        assert_eq!(targets(&demand(&[Plain; 5]), 0), [0, 0, 0]);
+        assert_eq!(targets(&demand(&[Plain, Plain, Numpy]), 4), [2, 2, 0, 0]);
+        assert_eq!(targets(&demand(&[Plain, Numpy, Full]), 4), [1, 1, 0, 2]);
+        assert_eq!(targets(&demand(&[Plain; 5]), 0), [0, 0, 0, 0]);
     }
 }
