@@ -10,8 +10,8 @@ Runs one request per process, as the sandbox image's command
    STOCKADE_PRELOAD, chosen by the runner from the code's imports): `plain`
    loads nothing more, `numpy` loads numpy, `pandas` numpy and pandas (without
    pyarrow, which the process then cannot import), `full` (the default) numpy,
-   pandas, pyarrow and the data loader. A module the code imports that is not preloaded is
-   imported after the filters are up, as any other module is.
+   pandas, pyarrow and the data loader. A module the code imports that is not
+   preloaded is imported after the filters are up, as any other module is.
 3. Install a seccomp filter (exec, process creation and network sockets
    denied) and the native audit hook, say so with the ready line on the private
    stdout fd (a warm pool hands out only containers that have), then let the

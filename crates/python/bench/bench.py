@@ -45,9 +45,12 @@ def program(blocks: str, lines: int) -> str:
     return out
 
 
-def median_ms(fn, runs: int) -> float:
+def median_ms(fn, runs: int, before=None) -> float:
+    """Median of ``fn``'s duration over ``runs`` calls; ``before`` runs, untimed, before each."""
     samples = []
     for _ in range(runs):
+        if before is not None:
+            before()
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
@@ -66,17 +69,6 @@ def pool_full(url: str) -> None:
             pass
         time.sleep(0.05)
     raise SystemExit("the warm pool did not fill")
-
-
-def latency_ms(fn, url: str, runs: int) -> float:
-    """Median of ``fn``'s duration, called with the pool full before each call."""
-    samples = []
-    for _ in range(runs):
-        pool_full(url)
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def start_server(cli: str, repo: pathlib.Path, work: pathlib.Path) -> tuple:
@@ -118,7 +110,7 @@ def main() -> None:
                     assert first["success"] and first["stdout"] == "1\n", first
                     assert first["cleanup_success"] is (True if wait else None), first
                     call = lambda: executor.execute("print(1)")  # noqa: E731
-                    measured[wait] = (latency_ms(call, url, args.runs), median_ms(call, args.runs))
+                    measured[wait] = (median_ms(call, args.runs, lambda: pool_full(url)), median_ms(call, args.runs))
         finally:
             process.terminate()
             process.wait()

@@ -94,7 +94,7 @@ const LIGHT: &[&str] = &[
 
 impl Preload {
     /// Every kind, cheapest first.
-    pub const ALL: [Preload; Preload::COUNT] = [
+    pub const ALL: [Preload; 4] = [
         Preload::Plain,
         Preload::Numpy,
         Preload::Pandas,
@@ -102,7 +102,7 @@ impl Preload {
     ];
 
     /// How many kinds there are.
-    pub const COUNT: usize = 4;
+    pub const COUNT: usize = Preload::ALL.len();
 
     /// The cheapest kind that runs `code`; `strategy`: it runs in strategy mode, whose data
     /// object is made of pandas frames.
