@@ -9,9 +9,9 @@ use crate::index::PathVerdict;
 use crate::names::{self, normalise};
 use crate::rules::{
     blocked_names, builtin_values, capabilities, class_assignment, dangerous_builtins, data_object,
-    dataframe_eval, deserialization, dunder_access, dynamic_attribute, format_string,
-    frame_internals, host_reaching, io_paths, module_as_value, module_attributes, module_tampering,
-    private_attribute, process_control, type_construction,
+    dataframe_eval, decorator_targets, deserialization, dunder_access, dynamic_attribute,
+    format_string, frame_internals, host_reaching, io_paths, module_as_value, module_attributes,
+    module_tampering, private_attribute, process_control, type_construction,
 };
 use crate::semantic::{chain, Alias, Owner};
 use crate::Span;
@@ -37,6 +37,13 @@ impl Checker<'_> {
             if let Some(path) = sink {
                 capabilities::report_value(self, &path, span);
             }
+            let paths: Vec<String> = self
+                .model
+                .aliases_of(name)
+                .iter()
+                .map(|a| a.path().to_string())
+                .collect();
+            decorator_targets::check_reference(self, &paths, span);
         }
         process_control::check(self, name, span, use_);
         module_as_value::check(self, name, span, use_);
@@ -118,6 +125,7 @@ impl Checker<'_> {
     pub(crate) fn check_sink_reference(&mut self, expr: &Expr) {
         let span = span_of(ast::Ranged::range(expr));
         let paths = self.model.resolve_paths(expr);
+        decorator_targets::check_reference(self, &paths, span);
         if let Some(path) = paths.iter().find(|p| capabilities::is_sink_path(p)) {
             let path = path.clone();
             capabilities::report_value(self, &path, span);

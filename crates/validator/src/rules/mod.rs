@@ -47,6 +47,7 @@ macro_rules! declare_rule {
     };
 }
 
+pub(crate) mod annotations;
 pub(crate) mod blocked_names;
 pub(crate) mod builtin_rebinding;
 pub(crate) mod builtin_values;
@@ -56,6 +57,7 @@ pub(crate) mod class_hooks;
 pub(crate) mod dangerous_builtins;
 pub(crate) mod data_object;
 pub(crate) mod dataframe_eval;
+pub(crate) mod decorator_targets;
 pub(crate) mod deserialization;
 pub(crate) mod dunder_access;
 pub(crate) mod dynamic_attribute;
@@ -133,6 +135,7 @@ static RULES: &[Rule] = &[
     host_reaching::HostReachingAttribute::RULE,
     format_string::FormatStringField::RULE,
     dataframe_eval::DataFrameEval::RULE,
+    annotations::AnnotationNotAType::RULE,
     io_paths::FilePathNotAllowed::RULE,
     deserialization::Deserialization::RULE,
     io_paths::UrlNotAllowed::RULE,
@@ -143,6 +146,7 @@ static RULES: &[Rule] = &[
     foreign_self::ForeignSelf::RULE,
     module_tampering::ModuleTampering::RULE,
     process_control::ProcessControl::RULE,
+    decorator_targets::DecoratorOnLibraryObject::RULE,
 ];
 
 /// Every rule, ordered by code.
