@@ -5,6 +5,7 @@
 //! private attributes the code defined itself) are settled after the walk.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 
@@ -51,6 +52,12 @@ pub(crate) enum Deferred {
         span: Span,
         path: bool,
     },
+    /// A variable given as a time zone or dtype: what the program binds it to.
+    TimeZone {
+        name: String,
+        span: Span,
+        strict: bool,
+    },
 }
 
 /// How a name is used where it is loaded.
@@ -78,6 +85,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) decorator_head: Option<Span>,
     /// A call whose result the enclosing call calls at once (`wraps(f)` in `wraps(f)(g)`).
     pub(crate) called_result: Option<Span>,
+    /// Names assigned a string built at run time somewhere (`zone = "a" + b`).
+    pub(crate) built_strings: HashSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -91,6 +100,7 @@ impl<'a> Checker<'a> {
             deferred: Vec::new(),
             decorator_head: None,
             called_result: None,
+            built_strings: HashSet::new(),
         }
     }
 
@@ -153,6 +163,7 @@ impl<'a> Checker<'a> {
             }
             Stmt::Assign(s) => {
                 self.visit_expr(&s.value);
+                rules::timezones::note_assignment(self, &s.targets, &s.value);
                 if let Expr::Name(n) = &*s.value {
                     self.model.touch(&normalise(&n.id));
                 }
@@ -188,6 +199,7 @@ impl<'a> Checker<'a> {
             }
             Stmt::AugAssign(s) => {
                 self.visit_expr(&s.value);
+                rules::timezones::note_assignment(self, std::slice::from_ref(&*s.target), &s.value);
                 self.visit_target(&s.target, Bound::Other);
             }
             Stmt::AnnAssign(s) => {
@@ -735,7 +747,17 @@ impl<'a> Checker<'a> {
                 self.visit_opt(e.format_spec.as_deref());
             }
             Expr::JoinedStr(e) => self.visit_all(&e.values),
-            Expr::Constant(_) => {}
+            Expr::Constant(c) => match &c.value {
+                Constant::Str(text) => {
+                    rules::timezones::check_literal(self, text, span_of(c.range))
+                }
+                Constant::Bytes(bytes) => rules::timezones::check_literal(
+                    self,
+                    &String::from_utf8_lossy(bytes),
+                    span_of(c.range),
+                ),
+                _ => {}
+            },
             Expr::Attribute(_) => self.visit_attribute_chain(expr),
             Expr::Subscript(e) => {
                 self.visit_expr(&e.value);
@@ -805,6 +827,7 @@ impl<'a> Checker<'a> {
         let call = expanded.as_ref().unwrap_or(original);
         self.check_call_capabilities(call);
         rules::decorator_targets::check_call(self, call);
+        rules::timezones::check_call(self, call);
         match &*call.func {
             Expr::Name(name) => {
                 let id = normalise(&name.id).into_owned();
@@ -896,6 +919,9 @@ impl<'a> Checker<'a> {
                 } => self.resolve_literal(&name, span, purpose),
                 Deferred::Annotation { name, span, path } => {
                     rules::annotations::resolve(self, &name, span, path);
+                }
+                Deferred::TimeZone { name, span, strict } => {
+                    rules::timezones::resolve(self, &name, span, strict);
                 }
             }
         }

@@ -76,6 +76,7 @@ pub(crate) mod module_tampering;
 pub(crate) mod private_attribute;
 pub(crate) mod process_control;
 pub(crate) mod syntax;
+pub(crate) mod timezones;
 pub(crate) mod type_construction;
 pub(crate) mod unsupported;
 
@@ -140,6 +141,7 @@ static RULES: &[Rule] = &[
     deserialization::Deserialization::RULE,
     io_paths::UrlNotAllowed::RULE,
     capabilities::SinkAsValue::RULE,
+    timezones::TimeZoneFile::RULE,
     class_hooks::ClassKeyword::RULE,
     class_hooks::HostCalledDunder::RULE,
     class_assignment::ClassAssignment::RULE,
