@@ -217,6 +217,16 @@ fn is_type_name(checker: &Checker<'_>, name: &str, depth: usize) -> bool {
         })
 }
 
+/// `typing` calls that return a type, never a string (`typing.cast` returns its argument).
+const TYPE_MAKERS: &[&str] = &[
+    "typing.TypeVar",
+    "typing.NewType",
+    "typing.ParamSpec",
+    "typing.TypeVarTuple",
+    "typing.NamedTuple",
+    "typing.TypedDict",
+];
+
 /// `TypeVar("T")`, `NewType("Id", int)`, `Tracker()` of an own plain class: never a string.
 fn is_type_maker(checker: &Checker<'_>, callee: &str) -> bool {
     let (root, rest) = callee.split_once('.').unwrap_or((callee, ""));
@@ -226,7 +236,7 @@ fn is_type_maker(checker: &Checker<'_>, callee: &str) -> bool {
         } else {
             format!("{}.{rest}", alias.path())
         };
-        return path.starts_with("typing.");
+        return TYPE_MAKERS.contains(&path.as_str());
     }
     rest.is_empty() && checker.model.is_plain_class(root)
 }
