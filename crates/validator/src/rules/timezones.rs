@@ -13,6 +13,8 @@ declare_rule! {
     /// `"%s" % x`, f-strings with fields, `.join`, `.format`, `.replace`, `str(...)`, ...)
     /// given to pandas as a time zone or a dtype: the `tz=` and `dtype=` keywords of any
     /// call, the zone of `tz_localize`, `tz_convert`, `now`, `today` and `DatetimeTZDtype`,
+    /// the positional zone of `date_range`, `bdate_range`, `DatetimeIndex`, `Timestamp`,
+    /// `fromtimestamp` and `fromordinal`,
     /// the dtype of `astype`, `pandas_dtype` and the `is_*_dtype` checks, directly or through
     /// a variable assigned such a string anywhere. A time zone must moreover be `None`, a
     /// literal, a variable bound only to literals or to `ZoneInfo(...)`/`timezone(...)`, a
@@ -48,6 +50,17 @@ const DATEUTIL_PREFIX: &str = "dateutil/";
 
 /// Methods whose first argument is a time zone.
 const ZONE_METHODS: &[&str] = &["tz_localize", "tz_convert", "now", "today"];
+
+/// Functions and methods that take a time zone positionally, and at which positions
+/// (pandas 1.5 and 2.x differ for `Timestamp` and `fromordinal`).
+const ZONE_POSITIONS: &[(&str, &[usize])] = &[
+    ("date_range", &[4]),
+    ("bdate_range", &[4]),
+    ("DatetimeIndex", &[2]),
+    ("Timestamp", &[2]),
+    ("fromtimestamp", &[1]),
+    ("fromordinal", &[1, 2]),
+];
 
 /// Module paths whose values and calls are time zones, dtypes or types, never strings.
 const TYPE_MODULES: &[&str] = &["zoneinfo.", "datetime.", "numpy.", "pandas."];
@@ -88,6 +101,18 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     let paths = checker.model.resolve_paths(&call.func);
     let method = attrs.first().map(|(a, _)| normalise(a).into_owned());
     let first = call.args.first();
+    let callee = paths
+        .iter()
+        .filter_map(|p| p.rsplit('.').next())
+        .chain(method.as_deref())
+        .find_map(|name| ZONE_POSITIONS.iter().find(|(n, _)| *n == name));
+    if let Some((_, positions)) = callee {
+        // The same positions hold dates and numbers in other versions (`Timestamp(y, m, d)`):
+        // only strings built at run time are refused there.
+        for arg in positions.iter().filter_map(|&i| call.args.get(i)) {
+            check_value(checker, arg, Kind::Loose);
+        }
+    }
     match method.as_deref() {
         Some(m) if ZONE_METHODS.contains(&m) => {
             if let Some(arg) = first {
@@ -114,11 +139,13 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     }
 }
 
-/// What an argument is: a zone, or a dtype (which may name a zone inside it).
+/// What an argument is: a zone, or a dtype (which may name a zone inside it), or a position
+/// that is a zone only in some versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Zone,
     Dtype,
+    Loose,
 }
 
 fn check_value(checker: &mut Checker<'_>, value: &Expr, kind: Kind) {
@@ -145,7 +172,7 @@ fn check_value(checker: &mut Checker<'_>, value: &Expr, kind: Kind) {
             "a time zone or dtype may not be a string built at run time".into(),
         ),
         // A dtype argument is as often a frame or a column as a dtype: only strings matter.
-        _ if kind == Kind::Dtype => {}
+        _ if kind != Kind::Zone => {}
         Expr::Constant(_) => {}
         Expr::Attribute(a) if is_module_value(checker, value) || is_zone_attribute(checker, a) => {}
         Expr::Call(call) if is_module_value(checker, &call.func) => {}
