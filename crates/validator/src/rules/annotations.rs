@@ -14,8 +14,11 @@ declare_rule! {
     /// subscripts (`Optional[T]`, `dict[str, float]`), `|` unions, `None`, `...`, and
     /// string forward references that parse as type expressions themselves. A name used in
     /// an annotation may be bound by the code only to its own functions and classes,
-    /// numbers, instances of its own plain classes, or calls of `typing` helpers
-    /// (`T = TypeVar("T")`), never to a string or a value that may be one. The values in
+    /// numbers, instances of its own plain classes, `typing`'s type makers
+    /// (`T = TypeVar("T")`, `NewType`, `ParamSpec`, ...) or type aliases built of such names
+    /// (`Window = Tuple[pd.Timestamp, pd.Timestamp]`), never to a string or a value that may
+    /// be one; the root of a dotted path must be an import. A variable annotation inside a
+    /// function body is never evaluated and is checked only as code. The values in
     /// `Literal[...]` and the metadata of `Annotated[...]` are not types and are checked like
     /// any other expression.
     ///
