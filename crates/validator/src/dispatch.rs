@@ -37,13 +37,14 @@ impl Checker<'_> {
             if let Some(path) = sink {
                 capabilities::report_value(self, &path, span);
             }
-            let paths: Vec<String> = self
+            let named = self
                 .model
                 .aliases_of(name)
                 .iter()
-                .map(|a| a.path().to_string())
-                .collect();
-            decorator_targets::check_reference(self, &paths, span);
+                .any(|a| decorator_targets::is_decorator_path(a.path()));
+            if named {
+                decorator_targets::check_reference(self, span);
+            }
         }
         process_control::check(self, name, span, use_);
         module_as_value::check(self, name, span, use_);
@@ -125,7 +126,12 @@ impl Checker<'_> {
     pub(crate) fn check_sink_reference(&mut self, expr: &Expr) {
         let span = span_of(ast::Ranged::range(expr));
         let paths = self.model.resolve_paths(expr);
-        decorator_targets::check_reference(self, &paths, span);
+        if paths
+            .iter()
+            .any(|p| decorator_targets::is_decorator_path(p))
+        {
+            decorator_targets::check_reference(self, span);
+        }
         if let Some(path) = paths.iter().find(|p| capabilities::is_sink_path(p)) {
             let path = path.clone();
             capabilities::report_value(self, &path, span);

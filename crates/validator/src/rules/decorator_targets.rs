@@ -63,12 +63,12 @@ const WRITERS: &[&str] = &[
 /// Calls that return a decorator which writes attributes onto its argument.
 const FACTORIES: &[&str] = &["dataclasses.dataclass", "functools.wraps"];
 
-fn is_writer(checker: &Checker<'_>, func: &Expr) -> bool {
-    checker
-        .model
-        .resolve_paths(func)
-        .iter()
-        .any(|p| WRITERS.contains(&p.as_str()))
+fn is_writer_path(path: &str) -> bool {
+    WRITERS.contains(&path)
+}
+
+fn is_factory_path(path: &str) -> bool {
+    FACTORIES.contains(&path)
 }
 
 fn is_factory(checker: &Checker<'_>, func: &Expr) -> bool {
@@ -76,7 +76,7 @@ fn is_factory(checker: &Checker<'_>, func: &Expr) -> bool {
         .model
         .resolve_paths(func)
         .iter()
-        .any(|p| FACTORIES.contains(&p.as_str()))
+        .any(|p| is_factory_path(p))
 }
 
 /// Whether a decorator or a decorator factory's product may be here as a value: the head
@@ -106,15 +106,19 @@ fn target_of(call: &ast::ExprCall) -> Option<&Expr> {
 pub(crate) fn check_call(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     let product_called =
         matches!(&*call.func, Expr::Call(inner) if is_factory(checker, &inner.func));
-    let writer = is_writer(checker, &call.func);
+    let paths = checker.model.resolve_paths(&call.func);
+    let writer = paths.iter().any(|p| is_writer_path(p));
+    let factory = paths.iter().any(|p| is_factory_path(p));
+    if !(product_called || writer || factory) {
+        return;
+    }
     let target = target_of(call);
     if product_called || (writer && target.is_some()) {
         check_target(checker, call, target);
     }
     // `dataclass(frozen=True)` and `wraps(fn)` return the decorator that does the writing.
     let span = span_of(call.range);
-    let factory = is_factory(checker, &call.func) && !(writer && target.is_some());
-    if factory && !allowed_here(checker, span) {
+    if factory && !(writer && target.is_some()) && !allowed_here(checker, span) {
         report(
             checker,
             span,
@@ -123,13 +127,14 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     }
 }
 
-/// A writer or factory named anywhere but as a callee or a decorator (`paths`: what the
-/// name or attribute chain at `span` may stand for).
-pub(crate) fn check_reference(checker: &mut Checker<'_>, paths: &[String], span: Span) {
-    let named = paths
-        .iter()
-        .any(|p| WRITERS.contains(&p.as_str()) || FACTORIES.contains(&p.as_str()));
-    if named && !allowed_here(checker, span) {
+/// Whether a library path is a decorator that writes attributes, or a factory of one.
+pub(crate) fn is_decorator_path(path: &str) -> bool {
+    is_writer_path(path) || is_factory_path(path)
+}
+
+/// Such a decorator named at `span` anywhere but as a callee or a decorator.
+pub(crate) fn check_reference(checker: &mut Checker<'_>, span: Span) {
+    if !allowed_here(checker, span) {
         report(
             checker,
             span,

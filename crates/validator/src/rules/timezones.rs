@@ -4,7 +4,7 @@ use rustpython_parser::ast::{self, Expr, Operator, Ranged};
 
 use crate::checker::{span_of, Checker, Deferred};
 use crate::names::normalise;
-use crate::semantic::{chain, Bound};
+use crate::semantic::Bound;
 use crate::Span;
 
 declare_rule! {
@@ -65,10 +65,9 @@ const ZONE_POSITIONS: &[(&str, &[usize])] = &[
 /// Module paths whose values and calls are time zones, dtypes or types, never strings.
 const TYPE_MODULES: &[&str] = &["zoneinfo.", "datetime.", "numpy.", "pandas."];
 
-/// Functions of `pandas.api.types` that take a dtype (or a dtype string) first.
-fn is_dtype_function(path: &str) -> bool {
-    path == "pandas.api.types.pandas_dtype"
-        || path.starts_with("pandas.api.types.is_") && path.ends_with("_dtype")
+/// Functions of `pandas.api.types` that take a dtype (or a dtype string) first, by name.
+fn is_dtype_function(name: &str) -> bool {
+    name == "pandas_dtype" || name.starts_with("is_") && name.ends_with("_dtype")
 }
 
 /// Every string literal: none may ask pandas for a zone by file.
@@ -94,49 +93,55 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, call: &ast::ExprCall) {
             _ => {}
         }
     }
-    let (base, attrs) = chain(&call.func);
-    if checker.model.is_own_value(base) && !attrs.is_empty() {
+    if call.args.is_empty() {
         return;
     }
-    let paths = checker.model.resolve_paths(&call.func);
-    let method = attrs.first().map(|(a, _)| normalise(a).into_owned());
-    let first = call.args.first();
-    let callee = paths
-        .iter()
-        .filter_map(|p| p.rsplit('.').next())
-        .chain(method.as_deref())
-        .find_map(|name| ZONE_POSITIONS.iter().find(|(n, _)| *n == name));
-    if let Some((_, positions)) = callee {
+    // The function's own name: a method's, or the last segment of what an imported name
+    // stands for (`from pandas import date_range as span`).
+    let name: Option<String> = match &*call.func {
+        Expr::Attribute(a) => {
+            if checker.model.is_own_value(&a.value) {
+                return;
+            }
+            Some(normalise(&a.attr).into_owned())
+        }
+        Expr::Name(n) => checker
+            .model
+            .aliases_of(&normalise(&n.id))
+            .iter()
+            .filter_map(|alias| alias.path().rsplit('.').next())
+            .find(|last| is_zone_or_dtype_function(last))
+            .map(str::to_string),
+        _ => None,
+    };
+    let Some(name) = name else {
+        return;
+    };
+    if let Some((_, positions)) = ZONE_POSITIONS.iter().find(|(n, _)| *n == name) {
         // The same positions hold dates and numbers in other versions (`Timestamp(y, m, d)`):
         // only strings built at run time are refused there.
         for arg in positions.iter().filter_map(|&i| call.args.get(i)) {
             check_value(checker, arg, Kind::Loose);
         }
     }
-    match method.as_deref() {
-        Some(m) if ZONE_METHODS.contains(&m) => {
-            if let Some(arg) = first {
-                check_value(checker, arg, Kind::Zone);
-            }
+    let first = &call.args[0];
+    if ZONE_METHODS.contains(&name.as_str()) {
+        check_value(checker, first, Kind::Zone);
+    } else if name == "DatetimeTZDtype" {
+        for arg in &call.args {
+            check_value(checker, arg, Kind::Zone);
         }
-        Some("astype") => {
-            if let Some(arg) = first {
-                check_value(checker, arg, Kind::Dtype);
-            }
-        }
-        Some("DatetimeTZDtype") => {
-            for arg in &call.args {
-                check_value(checker, arg, Kind::Zone);
-            }
-        }
-        _ => {
-            if paths.iter().any(|p| is_dtype_function(p)) {
-                if let Some(arg) = first {
-                    check_value(checker, arg, Kind::Dtype);
-                }
-            }
-        }
+    } else if name == "astype" || is_dtype_function(&name) {
+        check_value(checker, first, Kind::Dtype);
     }
+}
+
+/// Whether a function or method of this name takes a zone or a dtype positionally.
+fn is_zone_or_dtype_function(name: &str) -> bool {
+    ZONE_POSITIONS.iter().any(|(n, _)| *n == name)
+        || ZONE_METHODS.contains(&name)
+        || matches!(name, "DatetimeTZDtype" | "astype")
+        || is_dtype_function(name)
 }
 
 /// What an argument is: a zone, or a dtype (which may name a zone inside it), or a position
