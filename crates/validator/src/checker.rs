@@ -5,6 +5,7 @@
 //! private attributes the code defined itself) are settled after the walk.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 
@@ -45,6 +46,18 @@ pub(crate) enum Deferred {
         span: Span,
         purpose: Purpose,
     },
+    /// A name used in an annotation: what the program binds it to.
+    Annotation {
+        name: String,
+        span: Span,
+        path: bool,
+    },
+    /// A variable given as a time zone or dtype: what the program binds it to.
+    TimeZone {
+        name: String,
+        span: Span,
+        strict: bool,
+    },
 }
 
 /// How a name is used where it is loaded.
@@ -68,6 +81,12 @@ pub(crate) struct Checker<'a> {
     /// What names and expressions stand for at the point the walk has reached.
     pub(crate) model: SemanticModel,
     pub(crate) deferred: Vec<Deferred>,
+    /// The decorator expression being visited (its function, for `@factory(...)`).
+    pub(crate) decorator_head: Option<Span>,
+    /// A call whose result the enclosing call calls at once (`wraps(f)` in `wraps(f)(g)`).
+    pub(crate) called_result: Option<Span>,
+    /// Names assigned a string built at run time somewhere (`zone = "a" + b`).
+    pub(crate) built_strings: HashSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -79,6 +98,9 @@ impl<'a> Checker<'a> {
             findings: Vec::new(),
             model: SemanticModel::default(),
             deferred: Vec::new(),
+            decorator_head: None,
+            called_result: None,
+            built_strings: HashSet::new(),
         }
     }
 
@@ -141,6 +163,7 @@ impl<'a> Checker<'a> {
             }
             Stmt::Assign(s) => {
                 self.visit_expr(&s.value);
+                rules::timezones::note_assignment(self, &s.targets, &s.value);
                 if let Expr::Name(n) = &*s.value {
                     self.model.touch(&normalise(&n.id));
                 }
@@ -176,10 +199,15 @@ impl<'a> Checker<'a> {
             }
             Stmt::AugAssign(s) => {
                 self.visit_expr(&s.value);
+                rules::timezones::note_assignment(self, std::slice::from_ref(&*s.target), &s.value);
                 self.visit_target(&s.target, Bound::Other);
             }
             Stmt::AnnAssign(s) => {
-                self.visit_annotation(&s.annotation);
+                if self.model.scope() == ScopeKind::Function {
+                    self.visit_expr(&s.annotation);
+                } else {
+                    self.visit_annotation(&s.annotation);
+                }
                 self.visit_opt(s.value.as_deref());
                 match s.value.as_deref() {
                     Some(value) => {
@@ -328,9 +356,7 @@ impl<'a> Checker<'a> {
         if has_type_params {
             rules::unsupported::report(self, range, "type parameters");
         }
-        for decorator in decorators {
-            self.visit_expr(decorator);
-        }
+        self.visit_decorators(decorators);
         self.visit_arguments(args);
         if let Some(returns) = returns {
             self.visit_annotation(returns);
@@ -342,15 +368,22 @@ impl<'a> Checker<'a> {
         self.model.exit_function(frame);
     }
 
+    /// Decorators are applied to what they decorate, so a decorator's head is a call.
+    fn visit_decorators(&mut self, decorators: &[Expr]) {
+        for decorator in decorators {
+            self.decorator_head = Some(span_of(decorator.range()));
+            self.visit_expr(decorator);
+            self.decorator_head = None;
+        }
+    }
+
     fn visit_class(&mut self, s: &ast::StmtClassDef) {
         let name = normalise(&s.name).into_owned();
         let span = self.name_span(s.range(), &name, "class");
         if !s.type_params.is_empty() {
             rules::unsupported::report(self, s.range(), "type parameters");
         }
-        for decorator in &s.decorator_list {
-            self.visit_expr(decorator);
-        }
+        self.visit_decorators(&s.decorator_list);
         for base in &s.bases {
             // `class M(type)` is reported once, as a metaclass (SBX701).
             if !matches!(base, Expr::Name(n) if normalise(&n.id) == "type") {
@@ -523,57 +556,13 @@ impl<'a> Checker<'a> {
         self.bind(&name, span_of(range), Bound::Other, BindKind::Data);
     }
 
-    /// Annotations are evaluated when their statement runs; string annotations may be evaluated
-    /// later (`typing.get_type_hints`), so they are checked as code too.
+    /// Annotations are evaluated when their statement runs, and `typing.get_type_hints`
+    /// evaluates the strings in them later, so they are checked as code and must be type
+    /// expressions (SBX503). A variable annotation in a function body is never evaluated.
     fn visit_annotation(&mut self, expr: &Expr) {
-        self.check_annotation_strings(expr);
+        rules::annotations::check(self, expr);
         if !matches!(expr, Expr::Constant(_)) {
             self.visit_expr(expr);
-        }
-    }
-
-    /// Strings inside an annotation (`"Frame"`, `List["Frame"]`, `"A" | None`) are forward
-    /// references that `typing.get_type_hints` (used by `functools.singledispatch`, for one)
-    /// evaluates, so each is checked as an expression. `Literal[...]` holds values, not code.
-    fn check_annotation_strings(&mut self, expr: &Expr) {
-        match expr {
-            Expr::Constant(c) => {
-                if let Constant::Str(text) = &c.value {
-                    // Skip the prefix and opening quote(s) so spans land inside the literal.
-                    let start = usize::from(c.range.start());
-                    let literal = self
-                        .source
-                        .get(start..usize::from(c.range.end()))
-                        .unwrap_or("");
-                    let quote = literal.find(['\'', '"']).unwrap_or(0);
-                    let rest = &literal[quote..];
-                    let triple = rest.starts_with("\"\"\"") || rest.starts_with("'''");
-                    let offset = start + quote + if triple { 3 } else { 1 };
-                    check_expression_text(self, text, offset);
-                }
-            }
-            Expr::Subscript(sub) => {
-                let literal = matches!(&*sub.value, Expr::Name(n) if n.id.as_str() == "Literal")
-                    || matches!(&*sub.value, Expr::Attribute(a) if a.attr.as_str() == "Literal");
-                if !literal {
-                    self.check_annotation_strings(&sub.slice);
-                }
-            }
-            Expr::Tuple(t) => {
-                for elt in &t.elts {
-                    self.check_annotation_strings(elt);
-                }
-            }
-            Expr::List(l) => {
-                for elt in &l.elts {
-                    self.check_annotation_strings(elt);
-                }
-            }
-            Expr::BinOp(b) => {
-                self.check_annotation_strings(&b.left);
-                self.check_annotation_strings(&b.right);
-            }
-            _ => {}
         }
     }
 
@@ -758,7 +747,17 @@ impl<'a> Checker<'a> {
                 self.visit_opt(e.format_spec.as_deref());
             }
             Expr::JoinedStr(e) => self.visit_all(&e.values),
-            Expr::Constant(_) => {}
+            Expr::Constant(c) => match &c.value {
+                Constant::Str(text) => {
+                    rules::timezones::check_literal(self, text, span_of(c.range))
+                }
+                Constant::Bytes(bytes) => rules::timezones::check_literal(
+                    self,
+                    &String::from_utf8_lossy(bytes),
+                    span_of(c.range),
+                ),
+                _ => {}
+            },
             Expr::Attribute(_) => self.visit_attribute_chain(expr),
             Expr::Subscript(e) => {
                 self.visit_expr(&e.value);
@@ -827,6 +826,8 @@ impl<'a> Checker<'a> {
         let expanded = expand_keywords(original);
         let call = expanded.as_ref().unwrap_or(original);
         self.check_call_capabilities(call);
+        rules::decorator_targets::check_call(self, call);
+        rules::timezones::check_call(self, call);
         match &*call.func {
             Expr::Name(name) => {
                 let id = normalise(&name.id).into_owned();
@@ -843,6 +844,7 @@ impl<'a> Checker<'a> {
             }
             other => {
                 rules::type_construction::check_call_of_call(self, call);
+                self.called_result = Some(span_of(other.range()));
                 self.visit_expr(other);
             }
         }
@@ -915,6 +917,12 @@ impl<'a> Checker<'a> {
                     span,
                     purpose,
                 } => self.resolve_literal(&name, span, purpose),
+                Deferred::Annotation { name, span, path } => {
+                    rules::annotations::resolve(self, &name, span, path);
+                }
+                Deferred::TimeZone { name, span, strict } => {
+                    rules::timezones::resolve(self, &name, span, strict);
+                }
             }
         }
     }
@@ -1005,20 +1013,18 @@ pub(crate) fn span_of(range: ast::text_size::TextRange) -> Span {
     Span::new(usize::from(range.start()), usize::from(range.end()))
 }
 
-/// Checks a string as a Python expression (string annotations), with spans inside the source.
-pub(crate) fn check_expression_text(checker: &mut Checker<'_>, text: &str, offset: usize) -> bool {
+/// Parses a string as a Python expression (string annotations), with spans inside the source.
+pub(crate) fn parse_expression_text(
+    checker: &Checker<'_>,
+    text: &str,
+    offset: usize,
+) -> Option<Expr> {
     let limit = checker.policy.max_nesting_depth;
     if crate::guard::check_depth(text, limit).is_err()
         || text.len() > checker.policy.max_source_bytes
     {
-        return false;
+        return None;
     }
     let start = ast::text_size::TextSize::try_from(offset).unwrap_or_default();
-    match <Expr as rustpython_parser::Parse>::parse_starts_at(text, "<annotation>", start) {
-        Ok(expr) => {
-            checker.visit_expr(&expr);
-            true
-        }
-        Err(_) => false,
-    }
+    <Expr as rustpython_parser::Parse>::parse_starts_at(text, "<annotation>", start).ok()
 }

@@ -9,9 +9,9 @@ use crate::index::PathVerdict;
 use crate::names::{self, normalise};
 use crate::rules::{
     blocked_names, builtin_values, capabilities, class_assignment, dangerous_builtins, data_object,
-    dataframe_eval, deserialization, dunder_access, dynamic_attribute, format_string,
-    frame_internals, host_reaching, io_paths, module_as_value, module_attributes, module_tampering,
-    private_attribute, process_control, type_construction,
+    dataframe_eval, decorator_targets, deserialization, dunder_access, dynamic_attribute,
+    format_string, frame_internals, host_reaching, io_paths, module_as_value, module_attributes,
+    module_tampering, private_attribute, process_control, type_construction,
 };
 use crate::semantic::{chain, Alias, Owner};
 use crate::Span;
@@ -36,6 +36,14 @@ impl Checker<'_> {
                 .map(str::to_string);
             if let Some(path) = sink {
                 capabilities::report_value(self, &path, span);
+            }
+            let named = self
+                .model
+                .aliases_of(name)
+                .iter()
+                .any(|a| decorator_targets::is_decorator_path(a.path()));
+            if named {
+                decorator_targets::check_reference(self, span);
             }
         }
         process_control::check(self, name, span, use_);
@@ -118,6 +126,12 @@ impl Checker<'_> {
     pub(crate) fn check_sink_reference(&mut self, expr: &Expr) {
         let span = span_of(ast::Ranged::range(expr));
         let paths = self.model.resolve_paths(expr);
+        if paths
+            .iter()
+            .any(|p| decorator_targets::is_decorator_path(p))
+        {
+            decorator_targets::check_reference(self, span);
+        }
         if let Some(path) = paths.iter().find(|p| capabilities::is_sink_path(p)) {
             let path = path.clone();
             capabilities::report_value(self, &path, span);

@@ -47,6 +47,7 @@ macro_rules! declare_rule {
     };
 }
 
+pub(crate) mod annotations;
 pub(crate) mod blocked_names;
 pub(crate) mod builtin_rebinding;
 pub(crate) mod builtin_values;
@@ -56,6 +57,7 @@ pub(crate) mod class_hooks;
 pub(crate) mod dangerous_builtins;
 pub(crate) mod data_object;
 pub(crate) mod dataframe_eval;
+pub(crate) mod decorator_targets;
 pub(crate) mod deserialization;
 pub(crate) mod dunder_access;
 pub(crate) mod dynamic_attribute;
@@ -74,6 +76,7 @@ pub(crate) mod module_tampering;
 pub(crate) mod private_attribute;
 pub(crate) mod process_control;
 pub(crate) mod syntax;
+pub(crate) mod timezones;
 pub(crate) mod type_construction;
 pub(crate) mod unsupported;
 
@@ -133,16 +136,19 @@ static RULES: &[Rule] = &[
     host_reaching::HostReachingAttribute::RULE,
     format_string::FormatStringField::RULE,
     dataframe_eval::DataFrameEval::RULE,
+    annotations::AnnotationNotAType::RULE,
     io_paths::FilePathNotAllowed::RULE,
     deserialization::Deserialization::RULE,
     io_paths::UrlNotAllowed::RULE,
     capabilities::SinkAsValue::RULE,
+    timezones::TimeZoneFile::RULE,
     class_hooks::ClassKeyword::RULE,
     class_hooks::HostCalledDunder::RULE,
     class_assignment::ClassAssignment::RULE,
     foreign_self::ForeignSelf::RULE,
     module_tampering::ModuleTampering::RULE,
     process_control::ProcessControl::RULE,
+    decorator_targets::DecoratorOnLibraryObject::RULE,
 ];
 
 /// Every rule, ordered by code.

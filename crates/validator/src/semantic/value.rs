@@ -46,6 +46,9 @@ pub(crate) enum Bound {
     StrSeq(Vec<String>),
     /// A literal list or tuple of calls of one callable (`[Rule(1), Rule(2)]`).
     SeqOf(String),
+    /// A type form built of names only (`Tuple[pd.Timestamp, Bar]`, `int | None`): the
+    /// dotted names in it, which decide whether it may hold a string.
+    TypeForm(Vec<String>),
     /// Anything else.
     Other,
 }
@@ -100,6 +103,14 @@ pub(crate) fn bound_of(value: &Expr) -> Bound {
             _ => Bound::Other,
         },
         Expr::Lambda(_) => Bound::Def,
+        Expr::Subscript(_) | Expr::BinOp(_) => {
+            let mut names = Vec::new();
+            if type_form_names(value, &mut names) {
+                Bound::TypeForm(names)
+            } else {
+                Bound::Other
+            }
+        }
         Expr::UnaryOp(u) if matches!(&*u.operand, Expr::Constant(c) if matches!(c.value, Constant::Int(_) | Constant::Float(_))) => {
             Bound::Num
         }
@@ -108,6 +119,33 @@ pub(crate) fn bound_of(value: &Expr) -> Bound {
             _ => instances_of(value).map_or(Bound::Other, Bound::SeqOf),
         },
         _ => Bound::Other,
+    }
+}
+
+/// Collects the dotted names of a subscript or `|` union made only of names, attribute
+/// chains of names, `None` and `...`; `false` for anything else (`CONFIG["kind"]`, `x[0]`).
+fn type_form_names(expr: &Expr, names: &mut Vec<String>) -> bool {
+    match expr {
+        Expr::Name(_) | Expr::Attribute(_) => {
+            let (base, attrs) = chain(expr);
+            let Expr::Name(n) = base else {
+                return false;
+            };
+            names.push(extend_path(normalise(&n.id).into_owned(), &attrs));
+            true
+        }
+        Expr::Constant(c) => matches!(c.value, Constant::None | Constant::Ellipsis),
+        Expr::Subscript(sub) => {
+            type_form_names(&sub.value, names) && type_form_names(&sub.slice, names)
+        }
+        Expr::Tuple(t) => t.elts.iter().all(|e| type_form_names(e, names)),
+        Expr::List(l) => l.elts.iter().all(|e| type_form_names(e, names)),
+        Expr::BinOp(b) => {
+            b.op == ast::Operator::BitOr
+                && type_form_names(&b.left, names)
+                && type_form_names(&b.right, names)
+        }
+        _ => false,
     }
 }
 

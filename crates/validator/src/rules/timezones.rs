@@ -1,0 +1,316 @@
+//! SBX605: time zone names that are file paths.
+
+use rustpython_parser::ast::{self, Expr, Operator, Ranged};
+
+use crate::checker::{span_of, Checker, Deferred};
+use crate::names::normalise;
+use crate::semantic::Bound;
+use crate::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Rejects any string that contains `dateutil/`, and strings built at run time (`a + b`,
+    /// `"%s" % x`, f-strings with fields, `.join`, `.format`, `.replace`, `str(...)`, ...)
+    /// given to pandas as a time zone or a dtype: the `tz=` and `dtype=` keywords of any
+    /// call, the zone of `tz_localize`, `tz_convert`, `now`, `today` and `DatetimeTZDtype`,
+    /// the positional zone of `date_range`, `bdate_range`, `DatetimeIndex`, `Timestamp`,
+    /// `fromtimestamp` and `fromordinal`,
+    /// the dtype of `astype`, `pandas_dtype` and the `is_*_dtype` checks, directly or through
+    /// a variable assigned such a string anywhere. A time zone must moreover be `None`, a
+    /// literal, a variable bound only to literals or to `ZoneInfo(...)`/`timezone(...)`, a
+    /// path into `datetime`/`zoneinfo`, or the `.tz` of a pandas value.
+    ///
+    /// ## Why is this bad?
+    /// pandas hands a zone named `dateutil/<name>` to `dateutil.tz.gettz`, which opens
+    /// `<name>` as a file when it is absolute, and `/usr/share/zoneinfo/<name>` otherwise:
+    /// `tz="dateutil//etc/passwd"`, or a dtype string `"datetime64[ns, dateutil//etc/passwd]"`,
+    /// reads any file of the host that pandas can reach, and `../` climbs out of the zone
+    /// directory.
+    ///
+    /// ## Example
+    /// ```python
+    /// stamp = pd.Timestamp("2024-01-02", tz="dateutil//etc/passwd")
+    /// ```
+    ///
+    /// Use instead: a zone name.
+    /// ```python
+    /// stamp = pd.Timestamp("2024-01-02", tz="Asia/Taipei")
+    /// ```
+    pub(crate) struct TimeZoneFile {
+        code: "SBX605",
+        name: "time-zone-file",
+        family: "file-read",
+        severity: Error,
+        summary: "A time zone or dtype string may name a file, or is built at run time.",
+    }
+}
+
+/// The prefix that makes pandas load a zone through `dateutil.tz.gettz`, which takes paths.
+const DATEUTIL_PREFIX: &str = "dateutil/";
+
+/// Methods whose first argument is a time zone.
+const ZONE_METHODS: &[&str] = &["tz_localize", "tz_convert", "now", "today"];
+
+/// Functions and methods that take a time zone positionally, and at which positions
+/// (pandas 1.5 and 2.x differ for `Timestamp` and `fromordinal`).
+const ZONE_POSITIONS: &[(&str, &[usize])] = &[
+    ("date_range", &[4]),
+    ("bdate_range", &[4]),
+    ("DatetimeIndex", &[2]),
+    ("Timestamp", &[2]),
+    ("fromtimestamp", &[1]),
+    ("fromordinal", &[1, 2]),
+];
+
+/// Module paths whose values and calls are time zones, dtypes or types, never strings.
+const TYPE_MODULES: &[&str] = &["zoneinfo.", "datetime.", "numpy.", "pandas."];
+
+/// Functions of `pandas.api.types` that take a dtype (or a dtype string) first, by name.
+fn is_dtype_function(name: &str) -> bool {
+    name == "pandas_dtype" || name.starts_with("is_") && name.ends_with("_dtype")
+}
+
+/// Every string literal: none may ask pandas for a zone by file.
+pub(crate) fn check_literal(checker: &mut Checker<'_>, text: &str, span: Span) {
+    if text.contains(DATEUTIL_PREFIX) {
+        report(
+            checker,
+            span,
+            "a `dateutil/` time zone is loaded from a file path".into(),
+        );
+    }
+}
+
+/// Every call: its time zone and dtype arguments.
+pub(crate) fn check_call(checker: &mut Checker<'_>, call: &ast::ExprCall) {
+    for keyword in &call.keywords {
+        let Some(arg) = &keyword.arg else {
+            continue;
+        };
+        match normalise(arg).as_ref() {
+            "tz" => check_value(checker, &keyword.value, Kind::Zone),
+            "dtype" => check_value(checker, &keyword.value, Kind::Dtype),
+            _ => {}
+        }
+    }
+    if call.args.is_empty() {
+        return;
+    }
+    // The function's own name: a method's, or the last segment of what an imported name
+    // stands for (`from pandas import date_range as span`).
+    let name: Option<String> = match &*call.func {
+        Expr::Attribute(a) => {
+            if checker.model.is_own_value(&a.value) {
+                return;
+            }
+            Some(normalise(&a.attr).into_owned())
+        }
+        Expr::Name(n) => checker
+            .model
+            .aliases_of(&normalise(&n.id))
+            .iter()
+            .filter_map(|alias| alias.path().rsplit('.').next())
+            .find(|last| is_zone_or_dtype_function(last))
+            .map(str::to_string),
+        _ => None,
+    };
+    let Some(name) = name else {
+        return;
+    };
+    if let Some((_, positions)) = ZONE_POSITIONS.iter().find(|(n, _)| *n == name) {
+        // The same positions hold dates and numbers in other versions (`Timestamp(y, m, d)`):
+        // only strings built at run time are refused there.
+        for arg in positions.iter().filter_map(|&i| call.args.get(i)) {
+            check_value(checker, arg, Kind::Loose);
+        }
+    }
+    let first = &call.args[0];
+    if ZONE_METHODS.contains(&name.as_str()) {
+        check_value(checker, first, Kind::Zone);
+    } else if name == "DatetimeTZDtype" {
+        for arg in &call.args {
+            check_value(checker, arg, Kind::Zone);
+        }
+    } else if name == "astype" || is_dtype_function(&name) {
+        check_value(checker, first, Kind::Dtype);
+    }
+}
+
+/// Whether a function or method of this name takes a zone or a dtype positionally.
+fn is_zone_or_dtype_function(name: &str) -> bool {
+    ZONE_POSITIONS.iter().any(|(n, _)| *n == name)
+        || ZONE_METHODS.contains(&name)
+        || matches!(name, "DatetimeTZDtype" | "astype")
+        || is_dtype_function(name)
+}
+
+/// What an argument is: a zone, or a dtype (which may name a zone inside it), or a position
+/// that is a zone only in some versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Zone,
+    Dtype,
+    Loose,
+}
+
+fn check_value(checker: &mut Checker<'_>, value: &Expr, kind: Kind) {
+    let span = span_of(value.range());
+    match value {
+        Expr::Name(n) => checker.deferred.push(Deferred::TimeZone {
+            name: normalise(&n.id).into_owned(),
+            span,
+            strict: kind == Kind::Zone,
+        }),
+        Expr::Dict(d) => {
+            for v in &d.values {
+                check_value(checker, v, kind);
+            }
+        }
+        Expr::List(l) => {
+            for v in &l.elts {
+                check_value(checker, v, kind);
+            }
+        }
+        _ if builds_string(value) => report(
+            checker,
+            span,
+            "a time zone or dtype may not be a string built at run time".into(),
+        ),
+        // A dtype argument is as often a frame or a column as a dtype: only strings matter.
+        _ if kind != Kind::Zone => {}
+        Expr::Constant(_) => {}
+        Expr::Attribute(a) if is_module_value(checker, value) || is_zone_attribute(checker, a) => {}
+        Expr::Call(call) if is_module_value(checker, &call.func) => {}
+        _ => report(
+            checker,
+            span,
+            "a time zone must be a literal name or a zone object".into(),
+        ),
+    }
+}
+
+/// `close.index.tz`: the zone a pandas or datetime value already has (not an own object's).
+fn is_zone_attribute(checker: &Checker<'_>, attr: &ast::ExprAttribute) -> bool {
+    matches!(normalise(&attr.attr).as_ref(), "tz" | "tzinfo")
+        && !checker.model.is_own_value(&attr.value)
+}
+
+/// Methods of `str` (and `bytes`) that return new strings.
+const STRING_METHODS: &[&str] = &[
+    "format",
+    "format_map",
+    "join",
+    "replace",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "removeprefix",
+    "removesuffix",
+    "lower",
+    "upper",
+    "casefold",
+    "swapcase",
+    "title",
+    "capitalize",
+    "translate",
+    "decode",
+    "encode",
+    "center",
+    "ljust",
+    "rjust",
+    "zfill",
+    "expandtabs",
+];
+
+/// Whether an expression builds a string at run time: `a + b`, `"%s" % x`, an f-string with
+/// fields, a string method, `str(...)`, slicing or indexing a string literal.
+fn builds_string(expr: &Expr) -> bool {
+    match expr {
+        Expr::BinOp(b) => matches!(b.op, Operator::Add | Operator::Mod | Operator::Mult),
+        Expr::JoinedStr(j) => j.values.iter().any(|v| !matches!(v, Expr::Constant(_))),
+        Expr::Call(call) => match &*call.func {
+            Expr::Attribute(a) => STRING_METHODS.contains(&normalise(&a.attr).as_ref()),
+            Expr::Name(n) => matches!(normalise(&n.id).as_ref(), "str" | "chr" | "repr" | "format"),
+            _ => false,
+        },
+        Expr::Subscript(sub) => matches!(&*sub.value, Expr::Constant(_)),
+        Expr::IfExp(e) => builds_string(&e.body) || builds_string(&e.orelse),
+        _ => false,
+    }
+}
+
+/// `zone = "a" + b`: remembered so the name is refused wherever it is given as a zone or
+/// dtype.
+pub(crate) fn note_assignment(checker: &mut Checker<'_>, targets: &[Expr], value: &Expr) {
+    if !builds_string(value) {
+        return;
+    }
+    for target in targets {
+        if let Expr::Name(n) = target {
+            checker.built_strings.insert(normalise(&n.id).into_owned());
+        }
+    }
+}
+
+/// `datetime.timezone.utc`, `np.float64`, `ZoneInfo`: a path into a module that makes zones
+/// and types.
+fn is_module_value(checker: &Checker<'_>, expr: &Expr) -> bool {
+    checker
+        .model
+        .resolve_path(expr)
+        .is_some_and(|p| TYPE_MODULES.iter().any(|m| p.starts_with(m)))
+        || matches!(expr, Expr::Name(n) if is_builtin_type(checker, &normalise(&n.id)))
+}
+
+/// `float`, `int`, `str`, `bool`, `object` as themselves.
+fn is_builtin_type(checker: &Checker<'_>, name: &str) -> bool {
+    matches!(
+        name,
+        "float" | "int" | "str" | "bool" | "object" | "complex" | "bytes"
+    ) && checker.model.is_untouched_builtin(name)
+}
+
+/// A variable given as a time zone (`strict`) or dtype, once the whole program's bindings
+/// are known. A dtype variable is refused only when it is assigned a string built at run time
+/// somewhere; a zone variable must hold literals or zone objects.
+pub(crate) fn resolve(checker: &mut Checker<'_>, name: &str, span: Span, strict: bool) {
+    let built = checker.built_strings.contains(name);
+    let module = checker
+        .model
+        .alias(name)
+        .is_some_and(|a| TYPE_MODULES.iter().any(|m| a.path().starts_with(m)));
+    let readable = module
+        || !strict
+        || is_builtin_type(checker, name)
+        || checker.model.bindings_of(name).is_some_and(|bindings| {
+            bindings.iter().all(|bound| match bound {
+                Bound::Str(_) | Bound::Num => true,
+                Bound::CallOf(callee) => {
+                    let root = callee.split('.').next().unwrap_or(callee);
+                    checker
+                        .model
+                        .alias(root)
+                        .is_some_and(|a| TYPE_MODULES.iter().any(|m| a.path().starts_with(m)))
+                }
+                _ => false,
+            })
+        });
+    if built || !readable {
+        report(
+            checker,
+            span,
+            format!(
+                "`{name}` is given as a time zone or dtype but may be a string built at run time"
+            ),
+        );
+    }
+}
+
+fn report(checker: &mut Checker<'_>, span: Span, message: String) {
+    checker.report(
+        &TimeZoneFile::RULE,
+        span,
+        message,
+        "name time zones and dtypes with literals (\"Asia/Taipei\", \"float64\") or objects",
+    );
+}

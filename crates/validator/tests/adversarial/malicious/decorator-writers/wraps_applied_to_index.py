@@ -1,0 +1,12 @@
+# expect: reject  class: decorator-writers  target: tamper-pandas
+from functools import wraps
+
+import pandas as pd
+
+
+def report(frame):
+    return frame
+
+
+wraps(report)(pd.Index)
+signal = 1
