@@ -107,8 +107,49 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn visit_body(&mut self, body: &[Stmt]) {
+        // `if not isinstance(other, C): return ...` and `assert isinstance(other, C)` vouch
+        // for `other` in the rest of the block.
+        let mark = self.model.guard(Vec::new());
         for stmt in body {
             self.visit_stmt(stmt);
+            let after = match stmt {
+                Stmt::If(s) if s.body.last().is_some_and(leaves_block) => {
+                    self.isinstance_guards(&s.test, false)
+                }
+                Stmt::Assert(s) => self.isinstance_guards(&s.test, true),
+                _ => Vec::new(),
+            };
+            self.model.guard(after);
+        }
+        self.model.unguard(mark);
+    }
+
+    /// The peers that `test` being `holds` proves instances of the code's own plain
+    /// classes: `isinstance(p, C)`, `not ...`, `and`/`or` of them.
+    fn isinstance_guards(&self, test: &Expr, holds: bool) -> Vec<String> {
+        match test {
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => {
+                self.isinstance_guards(&u.operand, !holds)
+            }
+            Expr::BoolOp(b) if (b.op == ast::BoolOp::And) == holds => b
+                .values
+                .iter()
+                .flat_map(|v| self.isinstance_guards(v, holds))
+                .collect(),
+            Expr::Call(call) if holds => {
+                let isinstance = matches!(&*call.func, Expr::Name(n) if normalise(&n.id) == "isinstance")
+                    && self.model.is_untouched_builtin("isinstance")
+                    && call.keywords.is_empty();
+                match call.args.as_slice() {
+                    [Expr::Name(p), class]
+                        if isinstance && self.model.is_own_class_check(class) =>
+                    {
+                        vec![normalise(&p.id).into_owned()]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -224,9 +265,15 @@ impl<'a> Checker<'a> {
             Stmt::If(s) => {
                 self.visit_expr(&s.test);
                 let mark = self.model.flow.mark();
+                let guards = self.isinstance_guards(&s.test, true);
+                let guarded = self.model.guard(guards);
                 self.visit_body(&s.body);
+                self.model.unguard(guarded);
                 let body = self.model.flow.take_since(mark);
+                let guards = self.isinstance_guards(&s.test, false);
+                let guarded = self.model.guard(guards);
                 self.visit_body(&s.orelse);
+                self.model.unguard(guarded);
                 let orelse = self.model.flow.take_since(mark);
                 self.model.flow.keep_common(&body, &orelse);
             }
@@ -336,7 +383,7 @@ impl<'a> Checker<'a> {
             self.visit_annotation(returns);
         }
         self.bind(&name, span, Bound::Def, BindKind::Definition);
-        let frame = self.model.enter_function(&name, args, decorators);
+        let frame = self.model.enter_function(&name, args, decorators, body);
         self.bind_parameters(args);
         self.visit_body(body);
         self.model.exit_function(frame);
@@ -699,9 +746,16 @@ impl<'a> Checker<'a> {
     pub(crate) fn visit_expr(&mut self, expr: &Expr) {
         match expr {
             Expr::BoolOp(e) => {
+                // `isinstance(o, C) and o._k == ...`: later operands run only when the
+                // earlier ones held (`and`) or failed (`or`).
+                let mark = self.model.guard(Vec::new());
+                let and = e.op == ast::BoolOp::And;
                 for value in &e.values {
                     self.visit_expr(value);
+                    let guards = self.isinstance_guards(value, and);
+                    self.model.guard(guards);
                 }
+                self.model.unguard(mark);
             }
             Expr::NamedExpr(e) => {
                 self.visit_expr(&e.value);
@@ -729,8 +783,14 @@ impl<'a> Checker<'a> {
             }
             Expr::IfExp(e) => {
                 self.visit_expr(&e.test);
+                let guards = self.isinstance_guards(&e.test, true);
+                let mark = self.model.guard(guards);
                 self.visit_expr(&e.body);
+                self.model.unguard(mark);
+                let guards = self.isinstance_guards(&e.test, false);
+                let mark = self.model.guard(guards);
                 self.visit_expr(&e.orelse);
+                self.model.unguard(mark);
             }
             Expr::Dict(e) => {
                 for key in e.keys.iter().flatten() {
@@ -758,7 +818,12 @@ impl<'a> Checker<'a> {
                 self.visit_opt(e.format_spec.as_deref());
             }
             Expr::JoinedStr(e) => self.visit_all(&e.values),
-            Expr::Constant(_) => {}
+            // A method's name in a string may reach it through `getattr`, `methodcaller`, ...
+            Expr::Constant(c) => {
+                if let Constant::Str(text) = &c.value {
+                    self.model.record_method_reference(&normalise(text));
+                }
+            }
             Expr::Attribute(_) => self.visit_attribute_chain(expr),
             Expr::Subscript(e) => {
                 self.visit_expr(&e.value);
@@ -817,6 +882,8 @@ impl<'a> Checker<'a> {
         let id = normalise(&name.id);
         if use_ == NameUse::AttrBase {
             self.model.touch(&id);
+        } else {
+            rules::foreign_self::check_class_body_name(self, &id, span_of(name.range));
         }
         self.check_name_load(&id, span_of(name.range), use_);
     }
@@ -830,12 +897,17 @@ impl<'a> Checker<'a> {
         match &*call.func {
             Expr::Name(name) => {
                 let id = normalise(&name.id).into_owned();
+                if id == "getattr" {
+                    rules::foreign_self::check_getattr(self, call);
+                }
                 self.check_named_call(&id, call);
                 self.visit_name(name, NameUse::Callee);
             }
             func @ Expr::Attribute(attr) => {
                 let method = normalise(&attr.attr).into_owned();
                 rules::foreign_self::check(self, call);
+                let unbound = self.model.may_be_class(&attr.value);
+                self.model.record_method_call(&method, call, unbound);
                 if !self.model.is_frozen_init(call) {
                     self.check_method_call(&method, call);
                     self.visit_attribute_chain_as(func, true);
@@ -895,6 +967,23 @@ impl<'a> Checker<'a> {
             })
             .collect();
         self.check_attribute_chain(base, &attrs, store);
+        for (i, (attr, _)) in attrs.iter().enumerate() {
+            if !(callee && i + 1 == attrs.len()) {
+                self.model.record_method_reference(attr);
+            }
+        }
+        if let Some((first, span)) = attrs.first() {
+            // `Class.method` not called at once, `Class.prop.fget`, a class body's `m.fget`.
+            let direct = attrs.len() == 1 && (callee || store);
+            let whole = Span::new(usize::from(base.range().start()), span.end);
+            if !direct {
+                rules::foreign_self::check_reference(self, base, first, whole);
+            }
+            let accessor = matches!(first.as_ref(), "setter" | "getter" | "deleter");
+            if let (Expr::Name(name), false) = (base, accessor) {
+                rules::foreign_self::check_class_body_name(self, &normalise(&name.id), whole);
+            }
+        }
         match base {
             Expr::Name(name) => self.visit_name(name, NameUse::AttrBase),
             other => self.visit_expr(other),
@@ -998,6 +1087,15 @@ fn literal_keys(expr: &Expr) -> Option<Vec<String>> {
             _ => None,
         })
         .collect()
+}
+
+/// Whether a statement ends the block it is in: the code after it runs only when the
+/// block was not entered.
+fn leaves_block(stmt: &Stmt) -> bool {
+    matches!(
+        stmt,
+        Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_)
+    )
 }
 
 /// The byte span of a node.

@@ -245,7 +245,7 @@ fn honest_idioms_pass() {
     accepts("class Table:\n    def format(self, width):\n        return str(width)\nt = Table()\ntext = t.format(width=8)\n");
     accepts("class Rule:\n    def __init__(self, n):\n        self.n = n\n    def eval(self, x):\n        return x > self.n\nrules = [Rule(1), Rule(2)]\nmasks = [r.eval(3) for r in rules]\nfor rule in rules:\n    m = rule.eval(4)\n");
     // Ownership beyond `self`: `other`, `cls`, `type(self)`, exception class names.
-    accepts("class Qty:\n    _unit = 'sh'\n    def __init__(self, q):\n        self._q = q\n    def __eq__(self, other):\n        return self._q == other._q\n    def __hash__(self):\n        return hash(self._q)\n    @classmethod\n    def unit(cls):\n        return cls._unit\n    def double(self):\n        return type(self)(self._q * 2)\n");
+    accepts("class Qty:\n    _unit = 'sh'\n    def __init__(self, q):\n        self._q = q\n    def __eq__(self, other):\n        if not isinstance(other, Qty):\n            return NotImplemented\n        return self._q == other._q\n    def __hash__(self):\n        return hash(self._q)\n    @classmethod\n    def unit(cls):\n        return cls._unit\n    def double(self):\n        return type(self)(self._q * 2)\n");
     accepts("try:\n    x = 1 / 0\nexcept ZeroDivisionError as exc:\n    name = exc.__class__.__name__\n");
     // Harmless dunder definitions and frozen dataclasses.
     accepts("class Box:\n    def __init__(self):\n        self.d = {}\n    def __setitem__(self, k, v):\n        self.d[k] = v\n    def __delitem__(self, k):\n        del self.d[k]\n");

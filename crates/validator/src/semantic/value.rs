@@ -57,9 +57,18 @@ pub(crate) enum Owner {
     SelfLike,
     /// `super()`, when the code does not rebind `super`.
     Super,
-    /// Another parameter of a method of the code's own plain class (`other` in `__eq__`):
-    /// its private attributes are fine when the code defines them.
+    /// Another parameter of a method of the code's own plain class (`other` in `__eq__`)
+    /// that an `isinstance` check on the way vouches for: its private attributes are fine
+    /// when the code defines them.
     Peer,
+    /// Another parameter of such a method with no `isinstance` check on the way: a caller
+    /// may pass any object, so it is trusted only when every call of `method` passes an
+    /// own instance as its parameter number `index` (the instance is 0).
+    UncheckedPeer {
+        name: String,
+        method: String,
+        index: usize,
+    },
     /// A plain name.
     Name(String),
     /// Anything else.
