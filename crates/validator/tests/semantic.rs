@@ -261,7 +261,7 @@ fn honest_idioms_pass() {
     // A class pattern's attribute names, listed as public literals.
     accepts("class Bar:\n    __match_args__ = ('open', 'close')\n    def __init__(self, o, c):\n        self.open = o\n        self.close = c\nmatch Bar(1, 2):\n    case Bar(o, c):\n        spread = c - o\n");
     // A copy made with `type(self)(...)` is the code's own object too.
-    accepts("class Book:\n    def __init__(self):\n        self._pos = {}\n    def merge(self, other):\n        out = type(self)()\n        out._pos = {**self._pos, **other._pos}\n        return out\n");
+    accepts("class Book:\n    def __init__(self):\n        self._pos = {}\n    def merge(self, other):\n        out = type(self)()\n        out._pos = {**self._pos, **other._pos}\n        return out\nbook = Book().merge(Book())\n");
     // Column methods inside expressions.
     accepts("import pandas as pd\ndf = pd.DataFrame({'close': [1.0, 2.0]})\ndf['z'] = df.eval('(close - close.mean()) / close.std()')\nhi = df.query('close > close.rolling(2).mean()')\n");
 }
@@ -333,4 +333,160 @@ fn a_rebinding_after_a_function_still_counts_inside_it() {
     );
     // A copy made with `type(self)(...)` stays the code's own.
     accepts("class Book:\n    def __init__(self):\n        self._n = 1\n    def copy(self):\n        other = type(self)()\n        other._n = self._n\n        return other\nsignal = 1\n");
+}
+
+/// The methods of a class `Filled` whose `wrap` stores a function on `self`, for the tests
+/// below: `self` is trusted only while nothing but method binding can have filled it.
+const FILLED: &str = "class Filled:\n    def wrap(self):\n        self.get = lambda *a: None\n";
+
+#[test]
+fn a_rebound_self_is_not_trusted() {
+    for rebinding in [
+        "if (self := source):\n            pass",
+        "match source:\n            case self:\n                pass",
+        "for self in [source]:\n            pass",
+        "self, _ = source, 0",
+        "[*self] = [source]",
+        "with source as self:\n            pass",
+        "try:\n            pass\n        except Exception as self:\n            pass",
+        "def swap():\n            nonlocal self\n            self = source\n        swap()",
+        "[0 for _ in [0] if (self := source)]",
+    ] {
+        let code = format!(
+            "class Filled:\n    def wrap(self, source):\n        {rebinding}\n        self.get = lambda *a: None\n"
+        );
+        rejects(&code, "SBX801");
+    }
+    // Rebinding after the use still counts: a loop runs the body again.
+    rejects(
+        "class Filled:\n    def wrap(self, items):\n        for item in items:\n            self.get = lambda *a: None\n            self = item\n",
+        "SBX801",
+    );
+    // A nested function's own `self` is not the method's.
+    accepts("class Filled:\n    def wrap(self):\n        def inner(self):\n            return self\n        self.get = lambda *a: None\n        return inner\n");
+}
+
+#[test]
+fn an_own_decorator_takes_the_trust_in_self() {
+    rejects(
+        "def strategy(data):\n    def once(f):\n        f(data)\n        return f\n    class Filled:\n        @once\n        def wrap(self):\n            self.get = lambda *a: None\n    return 0\n",
+        "SBX801",
+    );
+    accepts(
+        "import functools\nclass Filled:\n    def __init__(self):\n        self._n = 1\n    @property\n    def n(self):\n        return self._n\n    @n.setter\n    def n(self, v):\n        self._n = v\n    @functools.lru_cache(maxsize=None)\n    def twice(self):\n        return self._n * 2\n    @functools.cached_property\n    def thrice(self):\n        return self._n * 3\nf = Filled()\nf.n = 2\nx = f.twice() + f.thrice\n",
+    );
+}
+
+#[test]
+fn methods_taken_from_a_class_choose_no_self() {
+    for taking in [
+        "Filled.wrap(data)",
+        "Daily.wrap(data)",
+        "Alias.wrap(data)",
+        "hook = Filled.wrap\n    hook(data)",
+        "list(map(Filled.wrap, [data]))",
+        "functools.partial(Filled.wrap, data)()",
+        "getattr(Filled, 'wrap')(data)",
+        "Filled.wrapped.fget(data)",
+        "Filled.wrap.__get__(data)()",
+    ] {
+        let code = format!(
+            "import functools\n{FILLED}    @property\n    def wrapped(self):\n        return self.wrap()\nclass Daily(Filled):\n    pass\nAlias = Filled\ndef strategy(data):\n    {taking}\n    return 0\n"
+        );
+        let findings = codes(&code);
+        assert!(
+            findings.contains(&"SBX704") || findings.contains(&"SBX301"),
+            "{code}: {findings:?}"
+        );
+    }
+    // Through `cls`, `type(self)` and `super()` of a classmethod.
+    rejects(
+        &format!(
+            "{FILLED}    @classmethod\n    def apply(cls, target):\n        cls.wrap(target)\n"
+        ),
+        "SBX704",
+    );
+    rejects(
+        &format!("{FILLED}    def apply(self, target):\n        type(self).wrap(target)\n"),
+        "SBX704",
+    );
+    rejects(
+        &format!("{FILLED}class Daily(Filled):\n    @classmethod\n    def apply(cls, target):\n        super().wrap(target)\n"),
+        "SBX704",
+    );
+    // Written above the class, and named in the class body.
+    rejects(
+        &format!("def install(target):\n    Filled.wrap(target)\n{FILLED}"),
+        "SBX704",
+    );
+    rejects(
+        "def strategy(data):\n    class Filled:\n        def wrap(self):\n            self.get = lambda *a: None\n        wrap(data)\n    return 0\n",
+        "SBX704",
+    );
+    // Calls on instances, super() in an instance method, static and class methods.
+    accepts(
+        "class Base:\n    def __init__(self, n):\n        self._n = n\n    def size(self):\n        return self._n\n    @classmethod\n    def make(cls, n):\n        return cls(n)\n    @staticmethod\n    def unit(x):\n        return x\nclass Child(Base):\n    def size(self):\n        return super().size() + Base.size(self)\nc = Child.make(2)\nn = c.size() + Child.unit(1)\n",
+    );
+}
+
+#[test]
+fn peers_need_an_isinstance_check_or_own_callers() {
+    let class = "import random\nclass Box:\n    def __init__(self):\n        self._os = None\n";
+    rejects(
+        &format!("{class}    def merge(self, other):\n        return other._os\n"),
+        "SBX302",
+    );
+    rejects(
+        &format!("{class}    def merge(self, other):\n        return other._os\nr = random\nBox().merge(r)\n"),
+        "SBX302",
+    );
+    // Rebound after the check.
+    rejects(
+        &format!("{class}    def merge(self, other, alt):\n        if not isinstance(other, Box):\n            return None\n        other = alt\n        return other._os\n"),
+        "SBX302",
+    );
+    // A check on a class that is not the code's own proves nothing.
+    rejects(
+        &format!("{class}    def merge(self, other):\n        if isinstance(other, object):\n            return other._os\n"),
+        "SBX302",
+    );
+    for guarded in [
+        "if not isinstance(other, Box):\n            return NotImplemented\n        return self._os == other._os",
+        "return isinstance(other, Box) and self._os == other._os",
+        "if isinstance(other, (Box,)):\n            return self._os == other._os\n        return False",
+        "return self._os == other._os if isinstance(other, type(self)) else False",
+        "assert isinstance(other, Box)\n        return self._os == other._os",
+    ] {
+        accepts(&format!("{class}    def __eq__(self, other):\n        {guarded}\n"));
+    }
+    // Every call passes an own instance.
+    accepts(&format!(
+        "{class}    def merge(self, other):\n        return [self._os, other._os]\na = Box()\nb = Box()\nc = a.merge(b)\nd = a.merge(other=Box())\n"
+    ));
+}
+
+#[test]
+fn loops_over_lists_that_may_change_prove_nothing() {
+    for change in [
+        "objs.append(data)",
+        "objs[0] = data",
+        "more = objs\n    more.append(data)",
+        "grow(objs, data)",
+    ] {
+        let code = format!(
+            "class Filled:\n    pass\ndef grow(items, x):\n    items.append(x)\nobjs = [Filled()]\ndef patch():\n    for o in objs:\n        o.get = lambda *a: None\ndef strategy(data):\n    {change}\n    patch()\n    return 0\n"
+        );
+        rejects(&code, "SBX801");
+    }
+    accepts("class Rule:\n    def __init__(self, n):\n        self._n = n\nrules = [Rule(1), Rule(2)]\nfor r in rules:\n    r.hook = lambda x: x\n    n = r._n\nfirst = rules[0]\n");
+}
+
+#[test]
+fn library_functions_stored_on_parameters_are_patches() {
+    rejects(
+        "import pandas as pd\ndef install(target):\n    target.shift = pd.Series.ffill\ninstall(pd.Series)\n",
+        "SBX801",
+    );
+    rejects("def install(target):\n    target.get = print\n", "SBX801");
+    accepts("import pandas as pd\ndef label(s, other):\n    s.name = other.name\n    s.index = pd.RangeIndex(len(s))\n    return s\n");
 }

@@ -24,6 +24,7 @@
 //!   (`self`) and the peer parameters of their methods. A *plain* class has no library class
 //!   or metaclass behind it, so its instances hold nothing of a library's.
 
+mod escapes;
 pub(crate) mod flow;
 mod rebinding;
 pub(crate) mod value;
@@ -144,6 +145,9 @@ pub(crate) struct SemanticModel {
     referenced_methods: HashSet<String>,
     /// The enclosing method that has peers, and its parameter names in order.
     peer_method: Option<(String, Vec<String>)>,
+    /// Names loaded anywhere in the program other than to iterate over or read an item of,
+    /// from the pre-pass: a list held by such a name may have gained any object.
+    escaping: HashSet<String>,
     /// Names whose value may be changed in place or escape: used as an attribute base
     /// (`names.append(...)`), passed to a call, or assigned to another name.
     touched: HashSet<String>,
@@ -183,6 +187,7 @@ impl Default for SemanticModel {
             method_calls: HashMap::new(),
             referenced_methods: HashSet::new(),
             peer_method: None,
+            escaping: HashSet::new(),
             touched: HashSet::new(),
             loop_sources: HashMap::new(),
             scopes: vec![Scope {
@@ -321,8 +326,12 @@ impl SemanticModel {
     }
 
     /// The one callable every element of `seq` was made by, when `seq` is only ever bound to
-    /// literal sequences of its calls (`for rule in RULES` with `RULES = [Rule(1), ...]`).
+    /// literal sequences of its calls (`for rule in RULES` with `RULES = [Rule(1), ...]`)
+    /// and nothing can have changed it (see [`escapes`]).
     pub(crate) fn loop_instances(&self, seq: &str) -> Option<String> {
+        if self.escaping.contains(seq) {
+            return None;
+        }
         let bound = self.bindings.get(seq)?;
         let first = match bound.first()? {
             Bound::SeqOf(c) => c,
@@ -376,6 +385,7 @@ impl SemanticModel {
 
     /// The pre-pass: what imported names stand for, independent of order.
     pub(crate) fn collect_aliases(&mut self, body: &[Stmt], index: &PolicyIndex<'_>) {
+        self.collect_escapes(body);
         let mut assigns = Vec::new();
         self.collect_imports(body, index, &mut assigns, false);
         // `K = Report` makes `K` the class too, whatever order the statements come in.
@@ -397,6 +407,16 @@ impl SemanticModel {
                 for path in self.resolve_paths(value) {
                     self.add_alias(name.clone(), Alias::Value(path));
                 }
+            }
+        }
+    }
+
+    /// Every statement's escaping names, before anything asks about loops over sequences.
+    fn collect_escapes(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            escapes::escaping_names(stmt, &mut self.escaping);
+            for child in child_bodies(stmt) {
+                self.collect_escapes(child);
             }
         }
     }
@@ -575,6 +595,7 @@ impl SemanticModel {
     /// literal sequence of its calls, or a name every statement binds to one (`for r in rules`).
     fn loop_bound(&self, iter: &Expr) -> Bound {
         let callee = match iter {
+            Expr::Name(n) if self.escaping.contains(normalise(&n.id).as_ref()) => None,
             Expr::Name(n) => match self
                 .program_bindings
                 .get(normalise(&n.id).as_ref())
