@@ -490,3 +490,26 @@ fn library_functions_stored_on_parameters_are_patches() {
     rejects("def install(target):\n    target.get = print\n", "SBX801");
     accepts("import pandas as pd\ndef label(s, other):\n    s.name = other.name\n    s.index = pd.RangeIndex(len(s))\n    return s\n");
 }
+
+#[test]
+fn a_class_used_as_a_value_trusts_no_self() {
+    // Passed, returned from a classmethod, stored by `__init_subclass__`: whoever holds
+    // the class can call `k.wrap(data)`.
+    for escape in [
+        "def apply(kind, target):\n    kind.wrap(target)\napply(Filled, None)\n",
+        "class Maker(Filled):\n    @classmethod\n    def kind(cls):\n        return cls\n",
+        "KINDS = {'f': Filled}\n",
+        "class Sub(Filled):\n    pass\nSUBS = [Sub]\n",
+    ] {
+        rejects(&format!("{FILLED}{escape}"), "SBX801");
+    }
+    rejects(
+        "class Filled:\n    def wrap(self):\n        self.get = lambda *a: None\n    def __init_subclass__(cls, **kwargs):\n        cls.wrap(kwargs)\n",
+        "SBX704",
+    );
+    // Calling, subclassing, `isinstance` and reading attributes keep the class sealed; a
+    // registry of classes whose methods use no private state is fine.
+    accepts(
+        "class Box:\n    def __init__(self):\n        self._n = 1\n    def n(self):\n        return self._n\nclass Big(Box):\n    pass\nb = Big()\nok = isinstance(b, Box) and Box.n(b) == 1\nclass Factor:\n    registry = {}\n    def __init_subclass__(cls, **kwargs):\n        Factor.registry[cls.__name__] = cls\n    def compute(self, x):\n        return x\n",
+    );
+}

@@ -1,11 +1,14 @@
-//! Which names a statement uses in a way that may change or share their value: a pre-pass
-//! fact for sequences of own instances.
+//! How a statement uses names, for two pre-pass facts.
 //!
-//! `for o in objs` makes `o` an own instance when `objs` is only ever bound to a literal
-//! sequence of own instances. That holds only while nothing can put another object into the
-//! list: `objs.append(data)`, `objs[0] = data`, `f(objs)`, `alias = objs`. So a name escapes
-//! at every load except as the iterable of a loop or comprehension and as the base of an
-//! item read (`objs[0]`), which change nothing.
+//! - **Escaping names.** `for o in objs` makes `o` an own instance when `objs` is only ever
+//!   bound to a literal sequence of own instances. That holds only while nothing can put
+//!   another object into the list: `objs.append(data)`, `objs[0] = data`, `f(objs)`,
+//!   `alias = objs`. So a name escapes at every load except as the iterable of a loop or
+//!   comprehension and as the base of an item read (`objs[0]`), which change nothing.
+//! - **Names used as values.** A class's methods take only its instances as `self` while
+//!   the class itself is only called, read attributes from (each checked by SBX704),
+//!   subclassed or named in `isinstance`: once it is passed, stored or returned, whoever
+//!   holds it can call `k.method(anything)`. A name used other than so is a value.
 
 use std::collections::HashSet;
 
@@ -13,9 +16,30 @@ use rustpython_parser::ast::{self, Expr, Stmt};
 
 use crate::names::normalise;
 
-/// Adds to `out` the names that `stmt`'s own expressions (not those of its bodies) load
-/// other than to iterate over or read an item of.
-pub(crate) fn escaping_names(stmt: &Stmt, out: &mut HashSet<String>) {
+/// What the pre-pass learns from name loads.
+#[derive(Debug, Default)]
+pub(crate) struct Uses {
+    /// Loaded other than to iterate over or read an item of.
+    pub(crate) escaping: HashSet<String>,
+    /// Loaded other than as a callee, an attribute or item base, an iterable, a class base
+    /// or the class of `isinstance`/`issubclass`/`except`.
+    pub(crate) values: HashSet<String>,
+}
+
+/// Where a name is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Value,
+    Callee,
+    AttrBase,
+    ItemBase,
+    Iterable,
+    /// A class base, `isinstance(x, C)`, `except C`.
+    ClassCheck,
+}
+
+/// Records the names that `stmt`'s own expressions (not those of its bodies) load.
+pub(crate) fn record_uses(stmt: &Stmt, out: &mut Uses) {
     let mut exprs: Vec<&Expr> = Vec::new();
     match stmt {
         Stmt::FunctionDef(s) => {
@@ -28,7 +52,9 @@ pub(crate) fn escaping_names(stmt: &Stmt, out: &mut HashSet<String>) {
         }
         Stmt::ClassDef(s) => {
             exprs.extend(&s.decorator_list);
-            exprs.extend(&s.bases);
+            s.bases
+                .iter()
+                .for_each(|b| at(b, Position::ClassCheck, out));
             exprs.extend(s.keywords.iter().map(|k| &k.value));
         }
         Stmt::Return(s) => exprs.extend(s.value.as_deref()),
@@ -92,35 +118,55 @@ pub(crate) fn escaping_names(stmt: &Stmt, out: &mut HashSet<String>) {
     }
 }
 
-/// The iterable of a loop: a bare name is only read from.
-fn iterable(iter: &Expr, out: &mut HashSet<String>) {
-    if !matches!(iter, Expr::Name(_)) {
-        escapes(iter, out);
+/// `C` or `(A, B)` where a class is checked against.
+fn class_check(expr: &Expr, out: &mut Uses) {
+    match expr {
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| class_check(e, out)),
+        other => at(other, Position::ClassCheck, out),
     }
 }
 
-fn all(exprs: &[Expr], out: &mut HashSet<String>) {
+/// The iterable of a loop: a bare name is only read from.
+fn iterable(iter: &Expr, out: &mut Uses) {
+    at(iter, Position::Iterable, out);
+}
+
+fn all(exprs: &[Expr], out: &mut Uses) {
     exprs.iter().for_each(|e| escapes(e, out));
 }
 
-fn opt(expr: Option<&Expr>, out: &mut HashSet<String>) {
+fn opt(expr: Option<&Expr>, out: &mut Uses) {
     if let Some(expr) = expr {
         escapes(expr, out);
     }
 }
 
-fn escapes(expr: &Expr, out: &mut HashSet<String>) {
+fn escapes(expr: &Expr, out: &mut Uses) {
+    at(expr, Position::Value, out);
+}
+
+/// Records the names `expr` loads when it stands at `position`.
+fn at(expr: &Expr, position: Position, out: &mut Uses) {
     match expr {
         Expr::Name(n) => {
             if n.ctx.is_load() || n.ctx.is_del() {
-                out.insert(normalise(&n.id).into_owned());
+                let id = normalise(&n.id).into_owned();
+                if !matches!(position, Position::ItemBase | Position::Iterable) {
+                    out.escaping.insert(id.clone());
+                }
+                if position == Position::Value {
+                    out.values.insert(id);
+                }
             }
         }
         // `objs[0]` reads an item; `objs[0] = x` and `del objs[0]` change the list.
         Expr::Subscript(e) => {
-            if !(e.ctx.is_load() && matches!(&*e.value, Expr::Name(_))) {
-                escapes(&e.value, out);
-            }
+            let base = if e.ctx.is_load() {
+                Position::ItemBase
+            } else {
+                Position::Value
+            };
+            at(&e.value, base, out);
             escapes(&e.slice, out);
         }
         Expr::BoolOp(e) => all(&e.values, out),
@@ -161,8 +207,16 @@ fn escapes(expr: &Expr, out: &mut HashSet<String>) {
             all(&e.comparators, out);
         }
         Expr::Call(e) => {
-            escapes(&e.func, out);
-            all(&e.args, out);
+            at(&e.func, Position::Callee, out);
+            let type_check = matches!(&*e.func, Expr::Name(n)
+                if matches!(normalise(&n.id).as_ref(), "isinstance" | "issubclass"));
+            match (type_check, e.args.as_slice()) {
+                (true, [value, class]) => {
+                    escapes(value, out);
+                    class_check(class, out);
+                }
+                _ => all(&e.args, out),
+            }
             e.keywords.iter().for_each(|k| escapes(&k.value, out));
         }
         Expr::FormattedValue(e) => {
@@ -170,7 +224,7 @@ fn escapes(expr: &Expr, out: &mut HashSet<String>) {
             opt(e.format_spec.as_deref(), out);
         }
         Expr::JoinedStr(e) => all(&e.values, out),
-        Expr::Attribute(e) => escapes(&e.value, out),
+        Expr::Attribute(e) => at(&e.value, Position::AttrBase, out),
         Expr::Starred(e) => escapes(&e.value, out),
         Expr::Slice(e) => {
             opt(e.lower.as_deref(), out);
@@ -181,7 +235,7 @@ fn escapes(expr: &Expr, out: &mut HashSet<String>) {
     }
 }
 
-fn comprehension(generators: &[ast::Comprehension], elts: &[&Expr], out: &mut HashSet<String>) {
+fn comprehension(generators: &[ast::Comprehension], elts: &[&Expr], out: &mut Uses) {
     for generator in generators {
         escapes(&generator.target, out);
         iterable(&generator.iter, out);

@@ -115,8 +115,6 @@ pub(crate) struct SemanticModel {
     /// Own classes whose bases are all plain (`object`, own plain classes, `ABC`,
     /// `Exception`, ...): their instances hold nothing of a library's.
     plain_classes: HashSet<String>,
-    /// Names of every function defined in a class body.
-    own_methods: HashSet<String>,
     /// Per class body being walked, innermost last: the functions it has defined so far.
     class_body_methods: Vec<HashSet<String>>,
     /// The classes whose bodies are being walked, innermost last, with their plainness.
@@ -139,15 +137,21 @@ pub(crate) struct SemanticModel {
     name_assigns: Vec<(String, String)>,
     /// Names of functions defined in some class body that take the instance first.
     self_method_names: HashSet<String>,
+    /// Names of every function defined in some class body, from the pre-pass.
+    declared_methods: HashSet<String>,
     /// Every call of such a method by name (`x.merge(y)`), for proving what peers hold.
     method_calls: HashMap<String, Vec<CallSite>>,
     /// Such method names read other than as a callee (`f = x.merge`, `getattr(x, "merge")`).
     referenced_methods: HashSet<String>,
     /// The enclosing method that has peers, and its parameter names in order.
     peer_method: Option<(String, Vec<String>)>,
-    /// Names loaded anywhere in the program other than to iterate over or read an item of,
-    /// from the pre-pass: a list held by such a name may have gained any object.
-    escaping: HashSet<String>,
+    /// How the program loads names, from the pre-pass: a list held by an escaping name may
+    /// have gained any object, a class used as a value may be called unbound by anyone.
+    uses: escapes::Uses,
+    /// Own classes whose methods may be called with any `self`: the class, or a subclass, is
+    /// used as a value (passed, stored, returned), so whoever holds it can call
+    /// `k.method(anything)`.
+    unsealed: HashSet<String>,
     /// Names whose value may be changed in place or escape: used as an attribute base
     /// (`names.append(...)`), passed to a call, or assigned to another name.
     touched: HashSet<String>,
@@ -173,7 +177,6 @@ impl Default for SemanticModel {
             own_attrs: HashSet::new(),
             own_classes: HashSet::new(),
             plain_classes: HashSet::new(),
-            own_methods: HashSet::new(),
             class_body_methods: Vec::new(),
             class_stack: Vec::new(),
             plain_self: false,
@@ -184,10 +187,12 @@ impl Default for SemanticModel {
             class_like: HashSet::new(),
             name_assigns: Vec::new(),
             self_method_names: HashSet::new(),
+            declared_methods: HashSet::new(),
             method_calls: HashMap::new(),
             referenced_methods: HashSet::new(),
             peer_method: None,
-            escaping: HashSet::new(),
+            uses: escapes::Uses::default(),
+            unsealed: HashSet::new(),
             touched: HashSet::new(),
             loop_sources: HashMap::new(),
             scopes: vec![Scope {
@@ -329,7 +334,7 @@ impl SemanticModel {
     /// literal sequences of its calls (`for rule in RULES` with `RULES = [Rule(1), ...]`)
     /// and nothing can have changed it (see [`escapes`]).
     pub(crate) fn loop_instances(&self, seq: &str) -> Option<String> {
-        if self.escaping.contains(seq) {
+        if self.uses.escaping.contains(seq) {
             return None;
         }
         let bound = self.bindings.get(seq)?;
@@ -388,6 +393,7 @@ impl SemanticModel {
         self.collect_escapes(body);
         let mut assigns = Vec::new();
         self.collect_imports(body, index, &mut assigns, false);
+        self.find_unsealed();
         // `K = Report` makes `K` the class too, whatever order the statements come in.
         self.class_like = self.class_decls.keys().cloned().collect();
         loop {
@@ -414,7 +420,7 @@ impl SemanticModel {
     /// Every statement's escaping names, before anything asks about loops over sequences.
     fn collect_escapes(&mut self, body: &[Stmt]) {
         for stmt in body {
-            escapes::escaping_names(stmt, &mut self.escaping);
+            escapes::record_uses(stmt, &mut self.uses);
             for child in child_bodies(stmt) {
                 self.collect_escapes(child);
             }
@@ -550,6 +556,31 @@ impl SemanticModel {
         }
     }
 
+    /// The classes used as values, and every class they inherit methods from.
+    fn find_unsealed(&mut self) {
+        let mut pending: Vec<String> = self
+            .class_decls
+            .iter()
+            .filter(|(name, decls)| {
+                self.uses.values.contains(*name) || decls.iter().any(|d| d.class_escapes)
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        while let Some(class) = pending.pop() {
+            if !self.unsealed.insert(class.clone()) {
+                continue;
+            }
+            if let Some(decls) = self.class_decls.get(&class) {
+                pending.extend(decls.iter().flat_map(|d| d.bases.iter().cloned()));
+            }
+        }
+    }
+
+    /// Whether the methods of own class `class` may be called with any `self`.
+    pub(crate) fn is_unsealed(&self, class: &str) -> bool {
+        self.unsealed.contains(class)
+    }
+
     /// A class statement's bases and methods, for [`Self::is_self_method`].
     fn record_class(&mut self, class: &ast::StmtClassDef) {
         let mut decl = ClassDecl {
@@ -578,10 +609,29 @@ impl SemanticModel {
             let bound_to_class = decorators.iter().any(|d| {
                 matches!(d, Expr::Name(n) if matches!(normalise(&n.id).as_ref(), "staticmethod" | "classmethod"))
             });
+            let takes_class = matches!(name.as_str(), "__init_subclass__" | "__class_getitem__")
+                || decorators
+                    .iter()
+                    .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == "classmethod"));
+            if takes_class {
+                // `return cls`, `registry[k] = cls`: the class (or a subclass) leaves.
+                let (args, body) = match stmt {
+                    Stmt::FunctionDef(f) => (&f.args, &f.body),
+                    Stmt::AsyncFunctionDef(f) => (&f.args, &f.body),
+                    _ => continue,
+                };
+                if let Some(cls) = first_param_name(args) {
+                    let mut uses = escapes::Uses::default();
+                    record_all_uses(body, &mut uses);
+                    decl.class_escapes |= uses.values.contains(&cls);
+                }
+            }
             if implicit || bound_to_class {
+                self.declared_methods.insert(name.clone());
                 decl.other_methods.insert(name);
             } else {
                 self.self_method_names.insert(name.clone());
+                self.declared_methods.insert(name.clone());
                 decl.self_methods.insert(name);
             }
         }
@@ -595,7 +645,7 @@ impl SemanticModel {
     /// literal sequence of its calls, or a name every statement binds to one (`for r in rules`).
     fn loop_bound(&self, iter: &Expr) -> Bound {
         let callee = match iter {
-            Expr::Name(n) if self.escaping.contains(normalise(&n.id).as_ref()) => None,
+            Expr::Name(n) if self.uses.escaping.contains(normalise(&n.id).as_ref()) => None,
             Expr::Name(n) => match self
                 .program_bindings
                 .get(normalise(&n.id).as_ref())
@@ -709,19 +759,24 @@ impl SemanticModel {
                 .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == which))
         };
         let static_method = decorated("staticmethod");
-        let class_method = decorated("classmethod");
+        let class_method =
+            decorated("classmethod") || matches!(name, "__init_subclass__" | "__class_getitem__");
+        let sealed_class = self
+            .class_stack
+            .last()
+            .is_some_and(|(class, _)| !self.is_unsealed(class));
         let rebound = if in_class {
             rebinding::rebound_names(body)
         } else {
             HashSet::new()
         };
         let sealed = decorators.iter().all(|d| self.is_vetted_decorator(d));
-        let method_self =
-            first_param.filter(|p| in_class && !static_method && sealed && !rebound.contains(p));
+        let method_self = first_param.filter(|p| {
+            in_class && sealed_class && !static_method && sealed && !rebound.contains(p)
+        });
         let saved_plain = self.plain_self;
         let saved_class_self = self.class_self;
         if in_class {
-            self.own_methods.insert(name.to_string());
             if !static_method && !class_method {
                 if let Some(methods) = self.class_body_methods.last_mut() {
                     methods.insert(name.to_string());
@@ -889,9 +944,10 @@ impl SemanticModel {
         self.plain_classes.contains(name)
     }
 
-    /// Whether a function called `name` is defined in some class body.
+    /// Whether a function called `name` is defined in some class body, anywhere in the
+    /// program.
     pub(crate) fn is_own_method(&self, name: &str) -> bool {
-        self.own_methods.contains(name)
+        self.declared_methods.contains(name)
     }
 
     /// Whether `name` stands for the instance or class of the enclosing method.
@@ -1225,6 +1281,27 @@ struct ClassDecl {
     self_methods: HashSet<String>,
     /// Static and class methods.
     other_methods: HashSet<String>,
+    /// A class method lets its `cls` out as a value.
+    class_escapes: bool,
+}
+
+/// The name of a function's first positional parameter.
+fn first_param_name(args: &ast::Arguments) -> Option<String> {
+    args.posonlyargs
+        .iter()
+        .chain(&args.args)
+        .next()
+        .map(|a| normalise(&a.def.arg).into_owned())
+}
+
+/// Every name load in a body, nested bodies included.
+fn record_all_uses(body: &[Stmt], uses: &mut escapes::Uses) {
+    for stmt in body {
+        escapes::record_uses(stmt, uses);
+        for child in child_bodies(stmt) {
+            record_all_uses(child, uses);
+        }
+    }
 }
 
 /// A function's parameter names, NFKC-normalised; `*args` and `**kwargs` too when `starred`.
