@@ -513,3 +513,13 @@ fn a_class_used_as_a_value_trusts_no_self() {
         "class Box:\n    def __init__(self):\n        self._n = 1\n    def n(self):\n        return self._n\nclass Big(Box):\n    pass\nb = Big()\nok = isinstance(b, Box) and Box.n(b) == 1\nclass Factor:\n    registry = {}\n    def __init_subclass__(cls, **kwargs):\n        Factor.registry[cls.__name__] = cls\n    def compute(self, x):\n        return x\n",
     );
 }
+
+#[test]
+fn a_classmethod_factory_makes_own_instances() {
+    accepts("class Builder:\n    def __init__(self):\n        self._n = 0\n    @classmethod\n    def make(cls, n):\n        obj = cls()\n        obj._n = n\n        return obj\nb = Builder.make(3)\n");
+    // `cls()` only where `cls` is a trusted classmethod's class.
+    rejects(
+        "import pandas as pd\nclass Builder:\n    def __init__(self):\n        self._mgr = None\n    @classmethod\n    def make(cls):\n        return cls\ndef build(cls):\n    obj = cls()\n    return obj._mgr\nbuild(pd.DataFrame)\n",
+        "SBX302",
+    );
+}

@@ -139,6 +139,8 @@ pub(crate) struct SemanticModel {
     self_method_names: HashSet<String>,
     /// Names of every function defined in some class body, from the pre-pass.
     declared_methods: HashSet<String>,
+    /// First parameters of class methods (`cls`), from the pre-pass.
+    class_params: HashSet<String>,
     /// Every call of such a method by name (`x.merge(y)`), for proving what peers hold.
     method_calls: HashMap<String, Vec<CallSite>>,
     /// Such method names read other than as a callee (`f = x.merge`, `getattr(x, "merge")`).
@@ -188,6 +190,7 @@ impl Default for SemanticModel {
             name_assigns: Vec::new(),
             self_method_names: HashSet::new(),
             declared_methods: HashSet::new(),
+            class_params: HashSet::new(),
             method_calls: HashMap::new(),
             referenced_methods: HashSet::new(),
             peer_method: None,
@@ -517,14 +520,14 @@ impl SemanticModel {
                     }
                     match target {
                         // `type(self)(...)` is judged by the walk, which knows `self`.
-                        Expr::Name(_) if is_call_of_type_of(&s.value) => {}
+                        Expr::Name(_) if self.is_call_of_class_param(&s.value) => {}
                         Expr::Name(n) => found.push((&n.id, value::bound_of(&s.value))),
                         other => targets.push(other),
                     }
                 }
             }
             Stmt::AnnAssign(s) => match (&*s.target, &s.value) {
-                (Expr::Name(_), Some(value)) if is_call_of_type_of(value) => {}
+                (Expr::Name(_), Some(value)) if self.is_call_of_class_param(value) => {}
                 (Expr::Name(n), Some(value)) => found.push((&n.id, value::bound_of(value))),
                 (_, None) => {}
                 (other, Some(_)) => targets.push(other),
@@ -554,6 +557,14 @@ impl SemanticModel {
                 .or_default()
                 .push(bound);
         }
+    }
+
+    /// `type(x)(...)` or `cls(...)` with `cls` the first parameter of some classmethod: the
+    /// walk, which knows whether `x` or `cls` is trusted, judges what it makes.
+    fn is_call_of_class_param(&self, value: &Expr) -> bool {
+        is_call_of_type_of(value)
+            || matches!(value, Expr::Call(call) if matches!(&*call.func,
+                Expr::Name(n) if self.class_params.contains(normalise(&n.id).as_ref())))
     }
 
     /// The classes used as values, and every class they inherit methods from.
@@ -621,6 +632,7 @@ impl SemanticModel {
                     _ => continue,
                 };
                 if let Some(cls) = first_param_name(args) {
+                    self.class_params.insert(cls.clone());
                     let mut uses = escapes::Uses::default();
                     record_all_uses(body, &mut uses);
                     decl.class_escapes |= uses.values.contains(&cls);
@@ -1217,8 +1229,17 @@ impl SemanticModel {
     /// makes another instance of the method's own class.
     pub(crate) fn bound_here(&self, value: &Expr) -> Bound {
         if let Expr::Call(call) = value {
+            // `cls()` in a classmethod: an instance of the class or a subclass.
+            if let Expr::Name(n) = &*call.func {
+                if self.class_self && self.is_self_name(&normalise(&n.id)) {
+                    if let Some((class, _)) = self.class_stack.last() {
+                        return Bound::CallOf(class.clone());
+                    }
+                }
+            }
             if let Expr::Call(inner) = &*call.func {
                 let type_of_self = matches!(&*inner.func, Expr::Name(n) if normalise(&n.id) == "type")
+                    && !self.class_self
                     && inner.keywords.is_empty()
                     && matches!(inner.args.as_slice(), [Expr::Name(n)] if self.is_self_name(&normalise(&n.id)));
                 if type_of_self {
