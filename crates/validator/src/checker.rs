@@ -862,6 +862,7 @@ impl<'a> Checker<'a> {
         if let Some(first) = first {
             self.visit_expr(&first.iter);
         }
+        let self_names = self.model.self_names_snapshot();
         self.model.enter_scope(ScopeKind::Comprehension);
         if let Some(first) = first {
             self.visit_loop_target(&first.target, &first.iter);
@@ -876,6 +877,7 @@ impl<'a> Checker<'a> {
             self.visit_expr(elt);
         }
         self.model.exit_scope();
+        self.model.restore_self_names(self_names);
     }
 
     pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {

@@ -362,7 +362,15 @@ fn a_rebound_self_is_not_trusted() {
         "class Filled:\n    def wrap(self, items):\n        for item in items:\n            self.get = lambda *a: None\n            self = item\n",
         "SBX801",
     );
-    // A nested function's own `self` is not the method's.
+    // A nested function's or comprehension's own `self` is not the method's.
+    rejects(
+        "class Filled:\n    def wrap(self, source):\n        def inner():\n            self = source\n            self.get = lambda *a: None\n        inner()\n",
+        "SBX801",
+    );
+    rejects(
+        "class Filled:\n    def wrap(self, source):\n        return [setattr(self, 'get', lambda *a: None) for self in [source]]\n",
+        "SBX801",
+    );
     accepts("class Filled:\n    def wrap(self):\n        def inner(self):\n            return self\n        self.get = lambda *a: None\n        return inner\n");
 }
 
@@ -521,5 +529,29 @@ fn a_classmethod_factory_makes_own_instances() {
     rejects(
         "import pandas as pd\nclass Builder:\n    def __init__(self):\n        self._mgr = None\n    @classmethod\n    def make(cls):\n        return cls\ndef build(cls):\n    obj = cls()\n    return obj._mgr\nbuild(pd.DataFrame)\n",
         "SBX302",
+    );
+}
+
+#[test]
+fn a_class_decorator_of_the_code_gets_the_class() {
+    rejects(
+        "def strategy(data):\n    def install(kind):\n        kind.wrap(data)\n        return kind\n    @install\n    class Filled:\n        def wrap(self):\n            self.get = lambda *a: None\n    return 0\n",
+        "SBX801",
+    );
+    // Even when it borrows a standard decorator's name.
+    rejects(
+        "def dataclass(kind):\n    return kind\n@dataclass\nclass Filled:\n    def wrap(self):\n        self.get = lambda *a: None\n",
+        "SBX801",
+    );
+    accepts("import functools\nfrom dataclasses import dataclass\n@functools.total_ordering\n@dataclass(frozen=True)\nclass Rank:\n    score: float\n    def __lt__(self, other):\n        if not isinstance(other, Rank):\n            return NotImplemented\n        return self.score < other.score\n    def hook(self):\n        self._seen = True\n");
+}
+
+#[test]
+fn a_class_handed_to_a_factory_slot_is_a_value() {
+    // `defaultdict(C).default_factory` and `dataclasses.fields(D)[0].default_factory` give
+    // the class back, so a factory slot is no safer than any other argument.
+    rejects(
+        "import collections\nclass Filled:\n    def wrap(self):\n        self.get = lambda *a: None\ndef strategy(data):\n    books = collections.defaultdict(Filled)\n    books.default_factory.wrap(data)\n    return 0\n",
+        "SBX801",
     );
 }

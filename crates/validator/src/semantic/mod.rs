@@ -252,6 +252,11 @@ impl SemanticModel {
         if self.scope() == ScopeKind::Class {
             self.own_attrs.insert(name.to_string());
         }
+        // `[... for self in xs]`: the comprehension's own `self` is not the method's (the
+        // walk restores the names when it leaves the comprehension).
+        if self.scope() == ScopeKind::Comprehension {
+            self.self_names.retain(|n| n != name);
+        }
         if origin != Origin::Import {
             self.non_import.insert(name.to_string());
         }
@@ -573,7 +578,13 @@ impl SemanticModel {
             .class_decls
             .iter()
             .filter(|(name, decls)| {
-                self.uses.values.contains(*name) || decls.iter().any(|d| d.class_escapes)
+                self.uses.values.contains(*name)
+                    || decls.iter().any(|d| {
+                        d.class_escapes
+                            || d.decorators
+                                .iter()
+                                .any(|n| !self.is_vetted_class_decorator(n))
+                    })
             })
             .map(|(name, _)| name.clone())
             .collect();
@@ -585,6 +596,14 @@ impl SemanticModel {
                 pending.extend(decls.iter().flat_map(|d| d.bases.iter().cloned()));
             }
         }
+    }
+
+    /// A class decorator gets the class: only the standard library's that never call its
+    /// methods keep it sealed, and only while the code defines nothing by that name.
+    fn is_vetted_class_decorator(&self, name: &Option<String>) -> bool {
+        name.as_deref().is_some_and(|n| {
+            VETTED_CLASS_DECORATORS.contains(&n) && !self.program_bindings.contains_key(n)
+        })
     }
 
     /// Whether the methods of own class `class` may be called with any `self`.
@@ -601,6 +620,21 @@ impl SemanticModel {
                 .filter_map(|b| match b {
                     Expr::Name(n) => Some(normalise(&n.id).into_owned()),
                     _ => None,
+                })
+                .collect(),
+            decorators: class
+                .decorator_list
+                .iter()
+                .map(|d| {
+                    let target = match d {
+                        Expr::Call(call) => &*call.func,
+                        other => other,
+                    };
+                    match target {
+                        Expr::Name(n) => Some(normalise(&n.id).into_owned()),
+                        Expr::Attribute(a) => Some(normalise(&a.attr).into_owned()),
+                        _ => None,
+                    }
                 })
                 .collect(),
             ..ClassDecl::default()
@@ -777,11 +811,8 @@ impl SemanticModel {
             .class_stack
             .last()
             .is_some_and(|(class, _)| !self.is_unsealed(class));
-        let rebound = if in_class {
-            rebinding::rebound_names(body)
-        } else {
-            HashSet::new()
-        };
+        // A nested function's own binding of the method's `self` shadows it there.
+        let rebound = rebinding::rebound_names(body);
         let sealed = decorators.iter().all(|d| self.is_vetted_decorator(d));
         let method_self = first_param.filter(|p| {
             in_class && sealed_class && !static_method && sealed && !rebound.contains(p)
@@ -837,7 +868,8 @@ impl SemanticModel {
                 .collect()
         };
         let saved_guarded = std::mem::replace(&mut self.guarded, guarded);
-        let self_names = self.self_names_for(args, method_self);
+        let mut self_names = self.self_names_for(args, method_self);
+        self_names.retain(|n| !rebound.contains(n));
         let saved_self = std::mem::replace(&mut self.self_names, self_names);
         self.enter_scope(ScopeKind::Function);
         Frame {
@@ -960,6 +992,16 @@ impl SemanticModel {
     /// program.
     pub(crate) fn is_own_method(&self, name: &str) -> bool {
         self.declared_methods.contains(name)
+    }
+
+    /// The self names here, to give back to [`Self::restore_self_names`] after a
+    /// comprehension whose targets may shadow them.
+    pub(crate) fn self_names_snapshot(&self) -> Vec<String> {
+        self.self_names.clone()
+    }
+
+    pub(crate) fn restore_self_names(&mut self, names: Vec<String>) {
+        self.self_names = names;
     }
 
     /// Whether `name` stands for the instance or class of the enclosing method.
@@ -1304,7 +1346,19 @@ struct ClassDecl {
     other_methods: HashSet<String>,
     /// A class method lets its `cls` out as a value.
     class_escapes: bool,
+    /// The names its decorators are called by (`dataclass` for `@dataclasses.dataclass(...)`),
+    /// `None` for one that is not a name or an attribute.
+    decorators: Vec<Option<String>>,
 }
+
+/// Class decorators of the standard library that never call the class's methods.
+const VETTED_CLASS_DECORATORS: &[&str] = &[
+    "dataclass",
+    "total_ordering",
+    "unique",
+    "final",
+    "runtime_checkable",
+];
 
 /// The name of a function's first positional parameter.
 fn first_param_name(args: &ast::Arguments) -> Option<String> {
