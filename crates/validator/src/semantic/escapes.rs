@@ -150,12 +150,14 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
     match expr {
         Expr::Name(n) => {
             if n.ctx.is_load() || n.ctx.is_del() {
-                let id = normalise(&n.id).into_owned();
-                if !matches!(position, Position::ItemBase | Position::Iterable) {
-                    out.escaping.insert(id.clone());
+                // Most loads repeat a name already recorded: allocate only for new ones.
+                let id = normalise(&n.id);
+                let escaping = !matches!(position, Position::ItemBase | Position::Iterable);
+                if escaping && !out.escaping.contains(id.as_ref()) {
+                    out.escaping.insert(id.clone().into_owned());
                 }
-                if position == Position::Value {
-                    out.values.insert(id);
+                if position == Position::Value && !out.values.contains(id.as_ref()) {
+                    out.values.insert(id.into_owned());
                 }
             }
         }

@@ -23,6 +23,12 @@
 //! - **Own classes**: names, bases and methods of the classes the code defines, the instance
 //!   (`self`) and the peer parameters of their methods. A *plain* class has no library class
 //!   or metaclass behind it, so its instances hold nothing of a library's.
+//! - **Trust in `self`** is granted only where nothing but Python's binding of a method can
+//!   have filled it: the method does not rebind it (`rebinding`), no decorator of the
+//!   code's own receives the function, and the class is *sealed*: never used as a value,
+//!   given to an own class decorator or let out by its classmethods (`escapes`), so every
+//!   unbound use `Cls.method` is visible to SBX704. A peer is trusted behind an `isinstance`
+//!   check, or when every call of its method passes an own instance.
 
 mod escapes;
 pub(crate) mod flow;

@@ -174,7 +174,10 @@ fn nonlocals(body: &[Stmt], out: &mut HashSet<String>) {
 }
 
 fn insert(out: &mut HashSet<String>, name: &str) {
-    out.insert(normalise(name).into_owned());
+    let name = normalise(name);
+    if !out.contains(name.as_ref()) {
+        out.insert(name.into_owned());
+    }
 }
 
 fn targets(list: &[Expr], out: &mut HashSet<String>) {
