@@ -508,6 +508,7 @@ fn a_class_used_as_a_value_trusts_no_self() {
         "class Maker(Filled):\n    @classmethod\n    def kind(cls):\n        return cls\n",
         "KINDS = {'f': Filled}\n",
         "class Sub(Filled):\n    pass\nSUBS = [Sub]\n",
+        "def apply(kind, target):\n    kind.wrap(target)\nclass Sub(Filled):\n    def install(self, target):\n        apply(type(self), target)\n",
     ] {
         rejects(&format!("{FILLED}{escape}"), "SBX801");
     }

@@ -8,7 +8,8 @@
 //! - **Names used as values.** A class's methods take only its instances as `self` while
 //!   the class itself is only called, read attributes from (each checked by SBX704),
 //!   subclassed or named in `isinstance`: once it is passed, stored or returned, whoever
-//!   holds it can call `k.method(anything)`. A name used other than so is a value.
+//!   holds it can call `k.method(anything)`. A name used other than so is a value, and so is
+//!   `type(x)` used other than so.
 
 use std::collections::HashSet;
 
@@ -24,6 +25,8 @@ pub(crate) struct Uses {
     /// Loaded other than as a callee, an attribute or item base, an iterable, a class base
     /// or the class of `isinstance`/`issubclass`/`except`.
     pub(crate) values: HashSet<String>,
+    /// Names whose class is used as a value: `f(type(x))`, `k = type(x)`.
+    pub(crate) class_of_values: HashSet<String>,
 }
 
 /// Where a name is loaded.
@@ -209,6 +212,13 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             all(&e.comparators, out);
         }
         Expr::Call(e) => {
+            if let (Position::Value, Expr::Name(f), [Expr::Name(x)]) =
+                (position, &*e.func, e.args.as_slice())
+            {
+                if normalise(&f.id) == "type" {
+                    out.class_of_values.insert(normalise(&x.id).into_owned());
+                }
+            }
             at(&e.func, Position::Callee, out);
             let type_check = matches!(&*e.func, Expr::Name(n)
                 if matches!(normalise(&n.id).as_ref(), "isinstance" | "issubclass"));

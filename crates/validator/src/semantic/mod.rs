@@ -664,18 +664,21 @@ impl SemanticModel {
                 || decorators
                     .iter()
                     .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == "classmethod"));
-            if takes_class {
-                // `return cls`, `registry[k] = cls`: the class (or a subclass) leaves.
-                let (args, body) = match stmt {
-                    Stmt::FunctionDef(f) => (&f.args, &f.body),
-                    Stmt::AsyncFunctionDef(f) => (&f.args, &f.body),
-                    _ => continue,
-                };
-                if let Some(cls) = first_param_name(args) {
-                    self.class_params.insert(cls.clone());
-                    let mut uses = escapes::Uses::default();
-                    record_all_uses(body, &mut uses);
-                    decl.class_escapes |= uses.values.contains(&cls);
+            // `return cls`, `registry[k] = cls`, `f(type(self))`: the class (or a subclass)
+            // leaves. Static methods take no class or instance first.
+            let (args, body) = match stmt {
+                Stmt::FunctionDef(f) => (&f.args, &f.body),
+                Stmt::AsyncFunctionDef(f) => (&f.args, &f.body),
+                _ => continue,
+            };
+            let static_method = bound_to_class && !takes_class;
+            if let (Some(first), false) = (first_param_name(args), static_method) {
+                let mut uses = escapes::Uses::default();
+                record_all_uses(body, &mut uses);
+                decl.class_escapes |= uses.class_of_values.contains(&first);
+                if takes_class {
+                    decl.class_escapes |= uses.values.contains(&first);
+                    self.class_params.insert(first);
                 }
             }
             if implicit || bound_to_class {
@@ -1350,7 +1353,7 @@ struct ClassDecl {
     self_methods: HashSet<String>,
     /// Static and class methods.
     other_methods: HashSet<String>,
-    /// A class method lets its `cls` out as a value.
+    /// A method lets its class out: `cls` or `type(self)` used as a value.
     class_escapes: bool,
     /// The names its decorators are called by (`dataclass` for `@dataclasses.dataclass(...)`),
     /// `None` for one that is not a name or an attribute.
