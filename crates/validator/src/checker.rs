@@ -821,7 +821,13 @@ impl<'a> Checker<'a> {
             // A method's name in a string may reach it through `getattr`, `methodcaller`, ...
             Expr::Constant(c) => {
                 if let Constant::Str(text) = &c.value {
-                    self.model.record_method_reference(&normalise(text));
+                    // Only a string that can be an identifier names a method.
+                    let identifier = text.len() <= 64
+                        && !text.is_empty()
+                        && text.chars().all(|ch| ch.is_alphanumeric() || ch == '_');
+                    if identifier {
+                        self.model.record_method_reference(&normalise(text));
+                    }
                 }
             }
             Expr::Attribute(_) => self.visit_attribute_chain(expr),
