@@ -53,11 +53,7 @@ pub(crate) enum Deferred {
         path: bool,
     },
     /// A variable given as a time zone or dtype: what the program binds it to.
-    TimeZone {
-        name: String,
-        span: Span,
-        strict: bool,
-    },
+    TimeZone { name: String, span: Span },
 }
 
 /// How a name is used where it is loaded.
@@ -129,8 +125,49 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn visit_body(&mut self, body: &[Stmt]) {
+        // `if not isinstance(other, C): return ...` and `assert isinstance(other, C)` vouch
+        // for `other` in the rest of the block.
+        let mark = self.model.guard(Vec::new());
         for stmt in body {
             self.visit_stmt(stmt);
+            let after = match stmt {
+                Stmt::If(s) if s.body.last().is_some_and(leaves_block) => {
+                    self.isinstance_guards(&s.test, false)
+                }
+                Stmt::Assert(s) => self.isinstance_guards(&s.test, true),
+                _ => Vec::new(),
+            };
+            self.model.guard(after);
+        }
+        self.model.unguard(mark);
+    }
+
+    /// The peers that `test` being `holds` proves instances of the code's own plain
+    /// classes: `isinstance(p, C)`, `not ...`, `and`/`or` of them.
+    fn isinstance_guards(&self, test: &Expr, holds: bool) -> Vec<String> {
+        match test {
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => {
+                self.isinstance_guards(&u.operand, !holds)
+            }
+            Expr::BoolOp(b) if (b.op == ast::BoolOp::And) == holds => b
+                .values
+                .iter()
+                .flat_map(|v| self.isinstance_guards(v, holds))
+                .collect(),
+            Expr::Call(call) if holds => {
+                let isinstance = matches!(&*call.func, Expr::Name(n) if normalise(&n.id) == "isinstance")
+                    && self.model.is_untouched_builtin("isinstance")
+                    && call.keywords.is_empty();
+                match call.args.as_slice() {
+                    [Expr::Name(p), class]
+                        if isinstance && self.model.is_own_class_check(class) =>
+                    {
+                        vec![normalise(&p.id).into_owned()]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -252,9 +289,15 @@ impl<'a> Checker<'a> {
             Stmt::If(s) => {
                 self.visit_expr(&s.test);
                 let mark = self.model.flow.mark();
+                let guards = self.isinstance_guards(&s.test, true);
+                let guarded = self.model.guard(guards);
                 self.visit_body(&s.body);
+                self.model.unguard(guarded);
                 let body = self.model.flow.take_since(mark);
+                let guards = self.isinstance_guards(&s.test, false);
+                let guarded = self.model.guard(guards);
                 self.visit_body(&s.orelse);
+                self.model.unguard(guarded);
                 let orelse = self.model.flow.take_since(mark);
                 self.model.flow.keep_common(&body, &orelse);
             }
@@ -362,7 +405,7 @@ impl<'a> Checker<'a> {
             self.visit_annotation(returns);
         }
         self.bind(&name, span, Bound::Def, BindKind::Definition);
-        let frame = self.model.enter_function(&name, args, decorators);
+        let frame = self.model.enter_function(&name, args, decorators, body);
         self.bind_parameters(args);
         self.visit_body(body);
         self.model.exit_function(frame);
@@ -688,9 +731,16 @@ impl<'a> Checker<'a> {
     pub(crate) fn visit_expr(&mut self, expr: &Expr) {
         match expr {
             Expr::BoolOp(e) => {
+                // `isinstance(o, C) and o._k == ...`: later operands run only when the
+                // earlier ones held (`and`) or failed (`or`).
+                let mark = self.model.guard(Vec::new());
+                let and = e.op == ast::BoolOp::And;
                 for value in &e.values {
                     self.visit_expr(value);
+                    let guards = self.isinstance_guards(value, and);
+                    self.model.guard(guards);
                 }
+                self.model.unguard(mark);
             }
             Expr::NamedExpr(e) => {
                 self.visit_expr(&e.value);
@@ -718,8 +768,14 @@ impl<'a> Checker<'a> {
             }
             Expr::IfExp(e) => {
                 self.visit_expr(&e.test);
+                let guards = self.isinstance_guards(&e.test, true);
+                let mark = self.model.guard(guards);
                 self.visit_expr(&e.body);
+                self.model.unguard(mark);
+                let guards = self.isinstance_guards(&e.test, false);
+                let mark = self.model.guard(guards);
                 self.visit_expr(&e.orelse);
+                self.model.unguard(mark);
             }
             Expr::Dict(e) => {
                 for key in e.keys.iter().flatten() {
@@ -749,7 +805,15 @@ impl<'a> Checker<'a> {
             Expr::JoinedStr(e) => self.visit_all(&e.values),
             Expr::Constant(c) => match &c.value {
                 Constant::Str(text) => {
-                    rules::timezones::check_literal(self, text, span_of(c.range))
+                    rules::timezones::check_literal(self, text, span_of(c.range));
+                    // A method's name in a string may reach it through `getattr`,
+                    // `methodcaller`, ...; only a string that can be an identifier names one.
+                    let identifier = text.len() <= 64
+                        && !text.is_empty()
+                        && text.chars().all(|ch| ch.is_alphanumeric() || ch == '_');
+                    if identifier {
+                        self.model.record_method_reference(&normalise(text));
+                    }
                 }
                 Constant::Bytes(bytes) => rules::timezones::check_literal(
                     self,
@@ -796,6 +860,7 @@ impl<'a> Checker<'a> {
         if let Some(first) = first {
             self.visit_expr(&first.iter);
         }
+        let self_names = self.model.self_names_snapshot();
         self.model.enter_scope(ScopeKind::Comprehension);
         if let Some(first) = first {
             self.visit_loop_target(&first.target, &first.iter);
@@ -810,12 +875,15 @@ impl<'a> Checker<'a> {
             self.visit_expr(elt);
         }
         self.model.exit_scope();
+        self.model.restore_self_names(self_names);
     }
 
     pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {
         let id = normalise(&name.id);
         if use_ == NameUse::AttrBase {
             self.model.touch(&id);
+        } else {
+            rules::foreign_self::check_class_body_name(self, &id, span_of(name.range));
         }
         self.check_name_load(&id, span_of(name.range), use_);
     }
@@ -831,12 +899,17 @@ impl<'a> Checker<'a> {
         match &*call.func {
             Expr::Name(name) => {
                 let id = normalise(&name.id).into_owned();
+                if id == "getattr" {
+                    rules::foreign_self::check_getattr(self, call);
+                }
                 self.check_named_call(&id, call);
                 self.visit_name(name, NameUse::Callee);
             }
             func @ Expr::Attribute(attr) => {
                 let method = normalise(&attr.attr).into_owned();
                 rules::foreign_self::check(self, call);
+                let unbound = self.model.may_be_class(&attr.value);
+                self.model.record_method_call(&method, call, unbound);
                 if !self.model.is_frozen_init(call) {
                     self.check_method_call(&method, call);
                     self.visit_attribute_chain_as(func, true);
@@ -897,6 +970,23 @@ impl<'a> Checker<'a> {
             })
             .collect();
         self.check_attribute_chain(base, &attrs, store);
+        for (i, (attr, _)) in attrs.iter().enumerate() {
+            if !(callee && i + 1 == attrs.len()) {
+                self.model.record_method_reference(attr);
+            }
+        }
+        if let Some((first, span)) = attrs.first() {
+            // `Class.method` not called at once, `Class.prop.fget`, a class body's `m.fget`.
+            let direct = attrs.len() == 1 && (callee || store);
+            let whole = Span::new(usize::from(base.range().start()), span.end);
+            if !direct {
+                rules::foreign_self::check_reference(self, base, first, whole);
+            }
+            let accessor = matches!(first.as_ref(), "setter" | "getter" | "deleter");
+            if let (Expr::Name(name), false) = (base, accessor) {
+                rules::foreign_self::check_class_body_name(self, &normalise(&name.id), whole);
+            }
+        }
         match base {
             Expr::Name(name) => self.visit_name(name, NameUse::AttrBase),
             other => self.visit_expr(other),
@@ -920,8 +1010,8 @@ impl<'a> Checker<'a> {
                 Deferred::Annotation { name, span, path } => {
                     rules::annotations::resolve(self, &name, span, path);
                 }
-                Deferred::TimeZone { name, span, strict } => {
-                    rules::timezones::resolve(self, &name, span, strict);
+                Deferred::TimeZone { name, span } => {
+                    rules::timezones::resolve(self, &name, span);
                 }
             }
         }
@@ -1006,6 +1096,15 @@ fn literal_keys(expr: &Expr) -> Option<Vec<String>> {
             _ => None,
         })
         .collect()
+}
+
+/// Whether a statement ends the block it is in: the code after it runs only when the
+/// block was not entered.
+fn leaves_block(stmt: &Stmt) -> bool {
+    matches!(
+        stmt,
+        Stmt::Return(_) | Stmt::Raise(_) | Stmt::Continue(_) | Stmt::Break(_)
+    )
 }
 
 /// The byte span of a node.

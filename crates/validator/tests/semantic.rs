@@ -245,7 +245,7 @@ fn honest_idioms_pass() {
     accepts("class Table:\n    def format(self, width):\n        return str(width)\nt = Table()\ntext = t.format(width=8)\n");
     accepts("class Rule:\n    def __init__(self, n):\n        self.n = n\n    def eval(self, x):\n        return x > self.n\nrules = [Rule(1), Rule(2)]\nmasks = [r.eval(3) for r in rules]\nfor rule in rules:\n    m = rule.eval(4)\n");
     // Ownership beyond `self`: `other`, `cls`, `type(self)`, exception class names.
-    accepts("class Qty:\n    _unit = 'sh'\n    def __init__(self, q):\n        self._q = q\n    def __eq__(self, other):\n        return self._q == other._q\n    def __hash__(self):\n        return hash(self._q)\n    @classmethod\n    def unit(cls):\n        return cls._unit\n    def double(self):\n        return type(self)(self._q * 2)\n");
+    accepts("class Qty:\n    _unit = 'sh'\n    def __init__(self, q):\n        self._q = q\n    def __eq__(self, other):\n        if not isinstance(other, Qty):\n            return NotImplemented\n        return self._q == other._q\n    def __hash__(self):\n        return hash(self._q)\n    @classmethod\n    def unit(cls):\n        return cls._unit\n    def double(self):\n        return type(self)(self._q * 2)\n");
     accepts("try:\n    x = 1 / 0\nexcept ZeroDivisionError as exc:\n    name = exc.__class__.__name__\n");
     // Harmless dunder definitions and frozen dataclasses.
     accepts("class Box:\n    def __init__(self):\n        self.d = {}\n    def __setitem__(self, k, v):\n        self.d[k] = v\n    def __delitem__(self, k):\n        del self.d[k]\n");
@@ -261,7 +261,7 @@ fn honest_idioms_pass() {
     // A class pattern's attribute names, listed as public literals.
     accepts("class Bar:\n    __match_args__ = ('open', 'close')\n    def __init__(self, o, c):\n        self.open = o\n        self.close = c\nmatch Bar(1, 2):\n    case Bar(o, c):\n        spread = c - o\n");
     // A copy made with `type(self)(...)` is the code's own object too.
-    accepts("class Book:\n    def __init__(self):\n        self._pos = {}\n    def merge(self, other):\n        out = type(self)()\n        out._pos = {**self._pos, **other._pos}\n        return out\n");
+    accepts("class Book:\n    def __init__(self):\n        self._pos = {}\n    def merge(self, other):\n        out = type(self)()\n        out._pos = {**self._pos, **other._pos}\n        return out\nbook = Book().merge(Book())\n");
     // Column methods inside expressions.
     accepts("import pandas as pd\ndf = pd.DataFrame({'close': [1.0, 2.0]})\ndf['z'] = df.eval('(close - close.mean()) / close.std()')\nhi = df.query('close > close.rolling(2).mean()')\n");
 }
@@ -333,4 +333,260 @@ fn a_rebinding_after_a_function_still_counts_inside_it() {
     );
     // A copy made with `type(self)(...)` stays the code's own.
     accepts("class Book:\n    def __init__(self):\n        self._n = 1\n    def copy(self):\n        other = type(self)()\n        other._n = self._n\n        return other\nsignal = 1\n");
+}
+
+/// The methods of a class `Filled` whose `wrap` stores a function on `self`, for the tests
+/// below: `self` is trusted only while nothing but method binding can have filled it.
+const FILLED: &str = "class Filled:\n    def wrap(self):\n        self.get = lambda *a: None\n";
+
+#[test]
+fn a_rebound_self_is_not_trusted() {
+    for rebinding in [
+        "if (self := source):\n            pass",
+        "match source:\n            case self:\n                pass",
+        "for self in [source]:\n            pass",
+        "self, _ = source, 0",
+        "[*self] = [source]",
+        "with source as self:\n            pass",
+        "try:\n            pass\n        except Exception as self:\n            pass",
+        "def swap():\n            nonlocal self\n            self = source\n        swap()",
+        "[0 for _ in [0] if (self := source)]",
+    ] {
+        let code = format!(
+            "class Filled:\n    def wrap(self, source):\n        {rebinding}\n        self.get = lambda *a: None\n"
+        );
+        rejects(&code, "SBX801");
+    }
+    // Rebinding after the use still counts: a loop runs the body again.
+    rejects(
+        "class Filled:\n    def wrap(self, items):\n        for item in items:\n            self.get = lambda *a: None\n            self = item\n",
+        "SBX801",
+    );
+    // A nested function's or comprehension's own `self` is not the method's.
+    rejects(
+        "class Filled:\n    def wrap(self, source):\n        def inner():\n            self = source\n            self.get = lambda *a: None\n        inner()\n",
+        "SBX801",
+    );
+    rejects(
+        "class Filled:\n    def wrap(self, source):\n        return [setattr(self, 'get', lambda *a: None) for self in [source]]\n",
+        "SBX801",
+    );
+    accepts("class Filled:\n    def wrap(self):\n        def inner(self):\n            return self\n        self.get = lambda *a: None\n        return inner\n");
+}
+
+#[test]
+fn an_own_decorator_takes_the_trust_in_self() {
+    rejects(
+        "def strategy(data):\n    def once(f):\n        f(data)\n        return f\n    class Filled:\n        @once\n        def wrap(self):\n            self.get = lambda *a: None\n    return 0\n",
+        "SBX801",
+    );
+    accepts(
+        "import functools\nclass Filled:\n    def __init__(self):\n        self._n = 1\n    @property\n    def n(self):\n        return self._n\n    @n.setter\n    def n(self, v):\n        self._n = v\n    @functools.lru_cache(maxsize=None)\n    def twice(self):\n        return self._n * 2\n    @functools.cached_property\n    def thrice(self):\n        return self._n * 3\nf = Filled()\nf.n = 2\nx = f.twice() + f.thrice\n",
+    );
+}
+
+#[test]
+fn methods_taken_from_a_class_choose_no_self() {
+    for taking in [
+        "Filled.wrap(data)",
+        "Daily.wrap(data)",
+        "Alias.wrap(data)",
+        "hook = Filled.wrap\n    hook(data)",
+        "list(map(Filled.wrap, [data]))",
+        "functools.partial(Filled.wrap, data)()",
+        "getattr(Filled, 'wrap')(data)",
+        "Filled.wrapped.fget(data)",
+        "Filled.wrap.__get__(data)()",
+    ] {
+        let code = format!(
+            "import functools\n{FILLED}    @property\n    def wrapped(self):\n        return self.wrap()\nclass Daily(Filled):\n    pass\nAlias = Filled\ndef strategy(data):\n    {taking}\n    return 0\n"
+        );
+        let findings = codes(&code);
+        assert!(
+            findings.contains(&"SBX704") || findings.contains(&"SBX301"),
+            "{code}: {findings:?}"
+        );
+    }
+    // Through `cls`, `type(self)` and `super()` of a classmethod.
+    rejects(
+        &format!(
+            "{FILLED}    @classmethod\n    def apply(cls, target):\n        cls.wrap(target)\n"
+        ),
+        "SBX704",
+    );
+    rejects(
+        &format!("{FILLED}    def apply(self, target):\n        type(self).wrap(target)\n"),
+        "SBX704",
+    );
+    rejects(
+        &format!("{FILLED}class Daily(Filled):\n    @classmethod\n    def apply(cls, target):\n        super().wrap(target)\n"),
+        "SBX704",
+    );
+    // Written above the class, and named in the class body.
+    rejects(
+        &format!("def install(target):\n    Filled.wrap(target)\n{FILLED}"),
+        "SBX704",
+    );
+    rejects(
+        "def strategy(data):\n    class Filled:\n        def wrap(self):\n            self.get = lambda *a: None\n        wrap(data)\n    return 0\n",
+        "SBX704",
+    );
+    // Calls on instances, super() in an instance method, static and class methods.
+    accepts(
+        "class Base:\n    def __init__(self, n):\n        self._n = n\n    def size(self):\n        return self._n\n    @classmethod\n    def make(cls, n):\n        return cls(n)\n    @staticmethod\n    def unit(x):\n        return x\nclass Child(Base):\n    def size(self):\n        return super().size() + Base.size(self)\nc = Child.make(2)\nn = c.size() + Child.unit(1)\n",
+    );
+}
+
+#[test]
+fn peers_need_an_isinstance_check_or_own_callers() {
+    let class = "import random\nclass Box:\n    def __init__(self):\n        self._os = None\n";
+    rejects(
+        &format!("{class}    def merge(self, other):\n        return other._os\n"),
+        "SBX302",
+    );
+    rejects(
+        &format!("{class}    def merge(self, other):\n        return other._os\nr = random\nBox().merge(r)\n"),
+        "SBX302",
+    );
+    // Rebound after the check.
+    rejects(
+        &format!("{class}    def merge(self, other, alt):\n        if not isinstance(other, Box):\n            return None\n        other = alt\n        return other._os\n"),
+        "SBX302",
+    );
+    // A check on a class that is not the code's own proves nothing.
+    rejects(
+        &format!("{class}    def merge(self, other):\n        if isinstance(other, object):\n            return other._os\n"),
+        "SBX302",
+    );
+    for guarded in [
+        "if not isinstance(other, Box):\n            return NotImplemented\n        return self._os == other._os",
+        "return isinstance(other, Box) and self._os == other._os",
+        "if isinstance(other, (Box,)):\n            return self._os == other._os\n        return False",
+        "return self._os == other._os if isinstance(other, type(self)) else False",
+        "assert isinstance(other, Box)\n        return self._os == other._os",
+    ] {
+        accepts(&format!("{class}    def __eq__(self, other):\n        {guarded}\n"));
+    }
+    // Every call passes an own instance.
+    accepts(&format!(
+        "{class}    def merge(self, other):\n        return [self._os, other._os]\na = Box()\nb = Box()\nc = a.merge(b)\nd = a.merge(other=Box())\n"
+    ));
+}
+
+#[test]
+fn loops_over_lists_that_may_change_prove_nothing() {
+    for change in [
+        "objs.append(data)",
+        "objs[0] = data",
+        "more = objs\n    more.append(data)",
+        "grow(objs, data)",
+    ] {
+        let code = format!(
+            "class Filled:\n    pass\ndef grow(items, x):\n    items.append(x)\nobjs = [Filled()]\ndef patch():\n    for o in objs:\n        o.get = lambda *a: None\ndef strategy(data):\n    {change}\n    patch()\n    return 0\n"
+        );
+        rejects(&code, "SBX801");
+    }
+    accepts("class Rule:\n    def __init__(self, n):\n        self._n = n\nrules = [Rule(1), Rule(2)]\nfor r in rules:\n    r.hook = lambda x: x\n    n = r._n\nfirst = rules[0]\n");
+}
+
+#[test]
+fn library_functions_stored_on_parameters_are_patches() {
+    rejects(
+        "import pandas as pd\ndef install(target):\n    target.shift = pd.Series.ffill\ninstall(pd.Series)\n",
+        "SBX801",
+    );
+    rejects("def install(target):\n    target.get = print\n", "SBX801");
+    accepts("import pandas as pd\ndef label(s, other):\n    s.name = other.name\n    s.index = pd.RangeIndex(len(s))\n    return s\n");
+}
+
+#[test]
+fn a_class_used_as_a_value_trusts_no_self() {
+    // Passed, returned from a classmethod, stored by `__init_subclass__`: whoever holds
+    // the class can call `k.wrap(data)`.
+    for escape in [
+        "def apply(kind, target):\n    kind.wrap(target)\napply(Filled, None)\n",
+        "class Maker(Filled):\n    @classmethod\n    def kind(cls):\n        return cls\n",
+        "KINDS = {'f': Filled}\n",
+        "class Sub(Filled):\n    pass\nSUBS = [Sub]\n",
+        "def apply(kind, target):\n    kind.wrap(target)\nclass Sub(Filled):\n    def install(self, target):\n        apply(type(self), target)\n",
+    ] {
+        rejects(&format!("{FILLED}{escape}"), "SBX801");
+    }
+    rejects(
+        "class Filled:\n    def wrap(self):\n        self.get = lambda *a: None\n    def __init_subclass__(cls, **kwargs):\n        cls.wrap(kwargs)\n",
+        "SBX704",
+    );
+    // Calling, subclassing, `isinstance` and reading attributes keep the class sealed; a
+    // registry of classes whose methods use no private state is fine.
+    accepts(
+        "class Box:\n    def __init__(self):\n        self._n = 1\n    def n(self):\n        return self._n\nclass Big(Box):\n    pass\nb = Big()\nok = isinstance(b, Box) and Box.n(b) == 1\nclass Factor:\n    registry = {}\n    def __init_subclass__(cls, **kwargs):\n        Factor.registry[cls.__name__] = cls\n    def compute(self, x):\n        return x\n",
+    );
+}
+
+#[test]
+fn a_classmethod_factory_makes_own_instances() {
+    accepts("class Builder:\n    def __init__(self):\n        self._n = 0\n    @classmethod\n    def make(cls, n):\n        obj = cls()\n        obj._n = n\n        return obj\nb = Builder.make(3)\n");
+    // `cls()` only where `cls` is a trusted classmethod's class.
+    rejects(
+        "import pandas as pd\nclass Builder:\n    def __init__(self):\n        self._mgr = None\n    @classmethod\n    def make(cls):\n        return cls\ndef build(cls):\n    obj = cls()\n    return obj._mgr\nbuild(pd.DataFrame)\n",
+        "SBX302",
+    );
+}
+
+#[test]
+fn a_class_decorator_of_the_code_gets_the_class() {
+    rejects(
+        "def strategy(data):\n    def install(kind):\n        kind.wrap(data)\n        return kind\n    @install\n    class Filled:\n        def wrap(self):\n            self.get = lambda *a: None\n    return 0\n",
+        "SBX801",
+    );
+    // Even when it borrows a standard decorator's name.
+    rejects(
+        "def dataclass(kind):\n    return kind\n@dataclass\nclass Filled:\n    def wrap(self):\n        self.get = lambda *a: None\n",
+        "SBX801",
+    );
+    accepts("import functools\nfrom dataclasses import dataclass\n@functools.total_ordering\n@dataclass(frozen=True)\nclass Rank:\n    score: float\n    def __lt__(self, other):\n        if not isinstance(other, Rank):\n            return NotImplemented\n        return self.score < other.score\n    def hook(self):\n        self._seen = True\n");
+}
+
+#[test]
+fn a_class_handed_to_a_factory_slot_is_a_value() {
+    // `defaultdict(C).default_factory` and `dataclasses.fields(D)[0].default_factory` give
+    // the class back, so a factory slot is no safer than any other argument.
+    rejects(
+        "import collections\nclass Filled:\n    def wrap(self):\n        self.get = lambda *a: None\ndef strategy(data):\n    books = collections.defaultdict(Filled)\n    books.default_factory.wrap(data)\n    return 0\n",
+        "SBX801",
+    );
+}
+
+#[test]
+fn aliases_subscripted_with_values_are_types_only_as_literal_or_annotated() {
+    let dispatch = "from functools import singledispatch\n@singledispatch\ndef f(x): return x\n";
+    accepts(&format!(
+        "{dispatch}from typing import Literal\nSide = Literal['buy', 'sell']\n@f.register\ndef _(x: Side): return x\n"
+    ));
+    accepts(&format!(
+        "{dispatch}import typing as t\nPrice = t.Annotated[float, 'usd']\n@f.register\ndef _(x: Price): return x\n"
+    ));
+    // `Optional["..."]` is a forward reference that typing evaluates.
+    rejects(
+        &format!("{dispatch}from typing import Optional as Literal\nSide = Literal['1']\n@f.register\ndef _(x: Side): return x\n"),
+        "SBX503",
+    );
+    // `Annotated`'s first element is the type, and a string there is evaluated.
+    rejects(
+        &format!("{dispatch}from typing import Annotated\nT = Annotated['1', 'm']\n@f.register\ndef _(x: T): return x\n"),
+        "SBX503",
+    );
+}
+
+#[test]
+fn zones_built_at_run_time_are_refused_and_zone_parameters_are_not() {
+    accepts("import pandas as pd\ndef days(tz='UTC'):\n    return pd.date_range('2024-01-01', periods=2, tz=tz)\nsignal = len(days())\n");
+    rejects(
+        "import pandas as pd\nzone = 'dateut' + 'il//etc/passwd'\nsignal = pd.Timestamp.now(zone)\n",
+        "SBX605",
+    );
+    rejects(
+        "import pandas as pd\nsignal = pd.date_range('2024-01-01', periods=2, tz=f'{\"date\"}util//etc/passwd')\n",
+        "SBX605",
+    );
 }

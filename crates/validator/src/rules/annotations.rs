@@ -212,10 +212,21 @@ fn is_type_name(checker: &Checker<'_>, name: &str, depth: usize) -> bool {
         && bindings.iter().all(|bound| match bound {
             Bound::Def | Bound::Num => true,
             Bound::CallOf(callee) => is_type_maker(checker, callee),
-            Bound::TypeForm(names) => names.iter().all(|dotted| match dotted.split_once('.') {
-                Some((root, _)) => checker.model.alias(root).is_some(),
-                None => is_type_name(checker, dotted, depth + 1),
-            }),
+            Bound::TypeForm(form) => {
+                form.types
+                    .iter()
+                    .all(|dotted| match dotted.split_once('.') {
+                        Some((root, _)) => checker.model.alias(root).is_some(),
+                        None => is_type_name(checker, dotted, depth + 1),
+                    })
+                    && form.valued.iter().all(|(head, first)| {
+                        match import_path(checker, head).as_deref() {
+                            Some("typing.Literal") => true,
+                            Some("typing.Annotated") => !first,
+                            _ => false,
+                        }
+                    })
+            }
             _ => false,
         })
 }
@@ -232,16 +243,21 @@ const TYPE_MAKERS: &[&str] = &[
 
 /// `TypeVar("T")`, `NewType("Id", int)`, `Tracker()` of an own plain class: never a string.
 fn is_type_maker(checker: &Checker<'_>, callee: &str) -> bool {
-    let (root, rest) = callee.split_once('.').unwrap_or((callee, ""));
-    if let Some(alias) = checker.model.alias(root) {
-        let path = if rest.is_empty() {
-            alias.path().to_string()
-        } else {
-            format!("{}.{rest}", alias.path())
-        };
-        return TYPE_MAKERS.contains(&path.as_str());
+    match import_path(checker, callee) {
+        Some(path) => TYPE_MAKERS.contains(&path.as_str()),
+        None => !callee.contains('.') && checker.model.is_plain_class(callee),
     }
-    rest.is_empty() && checker.model.is_plain_class(root)
+}
+
+/// What a dotted name rooted at an import stands for (`t.Literal` -> `typing.Literal`).
+fn import_path(checker: &Checker<'_>, dotted: &str) -> Option<String> {
+    let (root, rest) = dotted.split_once('.').unwrap_or((dotted, ""));
+    let alias = checker.model.alias(root)?;
+    Some(if rest.is_empty() {
+        alias.path().to_string()
+    } else {
+        format!("{}.{rest}", alias.path())
+    })
 }
 
 fn report(checker: &mut Checker<'_>, span: Span, message: String) {

@@ -104,7 +104,7 @@ pub(crate) fn check_attr(
     let own = match owner {
         Owner::SelfLike | Owner::Super => true,
         Owner::Name(name) => checker.model.is_own_class(name),
-        Owner::Peer | Owner::Other => false,
+        Owner::Peer | Owner::UncheckedPeer { .. } | Owner::Other => false,
     };
     if !store && own && class_hooks::DEFINABLE_DUNDERS.contains(&attr) {
         return true;

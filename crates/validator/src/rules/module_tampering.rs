@@ -72,20 +72,28 @@ pub(crate) fn report_builtin(checker: &mut Checker<'_>, name: &str, span: Span) 
 }
 
 /// `setattr(pd.DataFrame, "shift", f)` / `delattr(math, "pi")`.
-/// Whether a stored value is a function: a lambda, a name bound to a `def`, a `partial`.
+/// Whether a stored value is a function: a lambda, a name bound to a `def`, a `partial`, a
+/// builtin, anything reached through an import.
 fn is_function_value(checker: &Checker<'_>, value: &Expr) -> bool {
     match value {
         Expr::Lambda(_) => true,
         // `cls.cumsum`, `self.hook`: a method of the code's own classes, possibly one defined
         // further down.
+        // A library's function or class (`pd.Series.ffill`) stored elsewhere is a patch too.
         Expr::Attribute(a) => {
             checker.model.is_own_method(&normalise(&a.attr))
                 || matches!(&*a.value, Expr::Name(n) if checker.model.is_self_name(&normalise(&n.id)))
+                || !checker.model.resolve_paths(value).is_empty()
         }
-        Expr::Name(n) => checker
-            .model
-            .bindings_of(&normalise(&n.id))
-            .is_some_and(|bound| bound.contains(&crate::semantic::Bound::Def)),
+        Expr::Name(n) => {
+            let id = normalise(&n.id);
+            checker
+                .model
+                .bindings_of(&id)
+                .is_some_and(|bound| bound.contains(&crate::semantic::Bound::Def))
+                || !checker.model.aliases_of(&id).is_empty()
+                || (names::is_builtin(&id) && !checker.model.is_bound_anywhere(&id))
+        }
         Expr::Call(call) => checker
             .model
             .resolve_paths(&call.func)

@@ -10,8 +10,10 @@ declare_rule! {
     /// Rejects single-underscore attributes (`obj._x`) unless the code defined that
     /// attribute itself (`self._cache = ...`, a `_helper` method or class attribute) and
     /// reads it from a method's own `self`/`cls` (not a shadowing parameter of a nested
-    /// function or a static method's argument), `super()`, one of its own classes or an
-    /// instance it created from one. The public `namedtuple` helpers (`_asdict`, `_replace`, `_fields`,
+    /// function or a static method's argument, and not one the method rebinds), `super()`,
+    /// one of its own classes or an instance it created from one, or another parameter of
+    /// the method that an `isinstance(other, OwnClass)` check on the way vouches for (or
+    /// that every call of the method, none of them implicit, fills with such an instance). The public `namedtuple` helpers (`_asdict`, `_replace`, `_fields`,
     /// `_make`, `_field_defaults`) are allowed on anything.
     ///
     /// ## Why is this bad?
@@ -71,6 +73,19 @@ pub(crate) fn resolve(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span
         // Another parameter of an own method is usually another instance, but a caller can
         // pass the data object instead: never its module's private names.
         Owner::Peer => !crate::rules::data_object::is_private_global(attr),
+        Owner::UncheckedPeer {
+            name,
+            method,
+            index,
+        } => {
+            let proven = checker.model.peer_proven(method, *index, name)
+                && !crate::rules::data_object::is_private_global(attr);
+            if checker.model.is_own_attr(attr) && !proven {
+                report_unchecked_peer(checker, span, attr, name);
+                return;
+            }
+            proven
+        }
         Owner::Super => !checker.model.is_bound_anywhere("super"),
         Owner::Name(name) => {
             checker.model.is_only_own_class(name, false)
@@ -82,6 +97,21 @@ pub(crate) fn resolve(checker: &mut Checker<'_>, owner: &Owner, attr: &str, span
         return;
     }
     report(checker, span, attr);
+}
+
+/// `other._x` in a method with no `isinstance(other, ...)` check: the caller decides what
+/// `other` is.
+fn report_unchecked_peer(checker: &mut Checker<'_>, span: Span, attr: &str, name: &str) {
+    checker.report(
+        &PrivateAttribute::RULE,
+        span,
+        format!(
+            "the private attribute `{attr}` is read from the parameter `{name}`, which a caller may fill with any object"
+        ),
+        format!(
+            "check `isinstance({name}, YourClass)` first (return or raise when it fails), or use a public attribute"
+        ),
+    );
 }
 
 pub(crate) fn report(checker: &mut Checker<'_>, span: Span, attr: &str) {

@@ -4,7 +4,6 @@ use rustpython_parser::ast::{self, Expr, Operator, Ranged};
 
 use crate::checker::{span_of, Checker, Deferred};
 use crate::names::normalise;
-use crate::semantic::Bound;
 use crate::Span;
 
 declare_rule! {
@@ -16,9 +15,7 @@ declare_rule! {
     /// the positional zone of `date_range`, `bdate_range`, `DatetimeIndex`, `Timestamp`,
     /// `fromtimestamp` and `fromordinal`,
     /// the dtype of `astype`, `pandas_dtype` and the `is_*_dtype` checks, directly or through
-    /// a variable assigned such a string anywhere. A time zone must moreover be `None`, a
-    /// literal, a variable bound only to literals or to `ZoneInfo(...)`/`timezone(...)`, a
-    /// path into `datetime`/`zoneinfo`, or the `.tz` of a pandas value.
+    /// a variable assigned such a string anywhere.
     ///
     /// ## Why is this bad?
     /// pandas hands a zone named `dateutil/<name>` to `dateutil.tz.gettz`, which opens
@@ -62,9 +59,6 @@ const ZONE_POSITIONS: &[(&str, &[usize])] = &[
     ("fromordinal", &[1, 2]),
 ];
 
-/// Module paths whose values and calls are time zones, dtypes or types, never strings.
-const TYPE_MODULES: &[&str] = &["zoneinfo.", "datetime.", "numpy.", "pandas."];
-
 /// Functions of `pandas.api.types` that take a dtype (or a dtype string) first, by name.
 fn is_dtype_function(name: &str) -> bool {
     name == "pandas_dtype" || name.starts_with("is_") && name.ends_with("_dtype")
@@ -88,8 +82,7 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, call: &ast::ExprCall) {
             continue;
         };
         match normalise(arg).as_ref() {
-            "tz" => check_value(checker, &keyword.value, Kind::Zone),
-            "dtype" => check_value(checker, &keyword.value, Kind::Dtype),
+            "tz" | "dtype" => check_value(checker, &keyword.value),
             _ => {}
         }
     }
@@ -118,21 +111,18 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, call: &ast::ExprCall) {
         return;
     };
     if let Some((_, positions)) = ZONE_POSITIONS.iter().find(|(n, _)| *n == name) {
-        // The same positions hold dates and numbers in other versions (`Timestamp(y, m, d)`):
-        // only strings built at run time are refused there.
         for arg in positions.iter().filter_map(|&i| call.args.get(i)) {
-            check_value(checker, arg, Kind::Loose);
+            check_value(checker, arg);
         }
     }
     let first = &call.args[0];
-    if ZONE_METHODS.contains(&name.as_str()) {
-        check_value(checker, first, Kind::Zone);
-    } else if name == "DatetimeTZDtype" {
+    if name == "DatetimeTZDtype" {
         for arg in &call.args {
-            check_value(checker, arg, Kind::Zone);
+            check_value(checker, arg);
         }
-    } else if name == "astype" || is_dtype_function(&name) {
-        check_value(checker, first, Kind::Dtype);
+    } else if ZONE_METHODS.contains(&name.as_str()) || name == "astype" || is_dtype_function(&name)
+    {
+        check_value(checker, first);
     }
 }
 
@@ -144,31 +134,24 @@ fn is_zone_or_dtype_function(name: &str) -> bool {
         || is_dtype_function(name)
 }
 
-/// What an argument is: a zone, or a dtype (which may name a zone inside it), or a position
-/// that is a zone only in some versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Zone,
-    Dtype,
-    Loose,
-}
-
-fn check_value(checker: &mut Checker<'_>, value: &Expr, kind: Kind) {
+/// A zone or dtype argument: refused when it is a string built at run time, inline or
+/// through a variable. Anything else (a literal, a zone object, a parameter, a column) is left
+/// to pandas: only a `dateutil/` name reads a file, and literals holding it are refused.
+fn check_value(checker: &mut Checker<'_>, value: &Expr) {
     let span = span_of(value.range());
     match value {
         Expr::Name(n) => checker.deferred.push(Deferred::TimeZone {
             name: normalise(&n.id).into_owned(),
             span,
-            strict: kind == Kind::Zone,
         }),
         Expr::Dict(d) => {
             for v in &d.values {
-                check_value(checker, v, kind);
+                check_value(checker, v);
             }
         }
         Expr::List(l) => {
             for v in &l.elts {
-                check_value(checker, v, kind);
+                check_value(checker, v);
             }
         }
         _ if builds_string(value) => report(
@@ -176,23 +159,8 @@ fn check_value(checker: &mut Checker<'_>, value: &Expr, kind: Kind) {
             span,
             "a time zone or dtype may not be a string built at run time".into(),
         ),
-        // A dtype argument is as often a frame or a column as a dtype: only strings matter.
-        _ if kind != Kind::Zone => {}
-        Expr::Constant(_) => {}
-        Expr::Attribute(a) if is_module_value(checker, value) || is_zone_attribute(checker, a) => {}
-        Expr::Call(call) if is_module_value(checker, &call.func) => {}
-        _ => report(
-            checker,
-            span,
-            "a time zone must be a literal name or a zone object".into(),
-        ),
+        _ => {}
     }
-}
-
-/// `close.index.tz`: the zone a pandas or datetime value already has (not an own object's).
-fn is_zone_attribute(checker: &Checker<'_>, attr: &ast::ExprAttribute) -> bool {
-    matches!(normalise(&attr.attr).as_ref(), "tz" | "tzinfo")
-        && !checker.model.is_own_value(&attr.value)
 }
 
 /// Methods of `str` (and `bytes`) that return new strings.
@@ -252,50 +220,10 @@ pub(crate) fn note_assignment(checker: &mut Checker<'_>, targets: &[Expr], value
     }
 }
 
-/// `datetime.timezone.utc`, `np.float64`, `ZoneInfo`: a path into a module that makes zones
-/// and types.
-fn is_module_value(checker: &Checker<'_>, expr: &Expr) -> bool {
-    checker
-        .model
-        .resolve_path(expr)
-        .is_some_and(|p| TYPE_MODULES.iter().any(|m| p.starts_with(m)))
-        || matches!(expr, Expr::Name(n) if is_builtin_type(checker, &normalise(&n.id)))
-}
-
-/// `float`, `int`, `str`, `bool`, `object` as themselves.
-fn is_builtin_type(checker: &Checker<'_>, name: &str) -> bool {
-    matches!(
-        name,
-        "float" | "int" | "str" | "bool" | "object" | "complex" | "bytes"
-    ) && checker.model.is_untouched_builtin(name)
-}
-
-/// A variable given as a time zone (`strict`) or dtype, once the whole program's bindings
-/// are known. A dtype variable is refused only when it is assigned a string built at run time
-/// somewhere; a zone variable must hold literals or zone objects.
-pub(crate) fn resolve(checker: &mut Checker<'_>, name: &str, span: Span, strict: bool) {
-    let built = checker.built_strings.contains(name);
-    let module = checker
-        .model
-        .alias(name)
-        .is_some_and(|a| TYPE_MODULES.iter().any(|m| a.path().starts_with(m)));
-    let readable = module
-        || !strict
-        || is_builtin_type(checker, name)
-        || checker.model.bindings_of(name).is_some_and(|bindings| {
-            bindings.iter().all(|bound| match bound {
-                Bound::Str(_) | Bound::Num => true,
-                Bound::CallOf(callee) => {
-                    let root = callee.split('.').next().unwrap_or(callee);
-                    checker
-                        .model
-                        .alias(root)
-                        .is_some_and(|a| TYPE_MODULES.iter().any(|m| a.path().starts_with(m)))
-                }
-                _ => false,
-            })
-        });
-    if built || !readable {
+/// A variable given as a time zone or dtype, once the whole program's bindings are known:
+/// refused when it is assigned a string built at run time somewhere.
+pub(crate) fn resolve(checker: &mut Checker<'_>, name: &str, span: Span) {
+    if checker.built_strings.contains(name) {
         report(
             checker,
             span,

@@ -23,8 +23,16 @@
 //! - **Own classes**: names, bases and methods of the classes the code defines, the instance
 //!   (`self`) and the peer parameters of their methods. A *plain* class has no library class
 //!   or metaclass behind it, so its instances hold nothing of a library's.
+//! - **Trust in `self`** is granted only where nothing but Python's binding of a method can
+//!   have filled it: the method does not rebind it (`rebinding`), no decorator of the
+//!   code's own receives the function, and the class is *sealed*: never used as a value,
+//!   given to an own class decorator or let out by its classmethods (`escapes`), so every
+//!   unbound use `Cls.method` is visible to SBX704. A peer is trusted behind an `isinstance`
+//!   check, or when every call of its method passes an own instance.
 
+mod escapes;
 pub(crate) mod flow;
+mod rebinding;
 pub(crate) mod value;
 
 use std::collections::{HashMap, HashSet};
@@ -83,8 +91,12 @@ struct Scope {
 pub(crate) struct Frame {
     self_names: Vec<String>,
     plain_self: bool,
+    class_self: bool,
+    /// The peers vouched for by `isinstance` where the function was entered.
+    guarded: Vec<String>,
     /// `None` for a lambda, which keeps the enclosing method's peers.
     peer_names: Option<Vec<String>>,
+    peer_method: Option<(String, Vec<String>)>,
 }
 
 /// Scopes, bindings, flow facts and own classes of one program, as far as the walk has gone.
@@ -109,16 +121,45 @@ pub(crate) struct SemanticModel {
     /// Own classes whose bases are all plain (`object`, own plain classes, `ABC`,
     /// `Exception`, ...): their instances hold nothing of a library's.
     plain_classes: HashSet<String>,
-    /// `(class, method)` for every method that takes the instance as `self`.
-    instance_methods: HashSet<(String, String)>,
-    /// Names of every function defined in a class body.
-    own_methods: HashSet<String>,
+    /// Per class body being walked, innermost last: the functions it has defined so far.
+    class_body_methods: Vec<HashSet<String>>,
     /// The classes whose bodies are being walked, innermost last, with their plainness.
     class_stack: Vec<(String, bool)>,
     /// Whether the current self names belong to a plain class.
     plain_self: bool,
-    /// The other parameters of the enclosing method of an own plain class.
+    /// The other parameters of the enclosing method of an own plain class (those the body
+    /// never rebinds).
     peer_names: Vec<String>,
+    /// Peers an `isinstance(peer, OwnPlainClass)` check vouches for at this point.
+    guarded: Vec<String>,
+    /// Whether the current self names stand for a class (a classmethod's `cls`).
+    class_self: bool,
+    /// Every class statement in the program by name, from the pre-pass: a function written
+    /// before a class can still reach its methods.
+    class_decls: HashMap<String, Vec<ClassDecl>>,
+    /// Names that may hold one of the code's classes: class names and names assigned one.
+    class_like: HashSet<String>,
+    /// `name = other_name` statements anywhere, from the pre-pass.
+    name_assigns: Vec<(String, String)>,
+    /// Names of functions defined in some class body that take the instance first.
+    self_method_names: HashSet<String>,
+    /// Names of every function defined in some class body, from the pre-pass.
+    declared_methods: HashSet<String>,
+    /// First parameters of class methods (`cls`), from the pre-pass.
+    class_params: HashSet<String>,
+    /// Every call of such a method by name (`x.merge(y)`), for proving what peers hold.
+    method_calls: HashMap<String, Vec<CallSite>>,
+    /// Such method names read other than as a callee (`f = x.merge`, `getattr(x, "merge")`).
+    referenced_methods: HashSet<String>,
+    /// The enclosing method that has peers, and its parameter names in order.
+    peer_method: Option<(String, Vec<String>)>,
+    /// How the program loads names, from the pre-pass: a list held by an escaping name may
+    /// have gained any object, a class used as a value may be called unbound by anyone.
+    uses: escapes::Uses,
+    /// Own classes whose methods may be called with any `self`: the class, or a subclass, is
+    /// used as a value (passed, stored, returned), so whoever holds it can call
+    /// `k.method(anything)`.
+    unsealed: HashSet<String>,
     /// Names whose value may be changed in place or escape: used as an attribute base
     /// (`names.append(...)`), passed to a call, or assigned to another name.
     touched: HashSet<String>,
@@ -144,11 +185,23 @@ impl Default for SemanticModel {
             own_attrs: HashSet::new(),
             own_classes: HashSet::new(),
             plain_classes: HashSet::new(),
-            instance_methods: HashSet::new(),
-            own_methods: HashSet::new(),
+            class_body_methods: Vec::new(),
             class_stack: Vec::new(),
             plain_self: false,
             peer_names: Vec::new(),
+            guarded: Vec::new(),
+            class_self: false,
+            class_decls: HashMap::new(),
+            class_like: HashSet::new(),
+            name_assigns: Vec::new(),
+            self_method_names: HashSet::new(),
+            declared_methods: HashSet::new(),
+            class_params: HashSet::new(),
+            method_calls: HashMap::new(),
+            referenced_methods: HashSet::new(),
+            peer_method: None,
+            uses: escapes::Uses::default(),
+            unsealed: HashSet::new(),
             touched: HashSet::new(),
             loop_sources: HashMap::new(),
             scopes: vec![Scope {
@@ -204,6 +257,11 @@ impl SemanticModel {
         // `_store = {}` in a class body is an attribute the code defines (`cls._store`).
         if self.scope() == ScopeKind::Class {
             self.own_attrs.insert(name.to_string());
+        }
+        // `[... for self in xs]`: the comprehension's own `self` is not the method's (the
+        // walk restores the names when it leaves the comprehension).
+        if self.scope() == ScopeKind::Comprehension {
+            self.self_names.retain(|n| n != name);
         }
         if origin != Origin::Import {
             self.non_import.insert(name.to_string());
@@ -287,8 +345,12 @@ impl SemanticModel {
     }
 
     /// The one callable every element of `seq` was made by, when `seq` is only ever bound to
-    /// literal sequences of its calls (`for rule in RULES` with `RULES = [Rule(1), ...]`).
+    /// literal sequences of its calls (`for rule in RULES` with `RULES = [Rule(1), ...]`)
+    /// and nothing can have changed it (see [`escapes`]).
     pub(crate) fn loop_instances(&self, seq: &str) -> Option<String> {
+        if self.uses.escaping.contains(seq) {
+            return None;
+        }
         let bound = self.bindings.get(seq)?;
         let first = match bound.first()? {
             Bound::SeqOf(c) => c,
@@ -342,14 +404,39 @@ impl SemanticModel {
 
     /// The pre-pass: what imported names stand for, independent of order.
     pub(crate) fn collect_aliases(&mut self, body: &[Stmt], index: &PolicyIndex<'_>) {
+        self.collect_escapes(body);
         let mut assigns = Vec::new();
         self.collect_imports(body, index, &mut assigns, false);
+        self.find_unsealed();
+        // `K = Report` makes `K` the class too, whatever order the statements come in.
+        self.class_like = self.class_decls.keys().cloned().collect();
+        loop {
+            let before = self.class_like.len();
+            for (name, value) in &self.name_assigns {
+                if self.class_like.contains(value) {
+                    self.class_like.insert(name.clone());
+                }
+            }
+            if self.class_like.len() == before {
+                break;
+            }
+        }
         // Simple aliases of module paths (`DF = pd.DataFrame`), resolved after all imports.
         for _ in 0..2 {
             for (name, value) in &assigns {
                 for path in self.resolve_paths(value) {
                     self.add_alias(name.clone(), Alias::Value(path));
                 }
+            }
+        }
+    }
+
+    /// Every statement's escaping names, before anything asks about loops over sequences.
+    fn collect_escapes(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            escapes::record_uses(stmt, &mut self.uses);
+            for child in child_bodies(stmt) {
+                self.collect_escapes(child);
             }
         }
     }
@@ -432,19 +519,26 @@ impl SemanticModel {
         match stmt {
             Stmt::FunctionDef(s) => found.push((&s.name, Bound::Def)),
             Stmt::AsyncFunctionDef(s) => found.push((&s.name, Bound::Def)),
-            Stmt::ClassDef(s) => found.push((&s.name, Bound::Def)),
+            Stmt::ClassDef(s) => {
+                found.push((&s.name, Bound::Def));
+                self.record_class(s);
+            }
             Stmt::Assign(s) => {
                 for target in &s.targets {
+                    if let (Expr::Name(t), Expr::Name(v)) = (target, &*s.value) {
+                        self.name_assigns
+                            .push((normalise(&t.id).into_owned(), normalise(&v.id).into_owned()));
+                    }
                     match target {
                         // `type(self)(...)` is judged by the walk, which knows `self`.
-                        Expr::Name(_) if is_call_of_type_of(&s.value) => {}
+                        Expr::Name(_) if self.is_call_of_class_param(&s.value) => {}
                         Expr::Name(n) => found.push((&n.id, value::bound_of(&s.value))),
                         other => targets.push(other),
                     }
                 }
             }
             Stmt::AnnAssign(s) => match (&*s.target, &s.value) {
-                (Expr::Name(_), Some(value)) if is_call_of_type_of(value) => {}
+                (Expr::Name(_), Some(value)) if self.is_call_of_class_param(value) => {}
                 (Expr::Name(n), Some(value)) => found.push((&n.id, value::bound_of(value))),
                 (_, None) => {}
                 (other, Some(_)) => targets.push(other),
@@ -476,10 +570,137 @@ impl SemanticModel {
         }
     }
 
+    /// `type(x)(...)` or `cls(...)` with `cls` the first parameter of some classmethod: the
+    /// walk, which knows whether `x` or `cls` is trusted, judges what it makes.
+    fn is_call_of_class_param(&self, value: &Expr) -> bool {
+        is_call_of_type_of(value)
+            || matches!(value, Expr::Call(call) if matches!(&*call.func,
+                Expr::Name(n) if self.class_params.contains(normalise(&n.id).as_ref())))
+    }
+
+    /// The classes used as values, and every class they inherit methods from.
+    fn find_unsealed(&mut self) {
+        let mut pending: Vec<String> = self
+            .class_decls
+            .iter()
+            .filter(|(name, decls)| {
+                self.uses.values.contains(*name)
+                    || decls.iter().any(|d| {
+                        d.class_escapes
+                            || d.decorators
+                                .iter()
+                                .any(|n| !self.is_vetted_class_decorator(n))
+                    })
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        while let Some(class) = pending.pop() {
+            if !self.unsealed.insert(class.clone()) {
+                continue;
+            }
+            if let Some(decls) = self.class_decls.get(&class) {
+                pending.extend(decls.iter().flat_map(|d| d.bases.iter().cloned()));
+            }
+        }
+    }
+
+    /// A class decorator gets the class: only the standard library's that never call its
+    /// methods keep it sealed, and only while the code defines nothing by that name.
+    fn is_vetted_class_decorator(&self, name: &Option<String>) -> bool {
+        name.as_deref().is_some_and(|n| {
+            VETTED_CLASS_DECORATORS.contains(&n) && !self.program_bindings.contains_key(n)
+        })
+    }
+
+    /// Whether the methods of own class `class` may be called with any `self`.
+    pub(crate) fn is_unsealed(&self, class: &str) -> bool {
+        self.unsealed.contains(class)
+    }
+
+    /// A class statement's bases and methods, for [`Self::is_self_method`].
+    fn record_class(&mut self, class: &ast::StmtClassDef) {
+        let mut decl = ClassDecl {
+            bases: class
+                .bases
+                .iter()
+                .filter_map(|b| match b {
+                    Expr::Name(n) => Some(normalise(&n.id).into_owned()),
+                    _ => None,
+                })
+                .collect(),
+            decorators: class
+                .decorator_list
+                .iter()
+                .map(|d| {
+                    let target = match d {
+                        Expr::Call(call) => &*call.func,
+                        other => other,
+                    };
+                    match target {
+                        Expr::Name(n) => Some(normalise(&n.id).into_owned()),
+                        Expr::Attribute(a) => Some(normalise(&a.attr).into_owned()),
+                        _ => None,
+                    }
+                })
+                .collect(),
+            ..ClassDecl::default()
+        };
+        for stmt in &class.body {
+            let (name, decorators) = match stmt {
+                Stmt::FunctionDef(f) => (&f.name, &f.decorator_list),
+                Stmt::AsyncFunctionDef(f) => (&f.name, &f.decorator_list),
+                _ => continue,
+            };
+            let name = normalise(name).into_owned();
+            // Implicit static and class methods never take an instance.
+            let implicit = matches!(
+                name.as_str(),
+                "__new__" | "__init_subclass__" | "__class_getitem__"
+            );
+            let bound_to_class = decorators.iter().any(|d| {
+                matches!(d, Expr::Name(n) if matches!(normalise(&n.id).as_ref(), "staticmethod" | "classmethod"))
+            });
+            let takes_class = matches!(name.as_str(), "__init_subclass__" | "__class_getitem__")
+                || decorators
+                    .iter()
+                    .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == "classmethod"));
+            // `return cls`, `registry[k] = cls`, `f(type(self))`: the class (or a subclass)
+            // leaves. Static methods take no class or instance first.
+            let (args, body) = match stmt {
+                Stmt::FunctionDef(f) => (&f.args, &f.body),
+                Stmt::AsyncFunctionDef(f) => (&f.args, &f.body),
+                _ => continue,
+            };
+            let static_method = bound_to_class && !takes_class;
+            if let (Some(first), false) = (first_param_name(args), static_method) {
+                let mut uses = escapes::Uses::default();
+                record_all_uses(body, &mut uses);
+                decl.class_escapes |= uses.class_of_values.contains(&first);
+                if takes_class {
+                    decl.class_escapes |= uses.values.contains(&first);
+                    self.class_params.insert(first);
+                }
+            }
+            if implicit || bound_to_class {
+                self.declared_methods.insert(name.clone());
+                decl.other_methods.insert(name);
+            } else {
+                self.self_method_names.insert(name.clone());
+                self.declared_methods.insert(name.clone());
+                decl.self_methods.insert(name);
+            }
+        }
+        self.class_decls
+            .entry(normalise(&class.name).into_owned())
+            .or_default()
+            .push(decl);
+    }
+
     /// What a loop variable holds over `iter`: an instance of one callable when `iter` is a
     /// literal sequence of its calls, or a name every statement binds to one (`for r in rules`).
     fn loop_bound(&self, iter: &Expr) -> Bound {
         let callee = match iter {
+            Expr::Name(n) if self.uses.escaping.contains(normalise(&n.id).as_ref()) => None,
             Expr::Name(n) => match self
                 .program_bindings
                 .get(normalise(&n.id).as_ref())
@@ -556,22 +777,29 @@ impl SemanticModel {
             self.plain_classes.insert(name.clone());
         }
         self.class_stack.push((name, plain));
+        self.class_body_methods.push(HashSet::new());
         self.enter_scope(ScopeKind::Class);
     }
 
     pub(crate) fn exit_class(&mut self) {
         self.exit_scope();
         self.class_stack.pop();
+        self.class_body_methods.pop();
     }
 
     /// The walk enters the body of function `name` (after its defaults, annotations and
     /// decorators, which run outside it): a method's first parameter becomes the instance
     /// or class, its other parameters peers when the class is plain.
+    ///
+    /// The first parameter is trusted only when nothing but Python's binding of a method
+    /// can have put a value there: the body never rebinds it, and no decorator of the code's
+    /// own receives the function (it could call it with any first argument).
     pub(crate) fn enter_function(
         &mut self,
         name: &str,
         args: &ast::Arguments,
         decorators: &[Expr],
+        body: &[Stmt],
     ) -> Frame {
         let in_class = self.scope() == ScopeKind::Class;
         let first_param = args
@@ -586,26 +814,44 @@ impl SemanticModel {
                 .any(|d| matches!(d, Expr::Name(n) if normalise(&n.id) == which))
         };
         let static_method = decorated("staticmethod");
-        let class_method = decorated("classmethod");
-        let method_self = first_param.filter(|_| in_class && !static_method);
+        let class_method =
+            decorated("classmethod") || matches!(name, "__init_subclass__" | "__class_getitem__");
+        let sealed_class = self
+            .class_stack
+            .last()
+            .is_some_and(|(class, _)| !self.is_unsealed(class));
+        // A nested function's own binding of the method's `self` shadows it there.
+        let rebound = rebinding::rebound_names(body);
+        let sealed = decorators.iter().all(|d| self.is_vetted_decorator(d));
+        let method_self = first_param.filter(|p| {
+            in_class && sealed_class && !static_method && sealed && !rebound.contains(p)
+        });
         let saved_plain = self.plain_self;
+        let saved_class_self = self.class_self;
         if in_class {
-            self.own_methods.insert(name.to_string());
-            if let Some((class, plain)) = self.class_stack.last().cloned() {
-                if !static_method && !class_method {
-                    self.instance_methods.insert((class, name.to_string()));
+            if !static_method && !class_method {
+                if let Some(methods) = self.class_body_methods.last_mut() {
+                    methods.insert(name.to_string());
                 }
+            }
+            if let Some((_, plain)) = self.class_stack.last().cloned() {
                 // `cls` is the class, and `type(cls)` its metaclass: only an instance's
                 // `self` counts as an own plain value.
                 if method_self.is_some() {
                     self.plain_self =
                         plain && !class_method && (self.self_names.is_empty() || saved_plain);
+                    self.class_self = class_method;
                 }
             }
         }
         let params = param_names(args, false);
         let peers = if method_self.is_some() && self.plain_self {
-            params.iter().skip(1).cloned().collect()
+            params
+                .iter()
+                .skip(1)
+                .filter(|p| !rebound.contains(*p))
+                .cloned()
+                .collect()
         } else {
             self.peer_names
                 .iter()
@@ -614,25 +860,96 @@ impl SemanticModel {
                 .collect()
         };
         let saved_peers = std::mem::replace(&mut self.peer_names, peers);
-        let self_names = self.self_names_for(args, method_self);
+        let peer_method = if method_self.is_some() && self.plain_self {
+            Some((name.to_string(), params.clone()))
+        } else {
+            self.peer_method.clone()
+        };
+        let saved_peer_method = std::mem::replace(&mut self.peer_method, peer_method);
+        // A new method's checks start afresh; a nested function keeps its method's.
+        let guarded = if method_self.is_some() {
+            Vec::new()
+        } else {
+            self.guarded
+                .iter()
+                .filter(|p| !params.contains(p))
+                .cloned()
+                .collect()
+        };
+        let saved_guarded = std::mem::replace(&mut self.guarded, guarded);
+        let mut self_names = self.self_names_for(args, method_self);
+        self_names.retain(|n| !rebound.contains(n));
         let saved_self = std::mem::replace(&mut self.self_names, self_names);
         self.enter_scope(ScopeKind::Function);
         Frame {
             self_names: saved_self,
             plain_self: saved_plain,
+            class_self: saved_class_self,
+            guarded: saved_guarded,
             peer_names: Some(saved_peers),
+            peer_method: saved_peer_method,
         }
+    }
+
+    /// A decorator that gets a method's function without being able to call it with a
+    /// foreign first argument: the builtins that make properties, static and class methods,
+    /// `functools`' caches, `abc.abstractmethod`, `typing`'s markers, and `prop.setter`
+    /// (and `getter`, `deleter`) of a property the class body defined.
+    fn is_vetted_decorator(&self, decorator: &Expr) -> bool {
+        let target = match decorator {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        if let Expr::Name(n) = target {
+            let id = normalise(&n.id);
+            if matches!(id.as_ref(), "property" | "staticmethod" | "classmethod")
+                && self.is_untouched_builtin(&id)
+            {
+                return true;
+            }
+        }
+        if let Expr::Attribute(a) = target {
+            let accessor = matches!(normalise(&a.attr).as_ref(), "setter" | "getter" | "deleter");
+            let own_property = matches!(&*a.value, Expr::Name(n)
+                if self.class_body_methods.last().is_some_and(|m| m.contains(normalise(&n.id).as_ref())));
+            if accessor && own_property {
+                return true;
+            }
+        }
+        matches!(
+            self.resolve_path(target).as_deref(),
+            Some(
+                "functools.cache"
+                    | "functools.lru_cache"
+                    | "functools.cached_property"
+                    | "abc.abstractmethod"
+                    | "typing.overload"
+                    | "typing.override"
+                    | "typing.final"
+            )
+        )
     }
 
     /// The walk enters a lambda's body: its parameters shadow the instance's names.
     pub(crate) fn enter_lambda(&mut self, args: &ast::Arguments) -> Frame {
         let self_names = self.self_names_for(args, None);
         let saved_self = std::mem::replace(&mut self.self_names, self_names);
+        let params = param_names(args, true);
+        let guarded = self
+            .guarded
+            .iter()
+            .filter(|p| !params.contains(p))
+            .cloned()
+            .collect();
+        let saved_guarded = std::mem::replace(&mut self.guarded, guarded);
         self.enter_scope(ScopeKind::Lambda);
         Frame {
             self_names: saved_self,
             plain_self: self.plain_self,
+            class_self: self.class_self,
+            guarded: saved_guarded,
             peer_names: None,
+            peer_method: self.peer_method.clone(),
         }
     }
 
@@ -641,9 +958,12 @@ impl SemanticModel {
         self.exit_scope();
         self.self_names = frame.self_names;
         self.plain_self = frame.plain_self;
+        self.class_self = frame.class_self;
+        self.guarded = frame.guarded;
         if let Some(peers) = frame.peer_names {
             self.peer_names = peers;
         }
+        self.peer_method = frame.peer_method;
     }
 
     /// Self names inside a new function or lambda: inherited ones its parameters do not
@@ -677,20 +997,30 @@ impl SemanticModel {
         self.plain_classes.contains(name)
     }
 
-    /// Whether a function called `name` is defined in some class body.
+    /// Whether a function called `name` is defined in some class body, anywhere in the
+    /// program.
     pub(crate) fn is_own_method(&self, name: &str) -> bool {
-        self.own_methods.contains(name)
+        self.declared_methods.contains(name)
     }
 
-    /// Whether `class.method` takes the instance as `self`.
-    pub(crate) fn is_instance_method(&self, class: &str, method: &str) -> bool {
-        self.instance_methods
-            .contains(&(class.to_string(), method.to_string()))
+    /// The self names here, to give back to [`Self::restore_self_names`] after a
+    /// comprehension whose targets may shadow them.
+    pub(crate) fn self_names_snapshot(&self) -> Vec<String> {
+        self.self_names.clone()
+    }
+
+    pub(crate) fn restore_self_names(&mut self, names: Vec<String>) {
+        self.self_names = names;
     }
 
     /// Whether `name` stands for the instance or class of the enclosing method.
     pub(crate) fn is_self_name(&self, name: &str) -> bool {
         self.self_names.iter().any(|s| s == name)
+    }
+
+    /// Whether the self names stand for a class (a classmethod's `cls`), not an instance.
+    pub(crate) fn is_class_self(&self) -> bool {
+        self.class_self
     }
 
     /// Whether `name` is the instance of an own plain class.
@@ -753,6 +1083,165 @@ impl SemanticModel {
         }
     }
 
+    /// The peers among `names` that an `isinstance` check now vouches for; returns the
+    /// mark to give back to [`Self::unguard`] when the check stops holding.
+    pub(crate) fn guard(&mut self, names: Vec<String>) -> usize {
+        let mark = self.guarded.len();
+        self.guarded
+            .extend(names.into_iter().filter(|n| self.peer_names.contains(n)));
+        mark
+    }
+
+    pub(crate) fn unguard(&mut self, mark: usize) {
+        self.guarded.truncate(mark);
+    }
+
+    /// Whether `class` certainly names one of the code's plain classes, for an
+    /// `isinstance(peer, class)` check: the class's name, a tuple of them, or `type(self)`.
+    pub(crate) fn is_own_class_check(&self, class: &Expr) -> bool {
+        match class {
+            Expr::Name(n) => self.is_only_own_class(&normalise(&n.id), true),
+            Expr::Tuple(t) => {
+                !t.elts.is_empty() && t.elts.iter().all(|e| self.is_own_class_check(e))
+            }
+            Expr::Call(call) => {
+                matches!(&*call.func, Expr::Name(n) if normalise(&n.id) == "type" && self.is_untouched_builtin("type"))
+                    && call.keywords.is_empty()
+                    && matches!(call.args.as_slice(), [Expr::Name(a)] if self.is_plain_self(&normalise(&a.id)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether an expression may hold one of the code's classes: a name that is or was
+    /// assigned one, a classmethod's `cls`, `type(...)`, `super(...)` with arguments or in a
+    /// classmethod, `x.__class__`. Its instance methods are plain functions there.
+    pub(crate) fn may_be_class(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => {
+                let id = normalise(&n.id);
+                self.class_like.contains(id.as_ref())
+                    || self.own_classes.contains(id.as_ref())
+                    || (self.class_self && self.is_self_name(&id))
+            }
+            Expr::Call(call) => match &*call.func {
+                Expr::Name(n) => match normalise(&n.id).as_ref() {
+                    "type" => true,
+                    "super" => !call.args.is_empty() || self.class_self,
+                    _ => false,
+                },
+                _ => false,
+            },
+            Expr::Attribute(a) => normalise(&a.attr) == "__class__",
+            _ => false,
+        }
+    }
+
+    /// Whether `method` read from the class `base` may be a function that takes the
+    /// instance first: looked up through the code's own classes when `base` names one,
+    /// by name over every class body otherwise.
+    pub(crate) fn is_self_method(&self, base: &Expr, method: &str) -> bool {
+        if let Expr::Name(n) = base {
+            if let Some(found) = self.class_defines(&normalise(&n.id), method, 0) {
+                return found;
+            }
+        }
+        self.self_method_names.contains(method)
+    }
+
+    /// `Some(takes_self)` when `class` or one of its own bases defines `method`.
+    fn class_defines(&self, class: &str, method: &str, depth: usize) -> Option<bool> {
+        let decls = self.class_decls.get(class)?;
+        if decls.iter().any(|d| d.self_methods.contains(method)) {
+            return Some(true);
+        }
+        if decls.iter().any(|d| d.other_methods.contains(method)) {
+            return Some(false);
+        }
+        if depth > 16 {
+            return Some(true);
+        }
+        decls
+            .iter()
+            .flat_map(|d| &d.bases)
+            .find_map(|b| self.class_defines(b, method, depth + 1))
+    }
+
+    /// Whether `name`, loaded in a class body, is one of the functions that body has
+    /// defined to take the instance first.
+    pub(crate) fn is_class_body_method(&self, name: &str) -> bool {
+        self.scope() == ScopeKind::Class
+            && self
+                .class_body_methods
+                .last()
+                .is_some_and(|m| m.contains(name))
+    }
+
+    /// The enclosing method and the position of its peer parameter `name`.
+    fn peer_position(&self, name: &str) -> Option<(String, usize)> {
+        if !self.peer_names.iter().any(|p| p == name) {
+            return None;
+        }
+        let (method, params) = self.peer_method.as_ref()?;
+        let index = params.iter().position(|p| p == name)?;
+        Some((method.clone(), index))
+    }
+
+    /// Records a call `x.method(...)` (`unbound` when `x` may be a class, so the instance is
+    /// the first argument) with, per argument, whether it is an own instance.
+    pub(crate) fn record_method_call(&mut self, method: &str, call: &ast::ExprCall, unbound: bool) {
+        if !self.self_method_names.contains(method) {
+            return;
+        }
+        let splat = call.args.iter().any(|a| matches!(a, Expr::Starred(_)))
+            || call.keywords.iter().any(|k| k.arg.is_none());
+        let site = CallSite {
+            unbound,
+            splat,
+            positional: call.args.iter().map(|a| self.is_own_value(a)).collect(),
+            keywords: call
+                .keywords
+                .iter()
+                .filter_map(|k| {
+                    let name = normalise(k.arg.as_ref()?).into_owned();
+                    Some((name, self.is_own_value(&k.value)))
+                })
+                .collect(),
+        };
+        self.method_calls
+            .entry(method.to_string())
+            .or_default()
+            .push(site);
+    }
+
+    /// `x.method` read other than as the callee of a call: the method may be called from
+    /// anywhere.
+    pub(crate) fn record_method_reference(&mut self, method: &str) {
+        if self.self_method_names.contains(method) {
+            self.referenced_methods.insert(method.to_string());
+        }
+    }
+
+    /// After the walk: whether every call of `method` passes an own instance as parameter
+    /// `index` (named `name`). A dunder method is called by Python itself with anything, and a
+    /// method taken as a value may be called from anywhere.
+    pub(crate) fn peer_proven(&self, method: &str, index: usize, name: &str) -> bool {
+        if crate::names::is_dunder(method) || self.referenced_methods.contains(method) {
+            return false;
+        }
+        let Some(sites) = self.method_calls.get(method) else {
+            return false;
+        };
+        sites.iter().all(|site| {
+            let position = if site.unbound { index } else { index - 1 };
+            !site.splat
+                && match site.positional.get(position) {
+                    Some(own) => *own,
+                    None => site.keywords.iter().any(|(k, own)| k == name && *own),
+                }
+        })
+    }
+
     /// Who owns the object an attribute is read from.
     pub(crate) fn owner_of(&self, base: &Expr) -> Owner {
         match base {
@@ -760,8 +1249,14 @@ impl SemanticModel {
                 let id = normalise(&n.id);
                 if self.is_self_name(&id) {
                     Owner::SelfLike
-                } else if self.peer_names.iter().any(|p| *p == id) {
+                } else if self.guarded.iter().any(|p| *p == id) {
                     Owner::Peer
+                } else if let Some((method, index)) = self.peer_position(&id) {
+                    Owner::UncheckedPeer {
+                        name: id.into_owned(),
+                        method,
+                        index,
+                    }
                 } else {
                     Owner::Name(id.into_owned())
                 }
@@ -785,8 +1280,17 @@ impl SemanticModel {
     /// makes another instance of the method's own class.
     pub(crate) fn bound_here(&self, value: &Expr) -> Bound {
         if let Expr::Call(call) = value {
+            // `cls()` in a classmethod: an instance of the class or a subclass.
+            if let Expr::Name(n) = &*call.func {
+                if self.class_self && self.is_self_name(&normalise(&n.id)) {
+                    if let Some((class, _)) = self.class_stack.last() {
+                        return Bound::CallOf(class.clone());
+                    }
+                }
+            }
             if let Expr::Call(inner) = &*call.func {
                 let type_of_self = matches!(&*inner.func, Expr::Name(n) if normalise(&n.id) == "type")
+                    && !self.class_self
                     && inner.keywords.is_empty()
                     && matches!(inner.args.as_slice(), [Expr::Name(n)] if self.is_self_name(&normalise(&n.id)));
                 if type_of_self {
@@ -824,6 +1328,63 @@ impl SemanticModel {
             && name_ok
             && call.args.len() == 3
             && call.keywords.is_empty()
+    }
+}
+
+/// One call of a method by name, for [`SemanticModel::peer_proven`].
+#[derive(Debug)]
+struct CallSite {
+    /// Called through something that may be a class: the instance is the first argument.
+    unbound: bool,
+    /// `*args` or `**kwargs` in the call: positions and names are unknown.
+    splat: bool,
+    /// Per positional argument, whether it is an own instance.
+    positional: Vec<bool>,
+    /// Per keyword argument, its name and whether it is an own instance.
+    keywords: Vec<(String, bool)>,
+}
+
+/// One class statement, from the pre-pass.
+#[derive(Debug, Default)]
+struct ClassDecl {
+    /// Bases written as plain names.
+    bases: Vec<String>,
+    /// Functions of its body that take the instance as their first argument.
+    self_methods: HashSet<String>,
+    /// Static and class methods.
+    other_methods: HashSet<String>,
+    /// A method lets its class out: `cls` or `type(self)` used as a value.
+    class_escapes: bool,
+    /// The names its decorators are called by (`dataclass` for `@dataclasses.dataclass(...)`),
+    /// `None` for one that is not a name or an attribute.
+    decorators: Vec<Option<String>>,
+}
+
+/// Class decorators of the standard library that never call the class's methods.
+const VETTED_CLASS_DECORATORS: &[&str] = &[
+    "dataclass",
+    "total_ordering",
+    "unique",
+    "final",
+    "runtime_checkable",
+];
+
+/// The name of a function's first positional parameter.
+fn first_param_name(args: &ast::Arguments) -> Option<String> {
+    args.posonlyargs
+        .iter()
+        .chain(&args.args)
+        .next()
+        .map(|a| normalise(&a.def.arg).into_owned())
+}
+
+/// Every name load in a body, nested bodies included.
+fn record_all_uses(body: &[Stmt], uses: &mut escapes::Uses) {
+    for stmt in body {
+        escapes::record_uses(stmt, uses);
+        for child in child_bodies(stmt) {
+            record_all_uses(child, uses);
+        }
     }
 }
 

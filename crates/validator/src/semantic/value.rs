@@ -46,9 +46,9 @@ pub(crate) enum Bound {
     StrSeq(Vec<String>),
     /// A literal list or tuple of calls of one callable (`[Rule(1), Rule(2)]`).
     SeqOf(String),
-    /// A type form built of names only (`Tuple[pd.Timestamp, Bar]`, `int | None`): the
-    /// dotted names in it, which decide whether it may hold a string.
-    TypeForm(Vec<String>),
+    /// A type form built of names only (`Tuple[pd.Timestamp, Bar]`, `int | None`,
+    /// `Literal["buy", "sell"]`): the names in it, which decide whether it may hold a string.
+    TypeForm(TypeForm),
     /// Anything else.
     Other,
 }
@@ -60,9 +60,18 @@ pub(crate) enum Owner {
     SelfLike,
     /// `super()`, when the code does not rebind `super`.
     Super,
-    /// Another parameter of a method of the code's own plain class (`other` in `__eq__`):
-    /// its private attributes are fine when the code defines them.
+    /// Another parameter of a method of the code's own plain class (`other` in `__eq__`)
+    /// that an `isinstance` check on the way vouches for: its private attributes are fine
+    /// when the code defines them.
     Peer,
+    /// Another parameter of such a method with no `isinstance` check on the way: a caller
+    /// may pass any object, so it is trusted only when every call of `method` passes an
+    /// own instance as its parameter number `index` (the instance is 0).
+    UncheckedPeer {
+        name: String,
+        method: String,
+        index: usize,
+    },
     /// A plain name.
     Name(String),
     /// Anything else.
@@ -104,9 +113,9 @@ pub(crate) fn bound_of(value: &Expr) -> Bound {
         },
         Expr::Lambda(_) => Bound::Def,
         Expr::Subscript(_) | Expr::BinOp(_) => {
-            let mut names = Vec::new();
-            if type_form_names(value, &mut names) {
-                Bound::TypeForm(names)
+            let mut form = TypeForm::default();
+            if type_form_names(value, &mut form) {
+                Bound::TypeForm(form)
             } else {
                 Bound::Other
             }
@@ -122,28 +131,57 @@ pub(crate) fn bound_of(value: &Expr) -> Bound {
     }
 }
 
-/// Collects the dotted names of a subscript or `|` union made only of names, attribute
-/// chains of names, `None` and `...`; `false` for anything else (`CONFIG["kind"]`, `x[0]`).
-fn type_form_names(expr: &Expr, names: &mut Vec<String>) -> bool {
+/// The names a type form is made of.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct TypeForm {
+    /// Dotted names used as types.
+    pub(crate) types: Vec<String>,
+    /// Dotted names subscripted with constants (`Literal["buy"]`, `Annotated[float, "usd"]`),
+    /// each with whether its first element is a constant: typing evaluates a string there
+    /// unless the name is `typing.Literal`, or `typing.Annotated` after a type.
+    pub(crate) valued: Vec<(String, bool)>,
+}
+
+/// `pd.DataFrame` as `"pd.DataFrame"`: a name or an attribute chain rooted at a name.
+fn dotted(expr: &Expr) -> Option<String> {
+    let (base, attrs) = chain(expr);
+    match base {
+        Expr::Name(n) => Some(extend_path(normalise(&n.id).into_owned(), &attrs)),
+        _ => None,
+    }
+}
+
+/// Collects the names of a subscript or `|` union made only of names, attribute chains of
+/// names, `None`, `...` and constants inside subscripts; `false` for anything else
+/// (`CONFIG["kind"]`, `x[0]`).
+fn type_form_names(expr: &Expr, form: &mut TypeForm) -> bool {
+    let valued = |e: &Expr| matches!(e, Expr::Constant(c) if !matches!(c.value, Constant::None | Constant::Ellipsis));
     match expr {
-        Expr::Name(_) | Expr::Attribute(_) => {
-            let (base, attrs) = chain(expr);
-            let Expr::Name(n) = base else {
-                return false;
-            };
-            names.push(extend_path(normalise(&n.id).into_owned(), &attrs));
+        Expr::Name(_) | Expr::Attribute(_) => dotted(expr).is_some_and(|name| {
+            form.types.push(name);
             true
-        }
+        }),
         Expr::Constant(c) => matches!(c.value, Constant::None | Constant::Ellipsis),
         Expr::Subscript(sub) => {
-            type_form_names(&sub.value, names) && type_form_names(&sub.slice, names)
+            let elts = match &*sub.slice {
+                Expr::Tuple(t) => t.elts.as_slice(),
+                other => std::slice::from_ref(other),
+            };
+            if !elts.iter().any(valued) {
+                return type_form_names(&sub.value, form) && type_form_names(&sub.slice, form);
+            }
+            let Some(head) = dotted(&sub.value) else {
+                return false;
+            };
+            form.valued.push((head, elts.first().is_some_and(valued)));
+            elts.iter().all(|e| valued(e) || type_form_names(e, form))
         }
-        Expr::Tuple(t) => t.elts.iter().all(|e| type_form_names(e, names)),
-        Expr::List(l) => l.elts.iter().all(|e| type_form_names(e, names)),
+        Expr::Tuple(t) => t.elts.iter().all(|e| type_form_names(e, form)),
+        Expr::List(l) => l.elts.iter().all(|e| type_form_names(e, form)),
         Expr::BinOp(b) => {
             b.op == ast::Operator::BitOr
-                && type_form_names(&b.left, names)
-                && type_form_names(&b.right, names)
+                && type_form_names(&b.left, form)
+                && type_form_names(&b.right, form)
         }
         _ => false,
     }

@@ -1,0 +1,257 @@
+//! How a statement uses names, for two pre-pass facts.
+//!
+//! - **Escaping names.** `for o in objs` makes `o` an own instance when `objs` is only ever
+//!   bound to a literal sequence of own instances. That holds only while nothing can put
+//!   another object into the list: `objs.append(data)`, `objs[0] = data`, `f(objs)`,
+//!   `alias = objs`. So a name escapes at every load except as the iterable of a loop or
+//!   comprehension and as the base of an item read (`objs[0]`), which change nothing.
+//! - **Names used as values.** A class's methods take only its instances as `self` while
+//!   the class itself is only called, read attributes from (each checked by SBX704),
+//!   subclassed or named in `isinstance`: once it is passed, stored or returned, whoever
+//!   holds it can call `k.method(anything)`. A name used other than so is a value, and so is
+//!   `type(x)` used other than so.
+
+use std::collections::HashSet;
+
+use rustpython_parser::ast::{self, Expr, Stmt};
+
+use crate::names::normalise;
+
+/// What the pre-pass learns from name loads.
+#[derive(Debug, Default)]
+pub(crate) struct Uses {
+    /// Loaded other than to iterate over or read an item of.
+    pub(crate) escaping: HashSet<String>,
+    /// Loaded other than as a callee, an attribute or item base, an iterable, a class base
+    /// or the class of `isinstance`/`issubclass`/`except`.
+    pub(crate) values: HashSet<String>,
+    /// Names whose class is used as a value: `f(type(x))`, `k = type(x)`.
+    pub(crate) class_of_values: HashSet<String>,
+}
+
+/// Where a name is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Value,
+    Callee,
+    AttrBase,
+    ItemBase,
+    Iterable,
+    /// A class base, `isinstance(x, C)`, `except C`.
+    ClassCheck,
+}
+
+/// Records the names that `stmt`'s own expressions (not those of its bodies) load.
+pub(crate) fn record_uses(stmt: &Stmt, out: &mut Uses) {
+    let mut exprs: Vec<&Expr> = Vec::new();
+    match stmt {
+        Stmt::FunctionDef(s) => {
+            exprs.extend(&s.decorator_list);
+            exprs.extend(s.args.defaults());
+        }
+        Stmt::AsyncFunctionDef(s) => {
+            exprs.extend(&s.decorator_list);
+            exprs.extend(s.args.defaults());
+        }
+        Stmt::ClassDef(s) => {
+            exprs.extend(&s.decorator_list);
+            s.bases
+                .iter()
+                .for_each(|b| at(b, Position::ClassCheck, out));
+            exprs.extend(s.keywords.iter().map(|k| &k.value));
+        }
+        Stmt::Return(s) => exprs.extend(s.value.as_deref()),
+        Stmt::Delete(s) => exprs.extend(&s.targets),
+        Stmt::Assign(s) => {
+            exprs.extend(&s.targets);
+            exprs.push(&s.value);
+        }
+        Stmt::AugAssign(s) => {
+            exprs.push(&s.target);
+            exprs.push(&s.value);
+        }
+        Stmt::AnnAssign(s) => {
+            exprs.push(&s.target);
+            exprs.extend(s.value.as_deref());
+        }
+        Stmt::For(ast::StmtFor { target, iter, .. })
+        | Stmt::AsyncFor(ast::StmtAsyncFor { target, iter, .. }) => {
+            exprs.push(target);
+            iterable(iter, out);
+        }
+        Stmt::While(s) => exprs.push(&s.test),
+        Stmt::If(s) => exprs.push(&s.test),
+        Stmt::With(ast::StmtWith { items, .. })
+        | Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) => {
+            for item in items {
+                exprs.push(&item.context_expr);
+                exprs.extend(item.optional_vars.as_deref());
+            }
+        }
+        Stmt::Match(s) => {
+            exprs.push(&s.subject);
+            exprs.extend(s.cases.iter().filter_map(|c| c.guard.as_deref()));
+        }
+        Stmt::Raise(s) => {
+            exprs.extend(s.exc.as_deref());
+            exprs.extend(s.cause.as_deref());
+        }
+        Stmt::Try(ast::StmtTry { handlers, .. })
+        | Stmt::TryStar(ast::StmtTryStar { handlers, .. }) => {
+            for ast::ExceptHandler::ExceptHandler(h) in handlers {
+                exprs.extend(h.type_.as_deref());
+            }
+        }
+        Stmt::Assert(s) => {
+            exprs.push(&s.test);
+            exprs.extend(s.msg.as_deref());
+        }
+        Stmt::Expr(s) => exprs.push(&s.value),
+        Stmt::Import(_)
+        | Stmt::ImportFrom(_)
+        | Stmt::Global(_)
+        | Stmt::Nonlocal(_)
+        | Stmt::TypeAlias(_)
+        | Stmt::Pass(_)
+        | Stmt::Break(_)
+        | Stmt::Continue(_) => {}
+    }
+    for expr in exprs {
+        escapes(expr, out);
+    }
+}
+
+/// `C` or `(A, B)` where a class is checked against.
+fn class_check(expr: &Expr, out: &mut Uses) {
+    match expr {
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| class_check(e, out)),
+        other => at(other, Position::ClassCheck, out),
+    }
+}
+
+/// The iterable of a loop: a bare name is only read from.
+fn iterable(iter: &Expr, out: &mut Uses) {
+    at(iter, Position::Iterable, out);
+}
+
+fn all(exprs: &[Expr], out: &mut Uses) {
+    exprs.iter().for_each(|e| escapes(e, out));
+}
+
+fn opt(expr: Option<&Expr>, out: &mut Uses) {
+    if let Some(expr) = expr {
+        escapes(expr, out);
+    }
+}
+
+fn escapes(expr: &Expr, out: &mut Uses) {
+    at(expr, Position::Value, out);
+}
+
+/// Records the names `expr` loads when it stands at `position`.
+fn at(expr: &Expr, position: Position, out: &mut Uses) {
+    match expr {
+        Expr::Name(n) => {
+            if n.ctx.is_load() || n.ctx.is_del() {
+                // Most loads repeat a name already recorded: allocate only for new ones.
+                let id = normalise(&n.id);
+                let escaping = !matches!(position, Position::ItemBase | Position::Iterable);
+                if escaping && !out.escaping.contains(id.as_ref()) {
+                    out.escaping.insert(id.clone().into_owned());
+                }
+                if position == Position::Value && !out.values.contains(id.as_ref()) {
+                    out.values.insert(id.into_owned());
+                }
+            }
+        }
+        // `objs[0]` reads an item; `objs[0] = x` and `del objs[0]` change the list.
+        Expr::Subscript(e) => {
+            let base = if e.ctx.is_load() {
+                Position::ItemBase
+            } else {
+                Position::Value
+            };
+            at(&e.value, base, out);
+            escapes(&e.slice, out);
+        }
+        Expr::BoolOp(e) => all(&e.values, out),
+        Expr::NamedExpr(e) => {
+            escapes(&e.target, out);
+            escapes(&e.value, out);
+        }
+        Expr::BinOp(e) => {
+            escapes(&e.left, out);
+            escapes(&e.right, out);
+        }
+        Expr::UnaryOp(e) => escapes(&e.operand, out),
+        Expr::Lambda(e) => {
+            e.args.defaults().for_each(|d| escapes(d, out));
+            escapes(&e.body, out);
+        }
+        Expr::IfExp(e) => {
+            escapes(&e.test, out);
+            escapes(&e.body, out);
+            escapes(&e.orelse, out);
+        }
+        Expr::Dict(e) => {
+            e.keys.iter().flatten().for_each(|k| escapes(k, out));
+            all(&e.values, out);
+        }
+        Expr::Set(e) => all(&e.elts, out),
+        Expr::List(e) => all(&e.elts, out),
+        Expr::Tuple(e) => all(&e.elts, out),
+        Expr::ListComp(e) => comprehension(&e.generators, &[&e.elt], out),
+        Expr::SetComp(e) => comprehension(&e.generators, &[&e.elt], out),
+        Expr::GeneratorExp(e) => comprehension(&e.generators, &[&e.elt], out),
+        Expr::DictComp(e) => comprehension(&e.generators, &[&e.key, &e.value], out),
+        Expr::Await(e) => escapes(&e.value, out),
+        Expr::Yield(e) => opt(e.value.as_deref(), out),
+        Expr::YieldFrom(e) => escapes(&e.value, out),
+        Expr::Compare(e) => {
+            escapes(&e.left, out);
+            all(&e.comparators, out);
+        }
+        Expr::Call(e) => {
+            if let (Position::Value, Expr::Name(f), [Expr::Name(x)]) =
+                (position, &*e.func, e.args.as_slice())
+            {
+                if normalise(&f.id) == "type" {
+                    out.class_of_values.insert(normalise(&x.id).into_owned());
+                }
+            }
+            at(&e.func, Position::Callee, out);
+            let type_check = matches!(&*e.func, Expr::Name(n)
+                if matches!(normalise(&n.id).as_ref(), "isinstance" | "issubclass"));
+            match (type_check, e.args.as_slice()) {
+                (true, [value, class]) => {
+                    escapes(value, out);
+                    class_check(class, out);
+                }
+                _ => all(&e.args, out),
+            }
+            e.keywords.iter().for_each(|k| escapes(&k.value, out));
+        }
+        Expr::FormattedValue(e) => {
+            escapes(&e.value, out);
+            opt(e.format_spec.as_deref(), out);
+        }
+        Expr::JoinedStr(e) => all(&e.values, out),
+        Expr::Attribute(e) => at(&e.value, Position::AttrBase, out),
+        Expr::Starred(e) => escapes(&e.value, out),
+        Expr::Slice(e) => {
+            opt(e.lower.as_deref(), out);
+            opt(e.upper.as_deref(), out);
+            opt(e.step.as_deref(), out);
+        }
+        Expr::Constant(_) => {}
+    }
+}
+
+fn comprehension(generators: &[ast::Comprehension], elts: &[&Expr], out: &mut Uses) {
+    for generator in generators {
+        escapes(&generator.target, out);
+        iterable(&generator.iter, out);
+        all(&generator.ifs, out);
+    }
+    elts.iter().for_each(|e| escapes(e, out));
+}

@@ -1,0 +1,13 @@
+# expect: reject  class: self-trust  target: tamper-data
+"""Gap-filling loader wrapper."""
+
+
+class Filled:
+    def wrap(self, source):
+        for self in [source]:
+            self.get = lambda name, *a, **k: None
+
+
+def strategy(data):
+    Filled().wrap(data)
+    return 0

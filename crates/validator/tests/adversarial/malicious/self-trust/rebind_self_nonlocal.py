@@ -1,0 +1,17 @@
+# expect: reject  class: self-trust  target: tamper-data
+"""Gap-filling loader wrapper."""
+
+
+class Filled:
+    def wrap(self, source):
+        def swap():
+            nonlocal self
+            self = source
+
+        swap()
+        self.get = lambda name, *a, **k: None
+
+
+def strategy(data):
+    Filled().wrap(data)
+    return 0

@@ -1,0 +1,13 @@
+# expect: reject  class: self-trust  target: tamper-data
+"""Gap-filling loader wrapper."""
+
+
+class Filled:
+    def wrap(self, source):
+        if (self := source) is not None:
+            self.get = lambda name, *a, **k: None
+
+
+def strategy(data):
+    Filled().wrap(data)
+    return 0

@@ -1,0 +1,15 @@
+# expect: reject  class: self-trust  target: tamper-data
+"""Gap-filling loader wrapper."""
+
+
+class Filled:
+    def wrap(self):
+        self.get = lambda name, *a, **k: None
+
+    def apply(self, target):
+        type(self).wrap(target)
+
+
+def strategy(data):
+    Filled().apply(data)
+    return 0
