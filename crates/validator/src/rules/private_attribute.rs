@@ -119,6 +119,8 @@ pub(crate) fn report(checker: &mut Checker<'_>, span: Span, attr: &str) {
         &PrivateAttribute::RULE,
         span,
         format!("the private attribute `{attr}` belongs to an object this code did not define"),
-        "use the object's public API; private attributes are only allowed on your own classes",
+        "use the object's public API; private attributes are only allowed on `self` of your own \
+         classes, while the class is not used as a value (keep instances or factory functions \
+         in registries) and `self` is not rebound",
     );
 }
