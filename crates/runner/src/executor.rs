@@ -1051,21 +1051,11 @@ impl Executor {
         let exit_code = state.as_ref().and_then(|s| s.exit_code);
         let mut oom_killed = state.as_ref().and_then(|s| s.oom_killed).unwrap_or(false);
         let peak_bytes = peak.load(Ordering::Relaxed);
-        // gVisor does not always report OOMKilled; a SIGKILL nobody sent with memory at the
-        // limit is the OOM killer.
         let monitor_reason = inner
             .kill_reasons
             .lock()
             .ok()
             .and_then(|mut r| r.remove(&id));
-        if !oom_killed
-            && !timed_out
-            && monitor_reason.is_none()
-            && exit_code == Some(137)
-            && peak_bytes as f64 >= 0.9 * spec.memory_bytes as f64
-        {
-            oom_killed = true;
-        }
 
         result.cleanup_success = if !inner.config.cleanup_on_exit {
             guard.keep();
@@ -1086,13 +1076,21 @@ impl Executor {
         result.execution_time = elapsed.as_secs_f64();
         result.exit_code = exit_code;
         result.timed_out = timed_out;
-        result.oom_killed = oom_killed;
         result.memory_peak_mb = (peak_bytes > 0).then(|| peak_bytes as f64 / (1024.0 * 1024.0));
 
         let stderr_end = stderr.closing_line();
         let (stdout, stderr) = (stdout.capture(), stderr.capture());
         let (tail, tail_start) = stdout.tail();
         let found = frame::find(tail, tail_start, &nonce);
+        if !timed_out && monitor_reason.is_none() && !oom_killed {
+            oom_killed = ended_at_memory_limit(
+                matches!(found, frame::Found::Missing),
+                exit_code,
+                peak_bytes,
+                spec.memory_bytes,
+            );
+        }
+        result.oom_killed = oom_killed;
         let frame_offset = match &found {
             frame::Found::Frame { offset, .. } | frame::Found::Garbled { offset, .. } => *offset,
             frame::Found::Missing => stdout.total(),
@@ -1304,6 +1302,20 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
+/// Whether a run the runner did not end was ended by the OOM killer, when the engine did not
+/// say so. The engine learns of an OOM kill from an event that can arrive after the exit, and
+/// under gVisor the killed process is the sandbox itself, whose end the engine reports as 137
+/// or as runsc's own failure (2). So the kernel's high-water mark decides: a run that ended
+/// unfinished (no result frame, a non-zero exit) with its cgroup at the limit.
+fn ended_at_memory_limit(
+    unfinished: bool,
+    exit_code: Option<i64>,
+    peak_bytes: u64,
+    limit_bytes: u64,
+) -> bool {
+    unfinished && exit_code != Some(0) && peak_bytes as f64 >= 0.9 * limit_bytes as f64
+}
+
 /// Tracks the container's peak memory and, when asked, sends resource samples.
 ///
 /// Where the host's cgroup v1 files are readable ([`cgroup::Cgroup`]), the kernel's own
@@ -1384,5 +1396,31 @@ async fn watch_stats(
         if let Some((tx, _)) = &samples {
             let _ = tx.try_send(ExecEvent::Stats(sample));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ended_at_memory_limit;
+
+    const LIMIT: u64 = 2 << 30;
+
+    #[test]
+    fn an_unfinished_run_at_the_memory_limit_was_ended_by_the_oom_killer() {
+        // runc's SIGKILL, and runsc's own failure when its sandbox process was the one killed.
+        assert!(ended_at_memory_limit(true, Some(137), LIMIT, LIMIT));
+        assert!(ended_at_memory_limit(
+            true,
+            Some(2),
+            LIMIT - (100 << 20),
+            LIMIT
+        ));
+    }
+
+    #[test]
+    fn a_finished_run_a_clean_exit_or_memory_to_spare_is_not_an_oom_kill() {
+        assert!(!ended_at_memory_limit(false, Some(1), LIMIT, LIMIT));
+        assert!(!ended_at_memory_limit(true, Some(0), LIMIT, LIMIT));
+        assert!(!ended_at_memory_limit(true, Some(137), LIMIT / 2, LIMIT));
     }
 }
