@@ -953,7 +953,10 @@ impl<'a> Checker<'a> {
         }
         let (base, attrs) = chain(expr);
         let store = match expr {
-            Expr::Attribute(a) => !a.ctx.is_load(),
+            Expr::Attribute(a) if !a.ctx.is_load() => {
+                rules::module_tampering::check_attribute_write(self, a);
+                true
+            }
             _ => false,
         };
         // attrs are outermost first; walk innermost first.

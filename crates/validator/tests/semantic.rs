@@ -590,3 +590,21 @@ fn zones_built_at_run_time_are_refused_and_zone_parameters_are_not() {
         "SBX605",
     );
 }
+
+#[test]
+fn attribute_stores_are_refused_where_a_library_class_may_have_been_handed_in() {
+    // A program that lets no library class out stores on its frames freely.
+    accepts("import pandas as pd\ndef tidy(f):\n    f.columns = ['a']\n    f.index.name = 'd'\n    return f\nsignal = len(tidy(pd.DataFrame({'x': [1]})))\n");
+    // Checking, comparing and printing a class lets nothing out.
+    accepts("import pandas as pd\nf = pd.DataFrame({'x': [1]})\nprint(type(f), f'{type(f)}')\nok = isinstance(f, pd.DataFrame) and type(f) is pd.DataFrame\nf.columns = ['y']\nsignal = ok\n");
+    // A class passed, defaulted, listed or kept in a variable may reach any variable.
+    for source in [
+        "import pandas as pd\ndef f(k):\n    k.total = 0\nf(pd.Series)\n",
+        "import pandas as pd\ndef f(k=pd.Series):\n    del k.shift\nf()\n",
+        "from pandas import Index\nfor k in [Index]:\n    setattr(k, 'total', 0)\n",
+        "import pandas as pd\nk = type(pd.Series([1]))\nk.total = 0\n",
+        "import pandas as pd\npd.Series.mro()[0].total = 0\n",
+    ] {
+        rejects(source, "SBX801");
+    }
+}

@@ -16,7 +16,10 @@ declare_rule! {
     /// `type(x)` (`type(frame).shift = ...`, `setattr(type(s), ...)`) is rejected, and so is
     /// storing a function (a `def`, a `lambda`, a `partial`) as an attribute of anything but
     /// the code's own plain classes and their instances: `kind.sum = lambda ...` with
-    /// `kind = type(grouped)`, `data.get = cached`.
+    /// `kind = type(grouped)`, `data.get = cached`. A library class used as a value anywhere
+    /// in the program (`install(pd.Series)`, `for k in [pd.Series]`, `k = type(frame)`,
+    /// `x.mro()`) may reach any variable, so such a program may store attributes only on
+    /// its own objects: `k.shift = k.ffill` in `def install(k)` is rejected there.
     ///
     /// ## Why is this bad?
     /// Modules and builtins are shared by everything in the process. Patching them changes
@@ -134,6 +137,45 @@ pub(crate) fn check_store(checker: &mut Checker<'_>, target: &Expr, value: &Expr
     }
 }
 
+/// `x.attr = ...`, `del x.attr`, `setattr(x, ...)` on an object the code does not own, in a
+/// program that uses a library class as a value: `x` may be that class (a parameter given
+/// `pd.Series`, a loop over classes, `type(frame)` kept in a variable), and the store would
+/// patch it for everyone.
+fn check_object_may_be_class(checker: &mut Checker<'_>, object: &Expr, span: Span) {
+    // `type(...)` and builtins have findings of their own.
+    let builtin = matches!(object, Expr::Name(n) if names::is_builtin(&normalise(&n.id))
+        && !checker.model.definitely_shadowed(&normalise(&n.id)));
+    if builtin || is_class_of(object) || checker.model.is_own_value(object) {
+        return;
+    }
+    let Some(class) = checker.model.library_class_value() else {
+        return;
+    };
+    checker.report(
+        &ModuleTampering::RULE,
+        span,
+        format!(
+            "this program uses {class} as a value, so the object whose attribute is set here \
+             may be a library class, and the store would patch it for every later run"
+        ),
+        "use library classes only by calling them, reading their attributes or in \
+         `isinstance`; or keep the value in a variable or an object of your own",
+    );
+}
+
+/// An attribute store or deletion (`target` in a store or `del` context).
+pub(crate) fn check_attribute_write(checker: &mut Checker<'_>, target: &ast::ExprAttribute) {
+    // Paths rooted at a module and `__class__` assignment have findings of their own.
+    if checker.model.library_class_value().is_none() || normalise(&target.attr) == "__class__" {
+        return;
+    }
+    let whole = Expr::Attribute(target.clone());
+    if !checker.model.resolve_paths(&whole).is_empty() {
+        return;
+    }
+    check_object_may_be_class(checker, &target.value, span_of(target.range()));
+}
+
 fn report_value_store(checker: &mut Checker<'_>, span: Span, what: &str) {
     checker.report(
         &ModuleTampering::RULE,
@@ -163,6 +205,11 @@ pub(crate) fn check_setattr(checker: &mut Checker<'_>, name: &str, call: &ast::E
         }
     }
     let paths = checker.model.resolve_paths(target);
+    let class_assignment = matches!(call.args.get(1), Some(Expr::Constant(c))
+        if matches!(&c.value, ast::Constant::Str(s) if s == "__class__"));
+    if paths.is_empty() && !class_assignment {
+        check_object_may_be_class(checker, target, span);
+    }
     for path in &paths {
         check_module_path(checker, path, span);
     }

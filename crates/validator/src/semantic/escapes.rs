@@ -10,6 +10,11 @@
 //!   subclassed or named in `isinstance`: once it is passed, stored or returned, whoever
 //!   holds it can call `k.method(anything)`. A name used other than so is a value, and so is
 //!   `type(x)` used other than so.
+//! - **Library classes used as values.** `pd.Series` written other than as a callee, an
+//!   attribute base, a class check or an operand of a comparison, any `type(x)` so written,
+//!   and every `mro()` or `construct_array_type()` call: from there a library class can reach
+//!   any variable (a parameter, a loop target, a list element), and an attribute stored on
+//!   that variable patches the class for everyone.
 
 use std::collections::HashSet;
 
@@ -27,7 +32,17 @@ pub(crate) struct Uses {
     pub(crate) values: HashSet<String>,
     /// Names whose class is used as a value: `f(type(x))`, `k = type(x)`.
     pub(crate) class_of_values: HashSet<String>,
+    /// Dotted attributes written as values whose last name is capitalised, the way classes
+    /// are named (`pd.Series` in `patch(pd.Series)`): library classes if they resolve to an
+    /// import.
+    pub(crate) capitalised_values: Vec<Expr>,
+    /// A call that yields some object's class is used as a value: `k = type(x)`,
+    /// `x.mro()`, `dtype.construct_array_type()`.
+    pub(crate) class_values: bool,
 }
+
+/// Methods of classes and dtypes that return classes.
+const CLASS_RETURNING: &[&str] = &["mro", "construct_array_type"];
 
 /// Where a name is loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +54,9 @@ enum Position {
     Iterable,
     /// A class base, `isinstance(x, C)`, `except C`.
     ClassCheck,
+    /// An operand of a comparison (`type(x) is pd.Series`), printed or formatted: a value
+    /// for the code's own names, but no library class gets out of it.
+    Compared,
 }
 
 /// Records the names that `stmt`'s own expressions (not those of its bodies) load.
@@ -159,7 +177,8 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
                 if escaping && !out.escaping.contains(id.as_ref()) {
                     out.escaping.insert(id.clone().into_owned());
                 }
-                if position == Position::Value && !out.values.contains(id.as_ref()) {
+                let value = matches!(position, Position::Value | Position::Compared);
+                if value && !out.values.contains(id.as_ref()) {
                     out.values.insert(id.into_owned());
                 }
             }
@@ -208,8 +227,10 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
         Expr::Yield(e) => opt(e.value.as_deref(), out),
         Expr::YieldFrom(e) => escapes(&e.value, out),
         Expr::Compare(e) => {
-            escapes(&e.left, out);
-            all(&e.comparators, out);
+            at(&e.left, Position::Compared, out);
+            e.comparators
+                .iter()
+                .for_each(|c| at(c, Position::Compared, out));
         }
         Expr::Call(e) => {
             if let (Position::Value, Expr::Name(f), [Expr::Name(x)]) =
@@ -219,24 +240,39 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
                     out.class_of_values.insert(normalise(&x.id).into_owned());
                 }
             }
+            out.class_values |= match &*e.func {
+                Expr::Name(f) => position == Position::Value && normalise(&f.id) == "type",
+                Expr::Attribute(f) => CLASS_RETURNING.contains(&normalise(&f.attr).as_ref()),
+                _ => false,
+            };
             at(&e.func, Position::Callee, out);
             let type_check = matches!(&*e.func, Expr::Name(n)
                 if matches!(normalise(&n.id).as_ref(), "isinstance" | "issubclass"));
+            // Printing or formatting an object keeps nothing of it.
+            let shown = matches!(&*e.func, Expr::Name(n)
+                if matches!(normalise(&n.id).as_ref(), "print" | "str" | "repr"));
             match (type_check, e.args.as_slice()) {
                 (true, [value, class]) => {
                     escapes(value, out);
                     class_check(class, out);
                 }
+                _ if shown => e.args.iter().for_each(|a| at(a, Position::Compared, out)),
                 _ => all(&e.args, out),
             }
             e.keywords.iter().for_each(|k| escapes(&k.value, out));
         }
         Expr::FormattedValue(e) => {
-            escapes(&e.value, out);
+            at(&e.value, Position::Compared, out);
             opt(e.format_spec.as_deref(), out);
         }
         Expr::JoinedStr(e) => all(&e.values, out),
-        Expr::Attribute(e) => at(&e.value, Position::AttrBase, out),
+        Expr::Attribute(e) => {
+            if position == Position::Value && e.attr.chars().next().is_some_and(char::is_uppercase)
+            {
+                out.capitalised_values.push(expr.clone());
+            }
+            at(&e.value, Position::AttrBase, out);
+        }
         Expr::Starred(e) => escapes(&e.value, out),
         Expr::Slice(e) => {
             opt(e.lower.as_deref(), out);

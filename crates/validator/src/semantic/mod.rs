@@ -160,6 +160,9 @@ pub(crate) struct SemanticModel {
     /// used as a value (passed, stored, returned), so whoever holds it can call
     /// `k.method(anything)`.
     unsealed: HashSet<String>,
+    /// A library class the program uses as a value (`patch(pd.Series)`, `k = type(x)`), as
+    /// written for the message: any variable may then hold it.
+    library_class_value: Option<String>,
     /// Names whose value may be changed in place or escape: used as an attribute base
     /// (`names.append(...)`), passed to a call, or assigned to another name.
     touched: HashSet<String>,
@@ -202,6 +205,7 @@ impl Default for SemanticModel {
             peer_method: None,
             uses: escapes::Uses::default(),
             unsealed: HashSet::new(),
+            library_class_value: None,
             touched: HashSet::new(),
             loop_sources: HashMap::new(),
             scopes: vec![Scope {
@@ -429,6 +433,49 @@ impl SemanticModel {
                 }
             }
         }
+        self.library_class_value = self.find_library_class_value();
+    }
+
+    /// The first library class the program uses as a value, if any. Classes are told from
+    /// functions by their capitalised names, as Python's libraries name them; a call that
+    /// yields a class counts whatever it is called on.
+    fn find_library_class_value(&self) -> Option<String> {
+        if self.uses.class_values {
+            return Some("the class of an object (`type(x)`, `mro()`)".into());
+        }
+        let capitalised = |path: &str| {
+            path.rsplit('.')
+                .next()
+                .and_then(|last| last.chars().next())
+                .is_some_and(char::is_uppercase)
+        };
+        let by_attribute = self
+            .uses
+            .capitalised_values
+            .iter()
+            .flat_map(|expr| self.resolve_paths(expr));
+        let mut by_name: Vec<String> = self
+            .uses
+            .values
+            .iter()
+            .flat_map(|name| self.aliases_of(name))
+            .filter_map(|alias| match alias {
+                Alias::Value(path) => Some(path.clone()),
+                Alias::Module(_) => None,
+            })
+            .collect();
+        // Sets iterate in no fixed order: the message names the same class every time.
+        by_name.sort();
+        by_attribute
+            .chain(by_name)
+            .find(|path| capitalised(path))
+            .map(|path| format!("`{path}`"))
+    }
+
+    /// A library class the program uses as a value, described for a message: with one, any
+    /// variable the code does not own may hold a library class.
+    pub(crate) fn library_class_value(&self) -> Option<&str> {
+        self.library_class_value.as_deref()
     }
 
     /// Every statement's escaping names, before anything asks about loops over sequences.
