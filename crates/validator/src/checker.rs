@@ -954,7 +954,7 @@ impl<'a> Checker<'a> {
         let (base, attrs) = chain(expr);
         let store = match expr {
             Expr::Attribute(a) if !a.ctx.is_load() => {
-                rules::module_tampering::check_attribute_write(self, a);
+                rules::module_tampering::check_attribute_write(self, expr, a);
                 true
             }
             _ => false,

@@ -163,14 +163,17 @@ fn check_object_may_be_class(checker: &mut Checker<'_>, object: &Expr, span: Spa
     );
 }
 
-/// An attribute store or deletion (`target` in a store or `del` context).
-pub(crate) fn check_attribute_write(checker: &mut Checker<'_>, target: &ast::ExprAttribute) {
+/// An attribute store or deletion: `whole` is `target` in a store or `del` context.
+pub(crate) fn check_attribute_write(
+    checker: &mut Checker<'_>,
+    whole: &Expr,
+    target: &ast::ExprAttribute,
+) {
     // Paths rooted at a module and `__class__` assignment have findings of their own.
-    if checker.model.library_class_value().is_none() || normalise(&target.attr) == "__class__" {
-        return;
-    }
-    let whole = Expr::Attribute(target.clone());
-    if !checker.model.resolve_paths(&whole).is_empty() {
+    if checker.model.library_class_value().is_none()
+        || normalise(&target.attr) == "__class__"
+        || !checker.model.resolve_paths(whole).is_empty()
+    {
         return;
     }
     check_object_may_be_class(checker, &target.value, span_of(target.range()));
