@@ -1356,8 +1356,9 @@ async fn watch_stats(
         }
         last_reading = Some(Instant::now());
         if let (Some((tx, _)), Some(c)) = (&samples, cgroup.as_ref().filter(|c| c.can_sample())) {
-            // The files go away with the container: nothing more to sample.
-            let Some((sample, now)) = c.sample(cpu_reading) else {
+            // The files go away with the container, and a cgroup with no task left is a run
+            // that has ended: nothing more to sample.
+            let Some((sample, now)) = c.sample(cpu_reading).filter(|(s, _)| s.pids > 0) else {
                 break;
             };
             cpu_reading = Some(now);
@@ -1374,12 +1375,15 @@ async fn watch_stats(
         let Some(Ok(stats)) = stream.next().await else {
             break;
         };
-        // A stopped container's reading is empty (no limit): it is not a sample of the run.
-        if stats
-            .memory_stats
-            .as_ref()
-            .and_then(|m| m.limit)
-            .is_none_or(|l| l == 0)
+        // A stopped container's reading is empty (no limit), and one with no task left has
+        // ended: neither is a sample of the run.
+        let ended = stats.pids_stats.as_ref().and_then(|p| p.current) == Some(0);
+        if ended
+            || stats
+                .memory_stats
+                .as_ref()
+                .and_then(|m| m.limit)
+                .is_none_or(|l| l == 0)
         {
             break;
         }
