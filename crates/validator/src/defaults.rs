@@ -315,5 +315,36 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
     ("zoneinfo", "ZoneInfo ZoneInfoNotFoundError"),
 ];
 
+/// The classes among [`ATTRIBUTES`] whose names are not capitalised and whose attributes can
+/// be set (classes written in Python, not built-in types): what, with every capitalised
+/// name, a program may hand around as a library class. Checked against the sandbox image by
+/// the `library_classes` test, which looks at every allowed attribute.
+pub(crate) const LOWERCASE_CLASSES: &[&str] = &[
+    "abc.abstractclassmethod",
+    "abc.abstractproperty",
+    "abc.abstractstaticmethod",
+    "contextlib.closing",
+    "contextlib.nullcontext",
+    "contextlib.suppress",
+    "dateutil.relativedelta.relativedelta",
+    "enum.auto",
+    "functools.cached_property",
+    "functools.partialmethod",
+    "functools.singledispatchmethod",
+    "numpy.errstate",
+    "numpy.finfo",
+    "numpy.iinfo",
+    "numpy.ma.masked_array",
+    "numpy.matrix",
+    "numpy.ndenumerate",
+    "numpy.ndindex",
+    "numpy.poly1d",
+    "numpy.vectorize",
+    "pandas.option_context",
+    "re.error",
+    "time.struct_time",
+    "warnings.catch_warnings",
+];
+
 /// Path prefixes that literal file paths may normalise under.
 pub(crate) const PATH_PREFIXES: &[&str] = &["/tmp/"];

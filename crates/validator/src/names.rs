@@ -18,6 +18,26 @@ pub(crate) fn is_dunder(name: &str) -> bool {
     name.len() > 4 && name.starts_with("__") && name.ends_with("__")
 }
 
+/// Whether an attribute named `attr` may be a library class: capitalised, as libraries name
+/// their classes, or the last name of one of the few that are not.
+pub(crate) fn may_name_class(attr: &str) -> bool {
+    is_capitalised(attr)
+        || crate::defaults::LOWERCASE_CLASSES
+            .iter()
+            .any(|path| path.rsplit('.').next() == Some(attr))
+}
+
+/// Whether the resolved library path `path` (`pandas.Series`, `numpy.vectorize`) names a
+/// class.
+pub(crate) fn is_class_path(path: &str) -> bool {
+    path.rsplit('.').next().is_some_and(is_capitalised)
+        || crate::defaults::LOWERCASE_CLASSES.contains(&path)
+}
+
+fn is_capitalised(name: &str) -> bool {
+    name.chars().next().is_some_and(char::is_uppercase)
+}
+
 /// Every name in Python's `builtins` module that code could shadow.
 pub(crate) const BUILTINS: &[&str] = &[
     "abs",

@@ -18,8 +18,10 @@ declare_rule! {
     /// the code's own plain classes and their instances: `kind.sum = lambda ...` with
     /// `kind = type(grouped)`, `data.get = cached`. A library class used as a value anywhere
     /// in the program (`install(pd.Series)`, `for k in [pd.Series]`, `k = type(frame)`,
-    /// `x.mro()`) may reach any variable, so such a program may store attributes only on
-    /// its own objects: `k.shift = k.ffill` in `def install(k)` is rejected there.
+    /// `x.mro()`, and the few classes not named with a capital, such as `np.vectorize` or
+    /// `pd.option_context`) may reach any variable, so such a program may store attributes
+    /// only on its own objects: `k.shift = k.ffill` in `def install(k)` is rejected there.
+    /// Calling a class, decorating with it or using it in `with` does not count.
     ///
     /// ## Why is this bad?
     /// Modules and builtins are shared by everything in the process. Patching them changes

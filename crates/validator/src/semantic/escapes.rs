@@ -20,7 +20,7 @@ use std::collections::HashSet;
 
 use rustpython_parser::ast::{self, Expr, Stmt};
 
-use crate::names::normalise;
+use crate::names::{self, normalise};
 
 /// What the pre-pass learns from name loads.
 #[derive(Debug, Default)]
@@ -32,10 +32,10 @@ pub(crate) struct Uses {
     pub(crate) values: HashSet<String>,
     /// Names whose class is used as a value: `f(type(x))`, `k = type(x)`.
     pub(crate) class_of_values: HashSet<String>,
-    /// Dotted attributes written as values whose last name is capitalised, the way classes
-    /// are named (`pd.Series` in `patch(pd.Series)`): library classes if they resolve to an
-    /// import.
-    pub(crate) capitalised_values: Vec<Expr>,
+    /// Dotted attributes written as values whose last name may name a class
+    /// ([`names::may_name_class`]: `pd.Series` in `patch(pd.Series)`): library classes if
+    /// they resolve to one through the imports.
+    pub(crate) class_name_values: Vec<Expr>,
     /// A call that yields some object's class is used as a value: `k = type(x)`,
     /// `x.mro()`, `dtype.construct_array_type()`.
     pub(crate) class_values: bool,
@@ -59,20 +59,25 @@ enum Position {
     Compared,
 }
 
+fn decorators(list: &[Expr], out: &mut Uses) {
+    list.iter().for_each(|d| at(d, Position::Callee, out));
+}
+
 /// Records the names that `stmt`'s own expressions (not those of its bodies) load.
 pub(crate) fn record_uses(stmt: &Stmt, out: &mut Uses) {
     let mut exprs: Vec<&Expr> = Vec::new();
     match stmt {
+        // A decorator is called with what it decorates: a callee, as in `f = decorator(f)`.
         Stmt::FunctionDef(s) => {
-            exprs.extend(&s.decorator_list);
+            decorators(&s.decorator_list, out);
             exprs.extend(s.args.defaults());
         }
         Stmt::AsyncFunctionDef(s) => {
-            exprs.extend(&s.decorator_list);
+            decorators(&s.decorator_list, out);
             exprs.extend(s.args.defaults());
         }
         Stmt::ClassDef(s) => {
-            exprs.extend(&s.decorator_list);
+            decorators(&s.decorator_list, out);
             s.bases
                 .iter()
                 .for_each(|b| at(b, Position::ClassCheck, out));
@@ -267,9 +272,8 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
         }
         Expr::JoinedStr(e) => all(&e.values, out),
         Expr::Attribute(e) => {
-            if position == Position::Value && e.attr.chars().next().is_some_and(char::is_uppercase)
-            {
-                out.capitalised_values.push(expr.clone());
+            if position == Position::Value && names::may_name_class(&e.attr) {
+                out.class_name_values.push(expr.clone());
             }
             at(&e.value, Position::AttrBase, out);
         }

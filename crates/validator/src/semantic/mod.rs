@@ -40,7 +40,7 @@ use std::collections::{HashMap, HashSet};
 use rustpython_parser::ast::{self, Constant, Expr, Stmt};
 
 use crate::index::{PathVerdict, PolicyIndex};
-use crate::names::normalise;
+use crate::names::{self, normalise};
 use flow::Definite;
 pub(crate) use value::{chain, Alias, Bound, Owner};
 
@@ -437,21 +437,15 @@ impl SemanticModel {
     }
 
     /// The first library class the program uses as a value, if any. Classes are told from
-    /// functions by their capitalised names, as Python's libraries name them; a call that
-    /// yields a class counts whatever it is called on.
+    /// functions by their names ([`names::is_class_path`]); a call that yields a class counts
+    /// whatever it is called on.
     fn find_library_class_value(&self) -> Option<String> {
         if self.uses.class_values {
             return Some("the class of an object (`type(x)`, `mro()`)".into());
         }
-        let capitalised = |path: &str| {
-            path.rsplit('.')
-                .next()
-                .and_then(|last| last.chars().next())
-                .is_some_and(char::is_uppercase)
-        };
         let by_attribute = self
             .uses
-            .capitalised_values
+            .class_name_values
             .iter()
             .flat_map(|expr| self.resolve_paths(expr));
         let mut by_name: Vec<String> = self
@@ -468,7 +462,7 @@ impl SemanticModel {
         by_name.sort();
         by_attribute
             .chain(by_name)
-            .find(|path| capitalised(path))
+            .find(|path| names::is_class_path(path))
             .map(|path| format!("`{path}`"))
     }
 

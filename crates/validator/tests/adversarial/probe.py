@@ -171,6 +171,10 @@ def child():
     watched = [pandas.DataFrame, pandas.Series, pandas.Index, pandas.core.generic.NDFrame,
                pandas.core.groupby.DataFrameGroupBy, pandas.core.groupby.SeriesGroupBy,
                pandas.core.window.Rolling]
+    # And every class either library exports at its top level (numpy.matrix, numpy.vectorize,
+    # pandas.option_context, ...).
+    watched += [v for m in (numpy, pandas) for v in vars(m).values()
+                if isinstance(v, type) and v not in watched]
     before_types = {t: dict(vars(t)) for t in watched}
     before_modules = {m: dict(vars(m)) for m in (pandas, numpy)}
     data_module = dict(vars(finlab.data))
