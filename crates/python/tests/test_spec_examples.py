@@ -64,6 +64,18 @@ def test_basic_usage(mode: DockerExecutor) -> None:
     assert stats["success"] == stats["total"] and stats["failed"] == 0
 
 
+def test_the_spec_module_names_are_importable() -> None:
+    # Code written for `src.sandbox.<module>` changes only its import prefix.
+    from stockade.docker_config import DockerConfig as Config
+    from stockade.docker_executor import DockerExecutor as Executor
+    from stockade.security_validator import SecurityValidator
+
+    assert (Config, Executor) == (DockerConfig, DockerExecutor)
+    ok, errors = SecurityValidator().validate("import subprocess\n")
+    assert not ok and any("subprocess" in e for e in errors)
+    assert SecurityValidator().validate(CODE) == (True, [])
+
+
 def test_context_manager_cleans_up() -> None:
     before = set(managed_containers())
     with DockerExecutor() as executor:
