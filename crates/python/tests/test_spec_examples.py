@@ -76,6 +76,36 @@ def test_the_spec_module_names_are_importable() -> None:
     assert SecurityValidator().validate(CODE) == (True, [])
 
 
+def test_the_security_documents_examples(executor: DockerExecutor) -> None:
+    # validate_code, and a strategy's result read through attributes.
+    from stockade.security_validator import SecurityValidator
+
+    validator = SecurityValidator()
+    ok, errors = validator.validate_code("import os\nos.system('rm -rf /')  # Malicious command\n")
+    assert not ok and any("os" in e for e in errors)
+    safe = (
+        "from finlab import data\n\n"
+        "def strategy(data):\n"
+        "    close = data.get(\"price:收盤價\")\n"
+        "    return close > close.shift(1)\n"
+    )
+    assert validator.validate_code(safe) == (True, [])
+    import pandas as pd
+
+    dates = pd.date_range("2024-01-01", periods=3, freq="D", name="date")
+    market_data = {"price:收盤價": pd.DataFrame({"2330": [1.0, 2.0, 1.5]}, index=dates)}
+    result = executor.execute_strategy(safe, market_data)
+    assert result.success is True and result["success"] is True, result
+    assert result.execution_time == result["execution_time"] > 0
+    assert result.memory_used_mb == result["memory_peak_mb"]
+    assert result.metrics["execution_time"] == result.execution_time
+    assert set(result.metrics) == {"execution_time", "memory_peak_mb", "exit_code", "timed_out", "oom_killed"}
+    with pytest.raises(AttributeError):
+        result.no_such_key
+    # Still the plain dict of the spec's first document.
+    assert json.loads(json.dumps(result)) == dict(result)
+
+
 def test_context_manager_cleans_up() -> None:
     before = set(managed_containers())
     with DockerExecutor() as executor:

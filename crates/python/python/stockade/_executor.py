@@ -42,12 +42,7 @@ from ._config import DockerConfig, resolve
 from ._errors import EngineUnavailable, QueueModeOff, StockadeError
 from ._progress import progress_bar
 from ._queue import AsyncBatch, Batch
-
-Result = Dict[str, Any]
-"""An execution result: the spec's keys (``success``, ``signal``, ``error``,
-``execution_time``, ``container_id``, ``validated``, ``cleanup_success``, ``logs``) plus the
-runner's (``stdout``, ``stderr``, ``exit_code``, ``timed_out``, ``oom_killed``, ``image``,
-``image_variant``, ``image_versions``, ``runtime``, ``findings``, ...)."""
+from ._result import Result
 
 DataLike = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 
@@ -96,7 +91,7 @@ class _LocalBackend:
 
     def execute(self, code: str, timeout: Optional[float], validate: bool, data: Optional[DataLike]) -> Result:
         if data is None:
-            return json.loads(self._runner.execute(code, timeout, validate, None))
+            return Result(json.loads(self._runner.execute(code, timeout, validate, None)))
         if isinstance(data, Mapping):
             staging = tempfile.mkdtemp(prefix="stockade-frames-")
             try:
@@ -104,13 +99,13 @@ class _LocalBackend:
                 # and the sandbox's unprivileged user must be able to read the frames.
                 os.chmod(staging, 0o755)
                 write_frames(data, staging)
-                return json.loads(self._runner.execute(code, timeout, validate, staging))
+                return Result(json.loads(self._runner.execute(code, timeout, validate, staging)))
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         path = os.fspath(data)
         if not os.path.isdir(path):
             raise StockadeError(f"data directory {path!r} does not exist or is not a directory")
-        return json.loads(self._runner.execute(code, timeout, validate, path))
+        return Result(json.loads(self._runner.execute(code, timeout, validate, path)))
 
     def cleanup_all(self) -> Dict[str, Any]:
         return _stats(*self._runner.cleanup_all())
@@ -219,7 +214,7 @@ class _HttpBackend:
                 )
             body["mode"] = "strategy"
             body["dataset"] = data
-        return self.call("POST", "/v1/execute", body)
+        return Result(self.call("POST", "/v1/execute", body))
 
     def cleanup_all(self) -> Dict[str, Any]:
         # The server removes each request's container itself; what can be left is orphans.

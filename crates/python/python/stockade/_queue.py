@@ -27,6 +27,7 @@ from typing import (
 )
 
 from ._progress import advance_to_counts, progress_bar
+from ._result import Result
 
 if TYPE_CHECKING:
     from ._executor import _HttpBackend
@@ -103,7 +104,7 @@ class Batch:
         queued or running any more)."""
         return dict(self._backend.call("GET", f"/v1/batches/{self.id}", None))
 
-    def page(self, offset: int, limit: int = MAX_PAGE) -> Tuple[List[Dict[str, Any]], Optional[int]]:
+    def page(self, offset: int, limit: int = MAX_PAGE) -> Tuple[List[Result], Optional[int]]:
         """The stored results of jobs ``offset`` to ``offset + limit`` (submission order;
         jobs without a result yet are left out), and the offset of the next page, if any."""
         if not 1 <= limit <= MAX_PAGE:
@@ -112,10 +113,10 @@ class Batch:
         with self._backend.open("GET", path, accept="application/x-ndjson") as response:
             body = response.read()
             following = response.headers.get("X-Next-Offset")
-        results = [json.loads(line) for line in body.splitlines() if line.strip()]
+        results = [Result(json.loads(line)) for line in body.splitlines() if line.strip()]
         return results, None if following is None else int(following)
 
-    def results(self, page_size: int = MAX_PAGE) -> Iterator[Dict[str, Any]]:
+    def results(self, page_size: int = MAX_PAGE) -> Iterator[Result]:
         """Yields the stored results in submission order, each the dict ``execute`` returns
         plus its ``job_id``, fetching ``page_size`` jobs per request. Jobs without a result
         yet are skipped: call :meth:`wait` first to have them all."""
@@ -208,7 +209,7 @@ class AsyncBatch:
         counts: Dict[str, Any] = await self._run(self._batch.status)
         return counts
 
-    async def results(self, page_size: int = MAX_PAGE) -> AsyncIterator[Dict[str, Any]]:
+    async def results(self, page_size: int = MAX_PAGE) -> AsyncIterator[Result]:
         """See :meth:`Batch.results` (``async for result in batch.results()``)."""
         offset: Optional[int] = 0
         while offset is not None:
