@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pathlib
 import subprocess
+import time
 from typing import Iterator
 
 import pytest
@@ -188,6 +189,38 @@ def test_troubleshooting_orphans(mode: DockerExecutor) -> None:
     assert isinstance(orphans, list)
     stats = mode.cleanup_orphaned_containers()
     assert stats["failed"] == 0
+
+
+def test_orphan_cleanup_is_a_count(executor: DockerExecutor, cli: str, tmp_path: pathlib.Path) -> None:
+    # The security document: `orphaned_count = executor.cleanup_orphaned_containers()`. A
+    # CLI killed mid-run leaves its container behind, owned by no live runner: an orphan.
+    program = tmp_path / "sleeper.py"
+    program.write_text("import time\ntime.sleep(300)\n")
+    run = subprocess.Popen(
+        [cli, "run", str(program), "--timeout", "300"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    label = f"label=io.stockade.owner-pid={run.pid}"
+    try:
+        deadline = time.monotonic() + 180
+        while not subprocess.run(["docker", "ps", "-aq", "--filter", label],
+                                 capture_output=True, text=True, check=True).stdout.strip():
+            assert time.monotonic() < deadline, "the CLI never created its container"
+            assert run.poll() is None, "the CLI ended before its container existed"
+            time.sleep(0.2)
+    finally:
+        run.kill()
+        run.wait()
+    orphaned_count = executor.cleanup_orphaned_containers()
+    # Usually this call removes it; the session's `stockade serve` sweeps orphans too, and
+    # may have been first.
+    assert isinstance(orphaned_count, int) and orphaned_count >= 0, orphaned_count.stats
+    assert orphaned_count == orphaned_count["success"] and orphaned_count["failed"] == 0
+    assert f"Cleaned up {orphaned_count} orphaned containers" == (
+        f"Cleaned up {orphaned_count['success']} orphaned containers"
+    )
+    assert not subprocess.run(["docker", "ps", "-aq", "--filter", label],
+                              capture_output=True, text=True, check=True).stdout.strip()
 
 
 def test_results_have_the_same_keys_in_both_modes(executor: DockerExecutor, url_executor: DockerExecutor) -> None:

@@ -17,7 +17,7 @@ Typed additions: :func:`validate` and :func:`rules`, :class:`AsyncExecutor`, bat
 from ._config import DEFAULT_IMAGE, DockerConfig
 from ._errors import EngineUnavailable, QueueModeOff, StockadeError, ValidationRejected
 from ._executor import AsyncExecutor, DockerExecutor, Job
-from ._result import Result
+from ._result import CleanupCount, Result
 from ._native import __version__
 from ._queue import AsyncBatch, Batch
 from ._validator import Finding, Policy, RuleInfo, SecurityValidator, check, load_policy, rules, validate
@@ -26,6 +26,7 @@ __all__ = [
     "AsyncBatch",
     "AsyncExecutor",
     "Batch",
+    "CleanupCount",
     "DEFAULT_IMAGE",
     "DockerConfig",
     "DockerExecutor",

@@ -42,7 +42,7 @@ from ._config import DockerConfig, resolve
 from ._errors import EngineUnavailable, QueueModeOff, StockadeError
 from ._progress import progress_bar
 from ._queue import AsyncBatch, Batch
-from ._result import Result
+from ._result import CleanupCount, Result
 
 DataLike = Union[Mapping[str, Any], str, "os.PathLike[str]"]
 
@@ -425,10 +425,12 @@ class DockerExecutor:
         self._check_open()
         return self._backend.orphaned()
 
-    def cleanup_orphaned_containers(self) -> Dict[str, Any]:
-        """Removes :meth:`get_orphaned_containers`; returns the cleanup statistics."""
+    def cleanup_orphaned_containers(self) -> CleanupCount:
+        """Removes :meth:`get_orphaned_containers`; returns how many were removed, an ``int``
+        that also answers to the keys of :meth:`cleanup_all`'s statistics (``total``,
+        ``success``, ``failed``, ``failed_ids``)."""
         self._check_open()
-        return self._backend.cleanup_orphaned()
+        return CleanupCount(self._backend.cleanup_orphaned())
 
     def close(self) -> None:
         """Removes what is left of this executor's containers and disconnects. Idempotent."""
@@ -544,7 +546,7 @@ class AsyncExecutor:
         """See :meth:`DockerExecutor.get_orphaned_containers`."""
         return await self._run(self._sync.get_orphaned_containers)
 
-    async def cleanup_orphaned_containers(self) -> Dict[str, Any]:
+    async def cleanup_orphaned_containers(self) -> CleanupCount:
         """See :meth:`DockerExecutor.cleanup_orphaned_containers`."""
         return await self._run(self._sync.cleanup_orphaned_containers)
 

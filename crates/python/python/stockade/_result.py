@@ -38,3 +38,25 @@ class Result(Dict[str, Any]):
         if not name.startswith("_") and name in self:
             return self[name]
         raise AttributeError(f"an execution result has no key {name!r}")
+
+
+class CleanupCount(int):
+    """The number of orphaned containers removed, as the spec's security document counts
+    them (``orphaned_count = executor.cleanup_orphaned_containers()``), that also answers
+    to the keys of :meth:`DockerExecutor.cleanup_all`'s statistics: ``total``, ``success``,
+    ``failed`` and ``failed_ids``.
+
+    >>> n = CleanupCount({"total": 3, "success": 2, "failed": 1, "failed_ids": ["c1"]})
+    >>> n, n + 1, n["failed_ids"]
+    (2, 3, ['c1'])
+    """
+
+    stats: Dict[str, Any]
+
+    def __new__(cls, stats: Dict[str, Any]) -> "CleanupCount":
+        count = super().__new__(cls, stats["success"])
+        count.stats = dict(stats)
+        return count
+
+    def __getitem__(self, key: str) -> Any:
+        return self.stats[key]
