@@ -117,6 +117,30 @@ async fn strategy_mode_reads_mounted_data() {
     assert_eq!(r.signal, Value::Bool(true));
 }
 
+/// A data directory only its owner may read (what `mktemp -d` makes) still reaches the
+/// strategy, which runs as a user of its own.
+#[tokio::test]
+async fn a_private_data_directory_is_readable_in_the_sandbox() {
+    use std::os::unix::fs::PermissionsExt;
+    let executor = executor().await;
+    let private = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(root().join("tests/harness/data")).expect("data") {
+        let entry = entry.expect("entry");
+        let to = private.path().join(entry.file_name());
+        std::fs::copy(entry.path(), &to).expect("copy");
+        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    std::fs::set_permissions(private.path(), std::fs::Permissions::from_mode(0o700))
+        .expect("chmod");
+    let code =
+        "def strategy(data):\n    return float(data.get('price:收盤價').iloc[-1].sum()) > 0\n";
+    let r = executor
+        .execute_strategy(code, private.path(), ExecOptions::default())
+        .await;
+    assert!(r.success, "{r:?}");
+    assert_eq!(r.signal, Value::Bool(true));
+}
+
 #[tokio::test]
 async fn overrides_beyond_server_limits_are_refused() {
     let executor = executor().await;

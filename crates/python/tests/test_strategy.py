@@ -43,7 +43,7 @@ def test_dict_of_dataframes(executor: DockerExecutor) -> None:
 
 def test_directory_of_files(executor: DockerExecutor, tmp_path: pathlib.Path) -> None:
     market = tmp_path / "market"
-    market.mkdir(mode=0o755)  # the runner keeps the bits: the sandbox user must read it
+    market.mkdir(mode=0o700)  # private, as mkdtemp makes it: the sandbox user still reads it
     frames()["price:close"].to_csv(market / "price__close.csv")
     code = "def strategy(data):\n    return float(data.get('price:close')['AAPL'].sum())\n"
     result = executor.execute_strategy(code, market)

@@ -95,9 +95,6 @@ class _LocalBackend:
         if isinstance(data, Mapping):
             staging = tempfile.mkdtemp(prefix="stockade-frames-")
             try:
-                # mkdtemp makes it 0700; the runner keeps a data directory's permission bits,
-                # and the sandbox's unprivileged user must be able to read the frames.
-                os.chmod(staging, 0o755)
                 write_frames(data, staging)
                 return Result(json.loads(self._runner.execute(code, timeout, validate, staging)))
             finally:

@@ -9,6 +9,10 @@
 //! per-execution copy of its tree under `$TMPDIR/stockade-data/rw/<random>`: directories made
 //! afresh, regular files hard-linked (copied where a link is impossible, such as across
 //! filesystems), symbolic links recreated as they are (they resolve inside the container).
+//! The directory is handed to the strategy whole, so the copy is readable by the sandbox's
+//! user whatever the source's bits: directories are made `0755`, and a file others may not
+//! read (a `0600` file, anything in a `mktemp -d` tree) is copied as `0644` rather than linked,
+//! which leaves the source's own bits alone.
 //! The copy holds nothing but files and directories, its path says nothing about the host, and
 //! it is removed when the execution's container is.
 //!
@@ -106,7 +110,7 @@ impl StagedData {
                 sealed,
             },
         };
-        make_dir(&staged.path, &meta)?;
+        make_dir(&staged.path)?;
         copy_tree(&source, &staged.path, meta.dev())?;
         Ok(staged)
     }
@@ -206,10 +210,10 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> RunnerError + '_ {
     }
 }
 
-/// A directory with the source's permission bits (so the sandbox user reads what it could).
-fn make_dir(path: &Path, like: &fs::Metadata) -> Result<(), RunnerError> {
+/// A directory of the copy, which the sandbox's user may list and enter.
+fn make_dir(path: &Path) -> Result<(), RunnerError> {
     fs::DirBuilder::new()
-        .mode(like.mode() & 0o755)
+        .mode(0o755)
         .create(path)
         .map_err(|e| RunnerError::DataDir {
             path: path.to_path_buf(),
@@ -246,13 +250,15 @@ fn copy_tree(from: &Path, to: &Path, dev: u64) -> Result<(), RunnerError> {
             if meta.dev() != dev {
                 return Err(refuse(&src, "is a mount point inside the data directory"));
             }
-            make_dir(&dst, &meta)?;
+            make_dir(&dst)?;
             copy_tree(&src, &dst, dev)?;
         } else if kind.is_symlink() {
             let target = fs::read_link(&src).map_err(io_error(&src))?;
             std::os::unix::fs::symlink(target, &dst).map_err(io_error(&dst))?;
-        } else if fs::hard_link(&src, &dst).is_err() {
+        } else if meta.mode() & 0o004 == 0 || fs::hard_link(&src, &dst).is_err() {
+            // A link would share the source's bits; a copy gets its own.
             fs::copy(&src, &dst).map_err(io_error(&src))?;
+            fs::set_permissions(&dst, fs::Permissions::from_mode(0o644)).map_err(io_error(&dst))?;
         }
     }
     Ok(())
@@ -344,6 +350,22 @@ mod tests {
         );
         drop(staged);
         assert!(!copy.exists());
+    }
+
+    #[test]
+    fn the_copy_is_readable_by_others_and_the_source_keeps_its_bits() {
+        let dir = data();
+        let private = |p: &Path, mode| fs::set_permissions(p, fs::Permissions::from_mode(mode));
+        private(&dir.path().join("daily/prices.csv"), 0o600).unwrap();
+        private(&dir.path().join("daily"), 0o700).unwrap();
+        private(dir.path(), 0o700).unwrap();
+        let staged = StagedData::stage(dir.path()).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().mode() & 0o777;
+        assert_eq!(mode(staged.path()), 0o755);
+        assert_eq!(mode(&staged.path().join("daily")), 0o755);
+        assert_eq!(mode(&staged.path().join("daily/prices.csv")), 0o644);
+        assert_eq!(mode(&dir.path().join("daily/prices.csv")), 0o600);
+        assert_eq!(mode(&dir.path().join("daily")), 0o700);
     }
 
     #[test]
