@@ -88,6 +88,35 @@ fn run_text_reports_failures_with_exit_code_1() {
     assert!(stderr.contains("[timed out]"), "{stderr}");
 }
 
+/// `stockade run` is under the runtime monitor too, not only the HTTP API: a busy loop over
+/// the policy's CPU threshold is killed with the rule named, long before its timeout.
+#[test]
+fn run_is_under_the_runtime_monitor() {
+    // A tenth of a core: what even a heavily loaded 2-core machine still gives one runnable
+    // thread, so the loop really holds its whole quota.
+    let config = script(
+        "monitor.yaml",
+        "docker:\n  cpu_limit: 0.1\n  runtime_monitor_enabled: true\n  runtime_monitor_interval: 1\n\
+         monitoring:\n  policy:\n    max_cpu_percent: 50\n    cpu_window_seconds: 3\n",
+    );
+    let file = script("spin.py", "while True:\n    pass\n");
+    let out = stockade(&[
+        "run",
+        "--json",
+        "--timeout",
+        "120",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        file.to_str().expect("utf-8 path"),
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let reason = v["killed_reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("cpu_spike: "), "{v}");
+    assert_eq!(v["timed_out"], false, "{v}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
 #[test]
 fn run_rejects_bad_flags_with_exit_code_2() {
     let file = script("any.py", "signal = 1\n");

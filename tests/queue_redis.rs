@@ -885,6 +885,39 @@ async fn a_worker_refuses_unvalidated_jobs_unless_allowed() {
     assert!(r["container_id"].is_null(), "no container for refused code");
 }
 
+/// Workers run jobs under the runtime monitor, as the HTTP API runs requests: a busy loop
+/// over the policy's CPU threshold is killed with the rule named, long before its timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_runs_jobs_under_the_runtime_monitor() {
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::start(None);
+    let dir = tempfile::tempdir().unwrap();
+    // A tenth of a core: what even a heavily loaded 2-core machine still gives one runnable
+    // thread, so the loop really holds its whole quota.
+    let config = dir.path().join("monitor.yaml");
+    std::fs::write(
+        &config,
+        "docker:\n  cpu_limit: 0.1\n  runtime_monitor_enabled: true\n  runtime_monitor_interval: 1\n\
+         monitoring:\n  policy:\n    max_cpu_percent: 50\n    cpu_window_seconds: 3\n",
+    )
+    .unwrap();
+    let q = JobQueue::connect(&redis.url(), settings()).await.unwrap();
+    let _worker = Worker::spawn(
+        &redis.url(),
+        "monitored",
+        &["--config", config.to_str().unwrap()],
+    );
+    let mut spin = job("while True:\n    pass\n", Some("spin".into()));
+    spin.timeout_seconds = Some(120.0);
+    let batch = q.submit(vec![spin], true).await.unwrap().batch_id.unwrap();
+    let counts = wait_done(&q, &batch, Duration::from_secs(300)).await;
+    assert_eq!(counts.failed, 1, "{counts:?}");
+    let r = q.job("spin").await.unwrap().unwrap().result.unwrap();
+    let reason = r["killed_reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("cpu_spike: "), "{r}");
+    assert_eq!(r["timed_out"], false, "{r}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_a_batch_keeps_its_queued_jobs_from_running() {
     let _serial = SERIAL.lock().await;

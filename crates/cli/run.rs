@@ -12,6 +12,7 @@ use clap::Args;
 use stockade_runner::config::{parse_size, Runtime};
 use stockade_runner::executor::{CleanupHook, ExecOptions, ExecutionResult, Executor};
 use stockade_runner::image::Variant;
+use stockade_runner::monitor;
 
 use crate::config::load_config;
 use crate::terminal::EXIT_ERROR;
@@ -201,12 +202,7 @@ fn execute(args: &RunArgs) -> Result<(Outcome, Settle)> {
         if let Err(refusal) = executor.spec_for(&opts, args.data.as_deref()) {
             return Ok::<_, anyhow::Error>(Outcome::Refused(not_run(refusal.to_string())));
         }
-        let execution = async {
-            match &args.data {
-                Some(dir) => executor.execute_strategy(&code, dir, opts).await,
-                None => executor.execute(&code, opts).await,
-            }
-        };
+        let execution = monitor::supervise(&executor, &code, args.data.as_deref(), opts);
         tokio::select! {
             result = execution => Ok(Outcome::Finished(result)),
             _ = tokio::signal::ctrl_c() => {

@@ -24,6 +24,7 @@ use stockade_runner::config::SandboxConfig;
 use stockade_runner::defaults;
 use stockade_runner::error::RunnerError;
 use stockade_runner::executor::{ExecOptions, Executor};
+use stockade_runner::monitor;
 use stockade_runner::result::ExecutionResult;
 use stockade_validator::{rule, LineIndex};
 
@@ -334,12 +335,12 @@ impl Runner {
                 validate,
                 ..Default::default()
             };
-            let result = self.runtime.block_on(async {
-                match data_dir.as_deref() {
-                    Some(dir) => executor.execute_strategy(code, dir, opts).await,
-                    None => executor.execute(code, opts).await,
-                }
-            });
+            let result = self.runtime.block_on(monitor::supervise(
+                &executor,
+                code,
+                data_dir.as_deref(),
+                opts,
+            ));
             to_json(&result)
         })
     }

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::executor::{ExecOptions, Executor};
 use crate::metrics;
+use crate::monitor;
 use crate::pool::Pool;
 use crate::result::ExecutionResult;
 
@@ -107,6 +108,7 @@ impl Backend for DockerBackend {
                 });
             }
         };
+        let cpu_limit = spec.cpu_limit;
         let prepared = match self.pool.take(&spec).await {
             Some(p) => p,
             None => ex
@@ -114,9 +116,11 @@ impl Backend for DockerBackend {
                 .await
                 .map_err(|e| Unavailable(e.to_string()))?,
         };
-        Ok(ex
-            .run_prepared(prepared, &request.code, request.opts, findings)
-            .await)
+        let code = &request.code;
+        Ok(monitor::under_monitor(ex, request.opts, cpu_limit, |opts| {
+            ex.run_prepared(prepared, code, opts, findings)
+        })
+        .await)
     }
 
     async fn sweep(&self) -> Result<usize, Unavailable> {

@@ -35,12 +35,14 @@
 //! assert_eq!(hit.unwrap().rule, Rule::CpuSpike);
 //! ```
 
-use std::time::Duration;
+use std::future::Future;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use bollard::models::ContainerStatsResponse;
 
 use crate::config::MonitorPolicy;
-use crate::executor::ResourceSample;
+use crate::executor::{ExecEvent, ExecOptions, ExecutionResult, Executor, ResourceSample};
 use crate::metrics::Metrics;
 
 /// A monitor rule.
@@ -290,6 +292,79 @@ pub fn sample_of(
             .unwrap_or(0),
     };
     (sample, counters)
+}
+
+/// Runs one execution (strategy mode with `data_dir`) under the runtime monitor, as the HTTP
+/// API does, for the runner's other callers (`stockade run`, the Python package's local mode).
+/// See [`under_monitor`].
+pub async fn supervise(
+    executor: &Executor,
+    code: &str,
+    data_dir: Option<&Path>,
+    opts: ExecOptions,
+) -> ExecutionResult {
+    let cpu_limit = opts.cpu_limit.unwrap_or(executor.config().cpu_limit);
+    under_monitor(executor, opts, cpu_limit, |opts| async move {
+        match data_dir {
+            Some(dir) => executor.execute_strategy(code, dir, opts).await,
+            None => executor.execute(code, opts).await,
+        }
+    })
+    .await
+}
+
+/// Runs `run` (an execution given `opts`, in a container of `cpu_limit` cores) under the
+/// runtime monitor: with `runtime_monitor_enabled`, samples are read every
+/// `runtime_monitor_interval` once the code has the container, and the first rule broken
+/// kills the container, its reason in the result's `killed_reason`. `opts.events` must be
+/// unset: the monitor takes the events (with it set, `run` runs unwatched).
+pub async fn under_monitor<F, Fut>(
+    executor: &Executor,
+    mut opts: ExecOptions,
+    cpu_limit: f64,
+    run: F,
+) -> ExecutionResult
+where
+    F: FnOnce(ExecOptions) -> Fut,
+    Fut: Future<Output = ExecutionResult>,
+{
+    let monitoring = &executor.config().monitoring;
+    if !monitoring.runtime_monitor_enabled || opts.events.is_some() {
+        return run(opts).await;
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    opts.events = Some(tx);
+    opts.stats_every = Some(monitoring.runtime_monitor_interval);
+    let mut tracker = Tracker::new(
+        monitoring.policy.clone(),
+        monitoring.runtime_monitor_interval,
+        cpu_limit,
+    );
+    let run = run(opts);
+    tokio::pin!(run);
+    let (mut container, mut running_since, mut killed) = (None, None::<Instant>, false);
+    loop {
+        tokio::select! {
+            result = &mut run => return result,
+            Some(event) = rx.recv() => match event {
+                ExecEvent::Started { container_id } => container = Some(container_id),
+                ExecEvent::Running => running_since = Some(Instant::now()),
+                ExecEvent::Stats(sample) => {
+                    let (Some(since), Some(id), false) = (running_since, &container, killed) else {
+                        continue;
+                    };
+                    if let Some(v) = tracker.observe(since.elapsed(), &sample) {
+                        killed = true;
+                        v.count(crate::metrics::global());
+                        if let Err(e) = executor.kill(id, &v.reason).await {
+                            tracing::error!(container = %id, error = %e, "monitor could not kill the container");
+                        }
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
 }
 
 #[cfg(test)]
