@@ -123,3 +123,32 @@ def test_from_yaml_without_a_path_reads_config_in_the_working_directory(
 ) -> None:
     monkeypatch.chdir(repo)  # the spec's `DockerConfig.from_yaml()`: config/docker_config.yaml
     assert DockerConfig.from_yaml() == DockerConfig.from_yaml(repo / "config" / "docker_config.yaml")
+
+
+def test_security_policy_reaches_the_configuration() -> None:
+    from stockade.runtime_monitor import SecurityPolicy
+
+    assert DockerConfig().security_policy == SecurityPolicy(fork_bomb_pids=90)
+    # The spec's example values.
+    policy = SecurityPolicy(
+        max_cpu_percent=95.0,
+        max_memory_percent=95.0,
+        max_pids=100,
+        cpu_window_seconds=15.0,
+        memory_window_seconds=10.0,
+    )
+    assert DockerConfig(security_policy=policy).security_policy.max_pids == 100
+    tight = DockerConfig(security_policy=SecurityPolicy(max_pids=40, cpu_window_seconds=2.5))
+    assert tight.security_policy == SecurityPolicy(max_pids=40, fork_bomb_pids=40, cpu_window_seconds=2.5)
+    assert tight.to_dict()["monitoring"]["policy"]["fork_bomb_pids"] == 40
+
+
+def test_a_bad_security_policy_is_a_value_error_naming_the_key() -> None:
+    from stockade import SecurityPolicy
+
+    with pytest.raises(ValueError, match="monitoring.policy.fork_bomb_pids"):
+        DockerConfig(security_policy=SecurityPolicy(max_pids=10, fork_bomb_pids=20))
+    with pytest.raises(ValueError, match="monitoring.policy.max_cpu_percent"):
+        DockerConfig(security_policy=SecurityPolicy(max_cpu_percent=-1.0))
+    with pytest.raises(TypeError, match="SecurityPolicy"):
+        DockerConfig(security_policy={"max_pids": 10})  # type: ignore[arg-type]

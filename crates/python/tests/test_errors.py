@@ -60,16 +60,16 @@ def test_exceptions_form_one_family() -> None:
     assert issubclass(stockade.StockadeError, RuntimeError)
 
 
-def test_local_mode_is_under_the_runtime_monitor(tmp_path: pathlib.Path) -> None:
-    # The monitor's policy from the YAML file applies to local mode as to the HTTP API: a busy
-    # loop over the CPU threshold is killed with the rule named, long before its timeout. A
-    # tenth of a core is what even a loaded 2-core machine gives one runnable thread.
-    config_file = tmp_path / "monitor.yaml"
-    config_file.write_text(
-        "docker:\n  cpu_limit: 0.1\n  runtime_monitor_enabled: true\n  runtime_monitor_interval: 1\n"
-        "monitoring:\n  policy:\n    max_cpu_percent: 50\n    cpu_window_seconds: 3\n"
-    )
-    with DockerExecutor(DockerConfig.from_yaml(config_file)) as executor:
+def test_local_mode_is_under_the_runtime_monitor() -> None:
+    # The spec's SecurityPolicy applies to local mode as to the HTTP API: a busy loop over the
+    # CPU threshold is killed with the rule named, long before its timeout. A tenth of a core
+    # is what even a loaded 2-core machine gives one runnable thread.
+    from stockade.runtime_monitor import SecurityPolicy
+
+    policy = SecurityPolicy(max_cpu_percent=50.0, cpu_window_seconds=3.0)
+    config = DockerConfig(cpu_limit=0.1, security_policy=policy)
+    with DockerExecutor(config) as executor:
         result = executor.execute("while True:\n    pass\n", timeout=120)
     assert result["killed_reason"].startswith("cpu_spike: "), result
+    assert "(limit 50% for 3 s)" in result["killed_reason"], result
     assert not result["success"] and not result["timed_out"]

@@ -14,7 +14,7 @@ Typed additions: :func:`validate` and :func:`rules`, :class:`AsyncExecutor`, bat
 :class:`EngineUnavailable`, :class:`QueueModeOff` and :class:`ValidationRejected`.
 """
 
-from ._config import DEFAULT_IMAGE, DockerConfig
+from ._config import DEFAULT_IMAGE, DockerConfig, SecurityPolicy
 from ._errors import EngineUnavailable, QueueModeOff, StockadeError, ValidationRejected
 from ._executor import AsyncExecutor, DockerExecutor, Job
 from ._result import CleanupCount, Result
@@ -37,6 +37,7 @@ __all__ = [
     "QueueModeOff",
     "Result",
     "RuleInfo",
+    "SecurityPolicy",
     "SecurityValidator",
     "StockadeError",
     "ValidationRejected",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict, dataclass
 from typing import Any, Dict, Optional, Union
 
 from . import _native
@@ -44,6 +45,37 @@ def _seconds(duration: Any) -> float:
     return duration["secs"] + duration["nanos"] / 1e9
 
 
+@dataclass(frozen=True)
+class SecurityPolicy:
+    """The runtime monitor's kill policy (the spec's ``SecurityPolicy``), applied by the runner
+    to every execution: a container is killed when its CPU stays above ``max_cpu_percent`` of
+    its own quota for ``cpu_window_seconds``, its memory above ``max_memory_percent`` of its
+    limit for ``memory_window_seconds``, it reaches ``fork_bomb_pids`` processes and threads,
+    or CPU and memory both stay above ``combined_percent``. ``max_pids`` caps
+    ``fork_bomb_pids``, which is 90 or ``max_pids`` if lower when not given. Give it to :class:`DockerConfig` (``security_policy=``); a
+    ``docker_config.yaml`` sets the same under ``monitoring.policy``. The reason of a kill is
+    the result's ``killed_reason``.
+
+    >>> SecurityPolicy(max_cpu_percent=90.0).cpu_window_seconds
+    15.0
+    """
+
+    max_cpu_percent: float = 95.0
+    max_memory_percent: float = 95.0
+    max_pids: int = 100
+    cpu_window_seconds: float = 15.0
+    memory_window_seconds: float = 10.0
+    fork_bomb_pids: Optional[int] = None
+    combined_percent: float = 80.0
+
+    def _file_form(self) -> Dict[str, Any]:
+        """The ``monitoring.policy`` section of a configuration file."""
+        policy = asdict(self)
+        if self.fork_bomb_pids is None:
+            policy["fork_bomb_pids"] = min(90, self.max_pids)
+        return policy
+
+
 class DockerConfig:
     """The sandbox configuration, with the spec's fields and defaults.
 
@@ -76,6 +108,7 @@ class DockerConfig:
         cleanup_on_exit: bool = True,
         fallback_to_direct: bool = False,
         image_variant: str = "default",
+        security_policy: Optional[SecurityPolicy] = None,
     ) -> None:
         docker = {
             "enabled": enabled,
@@ -101,8 +134,15 @@ class DockerConfig:
                 "max_cpu_limit": cpu_limit,
             },
         }
+        text: Dict[str, Any] = {"docker": docker}
+        if security_policy is not None:
+            if not isinstance(security_policy, SecurityPolicy):
+                raise TypeError(
+                    f"security_policy must be a SecurityPolicy, not {type(security_policy).__name__}"
+                )
+            text["monitoring"] = {"policy": security_policy._file_form()}
         # The values are given in code, so the environment does not override them.
-        self._bind(_native.Config.from_text(json.dumps({"docker": docker}), False))
+        self._bind(_native.Config.from_text(json.dumps(text), False))
 
     def _bind(self, native: Any) -> None:
         object.__setattr__(self, "_native", native)
@@ -207,6 +247,20 @@ class DockerConfig:
     def cleanup_on_exit(self) -> bool:
         """Whether containers are removed when an execution ends."""
         return bool(self._effective["cleanup_on_exit"])
+
+    @property
+    def security_policy(self) -> SecurityPolicy:
+        """The runtime monitor's policy in force."""
+        p = self._effective["monitoring"]["policy"]
+        return SecurityPolicy(
+            max_cpu_percent=float(p["max_cpu_percent"]),
+            max_memory_percent=float(p["max_memory_percent"]),
+            max_pids=int(p["max_pids"]),
+            cpu_window_seconds=_seconds(p["cpu_window"]),
+            memory_window_seconds=_seconds(p["memory_window"]),
+            fork_bomb_pids=int(p["fork_bomb_pids"]),
+            combined_percent=float(p["combined_percent"]),
+        )
 
     @property
     def fallback_to_direct(self) -> bool:
