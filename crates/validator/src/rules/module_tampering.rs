@@ -18,8 +18,9 @@ declare_rule! {
     /// the code's own plain classes and their instances: `kind.sum = lambda ...` with
     /// `kind = type(grouped)`, `data.get = cached`. A library class used as a value anywhere
     /// in the program (`install(pd.Series)`, `for k in [pd.Series]`, `k = type(frame)`,
-    /// `x.mro()`, and the few classes not named with a capital, such as `np.vectorize` or
-    /// `pd.option_context`) may reach any variable, so such a program may store attributes
+    /// `x.mro()`, a dataclass field's `type` from `dataclasses.fields`, and the few classes
+    /// not named with a capital, such as `np.vectorize` or `pd.option_context`) may reach
+    /// any variable, so such a program may store attributes
     /// only on its own objects: `k.shift = k.ffill` in `def install(k)` is rejected there.
     /// Calling a class, decorating with it or using it in `with` does not count.
     ///

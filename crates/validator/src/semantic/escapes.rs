@@ -39,10 +39,21 @@ pub(crate) struct Uses {
     /// A call that yields some object's class is used as a value: `k = type(x)`,
     /// `x.mro()`, `dtype.construct_array_type()`.
     pub(crate) class_values: bool,
+    /// Callees that may be a library function whose results hold classes
+    /// ([`CLASS_YIELDING_FUNCTIONS`]), if they resolve to one through the imports.
+    pub(crate) class_yielding_callees: Vec<Expr>,
+    /// Some attribute named `type` is read (`field.type`, `getattr(field, "type")`): how a
+    /// field's class is reached.
+    pub(crate) reads_type_attribute: bool,
 }
 
 /// Methods of classes and dtypes that return classes.
 const CLASS_RETURNING: &[&str] = &["mro", "construct_array_type"];
+
+/// Library functions whose results hold classes in their `type` attribute:
+/// `dataclasses.fields(A)[0].type` is the class a field was annotated with, `pd.DataFrame`
+/// say.
+pub(crate) const CLASS_YIELDING_FUNCTIONS: &[&str] = &["dataclasses.fields"];
 
 /// Where a name is loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,6 +261,21 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
                 Expr::Attribute(f) => CLASS_RETURNING.contains(&normalise(&f.attr).as_ref()),
                 _ => false,
             };
+            let last = match &*e.func {
+                Expr::Name(f) => Some(normalise(&f.id)),
+                Expr::Attribute(f) => Some(normalise(&f.attr)),
+                _ => None,
+            };
+            if last.as_deref().is_some_and(|last| {
+                CLASS_YIELDING_FUNCTIONS
+                    .iter()
+                    .any(|path| path.rsplit('.').next() == Some(last))
+            }) {
+                out.class_yielding_callees.push((*e.func).clone());
+            }
+            out.reads_type_attribute |= last.as_deref() == Some("getattr")
+                && matches!(e.args.get(1), Some(Expr::Constant(c))
+                    if matches!(&c.value, ast::Constant::Str(s) if s == "type"));
             at(&e.func, Position::Callee, out);
             let type_check = matches!(&*e.func, Expr::Name(n)
                 if matches!(normalise(&n.id).as_ref(), "isinstance" | "issubclass"));
@@ -275,6 +301,7 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             if position == Position::Value && names::may_name_class(&e.attr) {
                 out.class_name_values.push(expr.clone());
             }
+            out.reads_type_attribute |= e.ctx.is_load() && normalise(&e.attr) == "type";
             at(&e.value, Position::AttrBase, out);
         }
         Expr::Starred(e) => escapes(&e.value, out),

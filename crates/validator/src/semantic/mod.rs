@@ -443,6 +443,16 @@ impl SemanticModel {
         if self.uses.class_values {
             return Some("the class of an object (`type(x)`, `mro()`)".into());
         }
+        if let Some(path) = self
+            .uses
+            .class_yielding_callees
+            .iter()
+            .filter(|_| self.uses.reads_type_attribute)
+            .flat_map(|callee| self.resolve_paths(callee))
+            .find(|path| escapes::CLASS_YIELDING_FUNCTIONS.contains(&path.as_str()))
+        {
+            return Some(format!("the classes of annotations (through `{path}`)"));
+        }
         let by_attribute = self
             .uses
             .class_name_values
