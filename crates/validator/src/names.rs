@@ -21,10 +21,15 @@ pub(crate) fn is_dunder(name: &str) -> bool {
 /// Whether an attribute named `attr` may be a library class: capitalised, as libraries name
 /// their classes, or the last name of one of the few that are not.
 pub(crate) fn may_name_class(attr: &str) -> bool {
-    is_capitalised(attr)
-        || crate::defaults::LOWERCASE_CLASSES
-            .iter()
-            .any(|path| path.rsplit('.').next() == Some(attr))
+    is_capitalised(attr) || is_last_name_of_any(crate::defaults::LOWERCASE_CLASSES, attr)
+}
+
+/// Whether `name` is the last name of one of the dotted `paths` (`fields` of
+/// `dataclasses.fields`): what an unresolved attribute or name may stand for.
+pub(crate) fn is_last_name_of_any(paths: &[&str], name: &str) -> bool {
+    paths
+        .iter()
+        .any(|path| path.rsplit('.').next() == Some(name))
 }
 
 /// Whether the resolved library path `path` (`pandas.Series`, `numpy.vectorize`) names a

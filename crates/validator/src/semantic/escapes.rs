@@ -256,21 +256,20 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
                     out.class_of_values.insert(normalise(&x.id).into_owned());
                 }
             }
-            out.class_values |= match &*e.func {
-                Expr::Name(f) => position == Position::Value && normalise(&f.id) == "type",
-                Expr::Attribute(f) => CLASS_RETURNING.contains(&normalise(&f.attr).as_ref()),
-                _ => false,
-            };
             let last = match &*e.func {
                 Expr::Name(f) => Some(normalise(&f.id)),
                 Expr::Attribute(f) => Some(normalise(&f.attr)),
                 _ => None,
             };
-            if last.as_deref().is_some_and(|last| {
-                CLASS_YIELDING_FUNCTIONS
-                    .iter()
-                    .any(|path| path.rsplit('.').next() == Some(last))
-            }) {
+            out.class_values |= match (&*e.func, last.as_deref()) {
+                (Expr::Name(_), Some(name)) => position == Position::Value && name == "type",
+                (Expr::Attribute(_), Some(attr)) => CLASS_RETURNING.contains(&attr),
+                _ => false,
+            };
+            if last
+                .as_deref()
+                .is_some_and(|last| names::is_last_name_of_any(CLASS_YIELDING_FUNCTIONS, last))
+            {
                 out.class_yielding_callees.push((*e.func).clone());
             }
             out.reads_type_attribute |= last.as_deref() == Some("getattr")
