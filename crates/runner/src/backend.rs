@@ -117,10 +117,12 @@ impl Backend for DockerBackend {
                 .map_err(|e| Unavailable(e.to_string()))?,
         };
         let code = &request.code;
-        Ok(monitor::under_monitor(ex, request.opts, cpu_limit, |opts| {
-            ex.run_prepared(prepared, code, opts, findings)
-        })
-        .await)
+        Ok(
+            monitor::under_monitor(ex, request.opts, cpu_limit, &mut (), |opts| {
+                ex.run_prepared(prepared, code, opts, findings)
+            })
+            .await,
+        )
     }
 
     async fn sweep(&self) -> Result<usize, Unavailable> {

@@ -303,8 +303,12 @@ pub async fn supervise(
     data_dir: Option<&Path>,
     opts: ExecOptions,
 ) -> ExecutionResult {
-    let cpu_limit = opts.cpu_limit.unwrap_or(executor.config().cpu_limit);
-    under_monitor(executor, opts, cpu_limit, |opts| async move {
+    // The limit the container gets; a spec the config cannot make fails in the run itself,
+    // which then has nothing to watch.
+    let cpu_limit = executor
+        .spec_for(&opts, data_dir)
+        .map_or(executor.config().cpu_limit, |spec| spec.cpu_limit);
+    under_monitor(executor, opts, cpu_limit, &mut (), |opts| async move {
         match data_dir {
             Some(dir) => executor.execute_strategy(code, dir, opts).await,
             None => executor.execute(code, opts).await,
@@ -313,58 +317,105 @@ pub async fn supervise(
     .await
 }
 
+/// What a caller of [`under_monitor`] does with a run's live events besides the monitor's
+/// verdict: stream them, export them, log a kill. `()` does nothing with them.
+pub trait Observer {
+    /// Samples are wanted this often even with the monitor off (a stream, exported gauges).
+    fn samples_every(&self) -> Option<Duration> {
+        None
+    }
+
+    /// One event of the run. A resource sample comes with its CPU as a percentage of the
+    /// container's quota when the monitor is on.
+    fn event(
+        &mut self,
+        event: ExecEvent,
+        quota_percent: Option<f64>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (event, quota_percent);
+        async {}
+    }
+
+    /// The monitor is about to kill `container` for `violation`.
+    fn violation(&mut self, violation: &Violation, container: &str) {
+        let _ = (violation, container);
+    }
+}
+
+impl Observer for () {}
+
 /// Runs `run` (an execution given `opts`, in a container of `cpu_limit` cores) under the
 /// runtime monitor: with `runtime_monitor_enabled`, samples are read every
-/// `runtime_monitor_interval` once the code has the container, and the first rule broken
-/// kills the container, its reason in the result's `killed_reason`. `opts.events` must be
-/// unset: the monitor takes the events (with it set, `run` runs unwatched).
-pub async fn under_monitor<F, Fut>(
+/// `runtime_monitor_interval` (or as often as `observer` wants them) once the code has the
+/// container, and the first rule broken kills the container, its reason in the result's
+/// `killed_reason`. `observer` sees every event, and each kill before it is sent. `opts.events`
+/// must be unset: the monitor takes the events (with it set, `run` runs unwatched).
+pub async fn under_monitor<F, Fut, O>(
     executor: &Executor,
     mut opts: ExecOptions,
     cpu_limit: f64,
+    observer: &mut O,
     run: F,
 ) -> ExecutionResult
 where
     F: FnOnce(ExecOptions) -> Fut,
     Fut: Future<Output = ExecutionResult>,
+    O: Observer,
 {
     let monitoring = &executor.config().monitoring;
-    if !monitoring.runtime_monitor_enabled || opts.events.is_some() {
+    let interval = monitoring.runtime_monitor_interval;
+    let every = match (monitoring.runtime_monitor_enabled, observer.samples_every()) {
+        (true, wanted) => Some(wanted.map_or(interval, |w| w.min(interval))),
+        (false, wanted) => wanted,
+    };
+    let Some(every) = every.filter(|_| opts.events.is_none()) else {
         return run(opts).await;
-    }
+    };
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
     opts.events = Some(tx);
-    opts.stats_every = Some(monitoring.runtime_monitor_interval);
-    let mut tracker = Tracker::new(
-        monitoring.policy.clone(),
-        monitoring.runtime_monitor_interval,
-        cpu_limit,
-    );
-    let run = run(opts);
-    tokio::pin!(run);
+    opts.stats_every = Some(every);
+    let mut tracker = monitoring
+        .runtime_monitor_enabled
+        .then(|| Tracker::new(monitoring.policy.clone(), interval, cpu_limit));
+    // On the heap: an execution's future is large, and polling it from this one's frame would
+    // add both to the stack of the worker thread.
+    let mut run = Box::pin(run(opts));
     let (mut container, mut running_since, mut killed) = (None, None::<Instant>, false);
-    loop {
+    let result = loop {
         tokio::select! {
-            result = &mut run => return result,
-            Some(event) = rx.recv() => match event {
-                ExecEvent::Started { container_id } => container = Some(container_id),
-                ExecEvent::Running => running_since = Some(Instant::now()),
-                ExecEvent::Stats(sample) => {
-                    let (Some(since), Some(id), false) = (running_since, &container, killed) else {
-                        continue;
-                    };
-                    if let Some(v) = tracker.observe(since.elapsed(), &sample) {
-                        killed = true;
-                        v.count(crate::metrics::global());
-                        if let Err(e) = executor.kill(id, &v.reason).await {
-                            tracing::error!(container = %id, error = %e, "monitor could not kill the container");
+            result = &mut run => break result,
+            Some(event) = rx.recv() => {
+                let mut verdict = None;
+                let mut quota_percent = None;
+                match (&event, tracker.as_mut()) {
+                    (ExecEvent::Started { container_id }, _) => container = Some(container_id.clone()),
+                    (ExecEvent::Running, _) => running_since = Some(Instant::now()),
+                    (ExecEvent::Stats(sample), Some(tracker)) => {
+                        quota_percent = Some(tracker.cpu_quota_percent(sample));
+                        // Only what came after the code got the container is the code's doing
+                        // (not a cold container's own imports).
+                        if let (Some(since), false) = (running_since, killed) {
+                            verdict = tracker.observe(since.elapsed(), sample);
                         }
                     }
+                    _ => {}
                 }
-                _ => {}
-            },
+                observer.event(event, quota_percent).await;
+                let (Some(v), Some(id)) = (verdict, &container) else { continue };
+                killed = true;
+                v.count(crate::metrics::global());
+                observer.violation(&v, id);
+                if let Err(e) = executor.kill(id, &v.reason).await {
+                    tracing::error!(container = %id, error = %e, "monitor could not kill the container");
+                }
+            }
         }
+    };
+    // What the run sent in its last moments (the end of its output).
+    while let Ok(event) = rx.try_recv() {
+        observer.event(event, None).await;
     }
+    result
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use crate::config::Runtime;
 use crate::error::RunnerError;
 use crate::executor::{CleanupHook, ExecEvent, ExecOptions, ExecutionResult, ResourceSample};
 use crate::image::Variant;
-use crate::monitor::Tracker;
+use crate::monitor;
 use crate::seclog::{EventKind, SecurityEvent};
 
 /// A streaming client gets a resource sample at least this often.
@@ -583,30 +583,8 @@ async fn run_job(
     )
     .await;
 
-    let (tx, mut rx) = mpsc::channel::<ExecEvent>(256);
-    let monitoring = &ex.config().monitoring;
-    let export = monitoring.export_container_stats;
+    let export = ex.config().monitoring.export_container_stats;
     let mut opts = job.opts.clone();
-    opts.events = Some(tx);
-    // Samples feed the monitor, the per-container gauges and a streaming client; nobody needs
-    // them when all three are off. A streaming client sees one at least every second.
-    opts.stats_every =
-        (monitoring.runtime_monitor_enabled || export || sink.is_some()).then(|| {
-            if sink.is_some() {
-                monitoring
-                    .runtime_monitor_interval
-                    .min(STREAM_SAMPLE_PERIOD)
-            } else {
-                monitoring.runtime_monitor_interval
-            }
-        });
-    let mut tracker = monitoring.runtime_monitor_enabled.then(|| {
-        Tracker::new(
-            monitoring.policy.clone(),
-            monitoring.runtime_monitor_interval,
-            spec.cpu_limit,
-        )
-    });
     if !job.wait_for_cleanup {
         let state = state.clone();
         let failure = security_event(&job, EventKind::CleanupFailure, Some(&container_id));
@@ -614,32 +592,18 @@ async fn run_job(
             record_cleanup(&state, &failure, removed);
         })));
     }
-    let began = Instant::now();
-    let run = ex.run_prepared(prepared, &job.code, opts, findings);
-    tokio::pin!(run);
-    let mut killed = false;
-    let mut ctx = EventContext {
+    let mut observer = RunObserver {
         state,
         job: &job,
-        container_id: &container_id,
         short: &short,
         sink: &sink,
         export,
-        began,
-        running_since: None,
+        began: Instant::now(),
     };
-    let result = loop {
-        tokio::select! {
-            result = &mut run => break result,
-            Some(event) = rx.recv() => match event {
-                ExecEvent::Stats(sample) => ctx.on_sample(sample, &mut tracker, &mut killed).await,
-                other => ctx.on_event(other).await,
-            },
-        }
-    };
-    while let Ok(event) = rx.try_recv() {
-        ctx.on_event(event).await;
-    }
+    let result = monitor::under_monitor(ex, opts, spec.cpu_limit, &mut observer, |opts| {
+        ex.run_prepared(prepared, &job.code, opts, findings)
+    })
+    .await;
     if export {
         let _ = state
             .metrics
@@ -654,103 +618,83 @@ async fn run_job(
     Ok(result)
 }
 
-/// What live events of one execution need.
-struct EventContext<'a> {
+/// What the API does with the live events of one execution: output and samples to a streaming
+/// client, samples to the per-container gauges, monitor kills to the security log.
+struct RunObserver<'a> {
     state: &'a AppState,
     job: &'a Job,
-    container_id: &'a str,
     short: &'a str,
     sink: &'a Sink,
     export: bool,
     began: Instant,
-    /// When the user's code got the container: the monitor judges only what came after
-    /// (a cold container's own start-up, its imports, is not the code's doing).
-    running_since: Option<Instant>,
 }
 
-impl EventContext<'_> {
-    /// Output chunks go to the stream.
-    async fn on_event(&mut self, event: ExecEvent) {
-        let (name, bytes) = match event {
-            ExecEvent::Stdout(bytes) => ("stdout", bytes),
-            ExecEvent::Stderr(bytes) => ("stderr", bytes),
-            ExecEvent::Running => {
-                self.running_since = Some(Instant::now());
-                return;
-            }
-            ExecEvent::Started { .. } | ExecEvent::Stats(_) => return,
-        };
-        send(
-            self.sink,
-            sse_json(
-                name,
-                &serde_json::json!({"data": String::from_utf8_lossy(&bytes)}),
+impl monitor::Observer for RunObserver<'_> {
+    /// A streaming client sees a sample at least every second; the gauges take what comes.
+    fn samples_every(&self) -> Option<Duration> {
+        match (self.sink.is_some(), self.export) {
+            (true, _) => Some(STREAM_SAMPLE_PERIOD),
+            (false, true) => Some(
+                self.state
+                    .executor
+                    .config()
+                    .monitoring
+                    .runtime_monitor_interval,
             ),
-        )
-        .await;
+            (false, false) => None,
+        }
     }
 
-    /// A resource sample: gauges, a `stats` event, and the monitor's verdict.
-    async fn on_sample(
-        &mut self,
-        sample: ResourceSample,
-        tracker: &mut Option<Tracker>,
-        killed: &mut bool,
-    ) {
-        let state = self.state;
-        let t = self.began.elapsed();
-        let (cpu, violation) = match tracker {
-            Some(tr) => (
-                tr.cpu_quota_percent(&sample),
-                match self.running_since {
-                    Some(since) if !*killed => tr.observe(since.elapsed(), &sample),
-                    _ => None,
-                },
+    async fn event(&mut self, event: ExecEvent, quota_percent: Option<f64>) {
+        let (name, data) = match event {
+            ExecEvent::Stdout(bytes) => (
+                "stdout",
+                serde_json::json!({"data": String::from_utf8_lossy(&bytes)}),
             ),
-            None => (sample.cpu_percent, None),
+            ExecEvent::Stderr(bytes) => (
+                "stderr",
+                serde_json::json!({"data": String::from_utf8_lossy(&bytes)}),
+            ),
+            ExecEvent::Stats(sample) => ("stats", self.on_sample(&sample, quota_percent)),
+            ExecEvent::Started { .. } | ExecEvent::Running => return,
         };
-        let memory_mb = sample.memory_bytes as f64 / (1024.0 * 1024.0);
-        if self.export {
-            state
-                .metrics
-                .container_memory_usage_mb
-                .with_label_values(&[self.short])
-                .set(memory_mb);
-            state
-                .metrics
-                .container_cpu_percent
-                .with_label_values(&[self.short])
-                .set(cpu);
-        }
-        send(
-            self.sink,
-            sse_json(
-                "stats",
-                &serde_json::json!({
-                    "cpu_percent": (cpu * 10.0).round() / 10.0,
-                    "memory_mb": (memory_mb * 10.0).round() / 10.0,
-                    "memory_limit_mb": sample.memory_limit_bytes / (1024 * 1024),
-                    "pids": sample.pids,
-                    "t": (t.as_secs_f64() * 100.0).round() / 100.0,
-                }),
-            ),
-        )
-        .await;
-        let Some(v) = violation else { return };
-        *killed = true;
-        v.count(state.metrics);
-        state.seclog.record(
+        send(self.sink, sse_json(name, &data)).await;
+    }
+
+    fn violation(&mut self, v: &monitor::Violation, container: &str) {
+        self.state.seclog.record(
             &SecurityEvent::new(EventKind::PolicyViolation)
                 .request_id(self.job.request_id.clone())
                 .client(self.job.client)
                 .code(&self.job.code)
-                .container(self.container_id)
+                .container(container)
                 .rule(v.rule.as_str())
                 .reason(v.reason.clone()),
         );
-        if let Err(e) = state.executor.kill(self.container_id, &v.reason).await {
-            tracing::error!(container = self.container_id, error = %e, "monitor could not kill the container");
+    }
+}
+
+impl RunObserver<'_> {
+    /// Sets the gauges for a sample; returns its `stats` event.
+    fn on_sample(&self, sample: &ResourceSample, quota_percent: Option<f64>) -> serde_json::Value {
+        let cpu = quota_percent.unwrap_or(sample.cpu_percent);
+        let memory_mb = sample.memory_bytes as f64 / (1024.0 * 1024.0);
+        if self.export {
+            let m = self.state.metrics;
+            m.container_memory_usage_mb
+                .with_label_values(&[self.short])
+                .set(memory_mb);
+            m.container_cpu_percent
+                .with_label_values(&[self.short])
+                .set(cpu);
         }
+        serde_json::json!({
+            "cpu_percent": (cpu * 10.0).round() / 10.0,
+            "memory_mb": (memory_mb * 10.0).round() / 10.0,
+            "memory_limit_mb": sample.memory_limit_bytes / (1024 * 1024),
+            "pids": sample.pids,
+            "t": (self.began.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+        })
     }
 }
 
