@@ -1,7 +1,9 @@
-//! The validator tells library classes from functions by name (SBX801's "a library class used
-//! as a value"): capitalised, or listed among the few whose names are not. This test asks the
-//! sandbox images which allowed attributes really are classes whose attributes can be set, and
-//! checks that the validator rejects a program handing each one to a helper that patches it.
+//! The validator tells library classes from functions and plain values by name (SBX801's "a
+//! library class used as a value" and "storing a function"): capitalised but not in capitals
+//! only, or listed among the few whose names are not; and a few lists of exceptions. This test
+//! asks the sandbox images which allowed attributes really are classes whose attributes can be
+//! set, and which are callable, and checks that the validator rejects a program handing each
+//! class to a helper that patches it, and one storing each callable on a foreign object.
 
 mod adversarial_common;
 
@@ -14,7 +16,7 @@ use stockade_validator::{validate, Policy};
 /// Prints `module path` for every allowed attribute that is a class without
 /// `Py_TPFLAGS_IMMUTABLETYPE`: its attributes can be set, so handing it around lets code
 /// patch it.
-const INTROSPECT: &str = r#"
+const SETTABLE_CLASSES: &str = r#"
 import importlib, json, os
 allowed = json.loads(os.environ["ALLOWED"])
 for module, paths in allowed.items():
@@ -33,7 +35,28 @@ for module, paths in allowed.items():
             print(module, path)
 "#;
 
-fn mutable_classes(image: &str) -> BTreeSet<(String, String)> {
+/// Prints `module path` for every allowed attribute that can be called (functions, classes,
+/// modules' callables): storing one on an object installs a method.
+const CALLABLES: &str = r#"
+import importlib, json, os
+allowed = json.loads(os.environ["ALLOWED"])
+for module, paths in allowed.items():
+    try:
+        m = importlib.import_module(module)
+    except ImportError:
+        continue
+    for path in paths:
+        o = m
+        try:
+            for part in path.split("."):
+                o = getattr(o, part)
+        except AttributeError:
+            continue
+        if callable(o):
+            print(module, path)
+"#;
+
+fn introspect(image: &str, script: &str) -> BTreeSet<(String, String)> {
     let allowed = serde_json::to_string(&Policy::default().allowed_attributes).expect("json");
     let out = output(
         Command::new("docker")
@@ -51,7 +74,7 @@ fn mutable_classes(image: &str) -> BTreeSet<(String, String)> {
                 image,
                 "python3",
                 "-c",
-                INTROSPECT,
+                script,
             ]),
     );
     assert!(
@@ -67,7 +90,7 @@ fn mutable_classes(image: &str) -> BTreeSet<(String, String)> {
 }
 
 fn check(image: &str) {
-    let classes = mutable_classes(image);
+    let classes = introspect(image, SETTABLE_CLASSES);
     // numpy and pandas export dozens of capitalised classes and a few that are not: an empty
     // answer means the introspection broke, not that there is nothing to check.
     assert!(
@@ -91,6 +114,27 @@ fn check(image: &str) {
     assert!(
         missed.is_empty(),
         "classes of {image} the validator does not see as classes: {missed:?}"
+    );
+
+    let callables = introspect(image, CALLABLES);
+    assert!(
+        callables.iter().any(|(m, p)| m == "math" && p == "sqrt"),
+        "{callables:?}"
+    );
+    let missed: Vec<String> = callables
+        .iter()
+        .filter(|(module, path)| {
+            let code = format!(
+                "import {module} as m\n\n\ndef put(o):\n    o.hook = m.{path}\n\n\nput(1)\nsignal = 1\n"
+            );
+            let report = validate(&code, &policy);
+            !report.findings.iter().any(|f| f.code == "SBX801")
+        })
+        .map(|(module, path)| format!("{module}.{path}"))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "callables of {image} the validator takes for plain values: {missed:?}"
     );
 }
 

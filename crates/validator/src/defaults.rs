@@ -315,11 +315,12 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
     ("zoneinfo", "ZoneInfo ZoneInfoNotFoundError"),
 ];
 
-/// The classes among [`ATTRIBUTES`] whose names are not capitalised and whose attributes can
-/// be set (classes written in Python, not built-in types): what, with every capitalised
-/// name, a program may hand around as a library class. Checked against the sandbox image by
-/// the `library_classes` test, which looks at every allowed attribute.
-pub(crate) const LOWERCASE_CLASSES: &[&str] = &[
+/// The classes among [`ATTRIBUTES`] not named as classes are (capitalised, not in capitals
+/// only) whose attributes can be set (classes written in Python, not built-in types): what,
+/// with the names of classes, a program may hand around as a library class. Checked against
+/// the sandbox images by the `library_classes` test, which looks at every allowed attribute.
+pub(crate) const OTHERWISE_NAMED_CLASSES: &[&str] = &[
+    "abc.ABC",
     "abc.abstractclassmethod",
     "abc.abstractproperty",
     "abc.abstractstaticmethod",
@@ -344,6 +345,79 @@ pub(crate) const LOWERCASE_CLASSES: &[&str] = &[
     "re.error",
     "time.struct_time",
     "warnings.catch_warnings",
+];
+
+/// Allowed attributes named with a capital that are not classes whose attributes can be set:
+/// classes built into the interpreter or compiled (`Py_TPFLAGS_IMMUTABLETYPE`), whose
+/// attributes cannot be set. Handing them around lets no patchable class out. Checked against
+/// both sandbox images by the `library_classes` test: a settable class listed here fails it.
+/// (typing's aliases are not listed: a store on `typing.Counter` lands on
+/// `collections.Counter`.)
+pub(crate) const IMMUTABLE_CLASSES: &[&str] = &[
+    "collections.OrderedDict",
+    "decimal.Context",
+    "decimal.Decimal",
+    "io.BytesIO",
+    "io.StringIO",
+    "numpy.random.BitGenerator",
+    "numpy.random.Generator",
+    "numpy.random.Philox",
+    "numpy.random.RandomState",
+    "numpy.random.SeedSequence",
+    "pandas.Interval",
+    "re.Match",
+    "re.Pattern",
+    "types.MappingProxyType",
+    "types.SimpleNamespace",
+    "zoneinfo.ZoneInfo",
+];
+
+/// Allowed attributes that hold plain values, neither functions nor classes, besides those
+/// named in capitals only (`re.IGNORECASE`, `decimal.ROUND_HALF_UP`): storing one anywhere
+/// installs nothing callable. Checked against both sandbox images by the `library_classes`
+/// test: a callable listed here fails it.
+pub(crate) const LIBRARY_VALUES: &[&str] = &[
+    "cmath.e",
+    "cmath.inf",
+    "cmath.infj",
+    "cmath.nan",
+    "cmath.nanj",
+    "cmath.pi",
+    "cmath.tau",
+    "decimal.BasicContext",
+    "decimal.DefaultContext",
+    "decimal.ExtendedContext",
+    "math.e",
+    "math.inf",
+    "math.nan",
+    "math.pi",
+    "math.tau",
+    "numpy.Inf",
+    "numpy.Infinity",
+    "numpy.NaN",
+    "numpy.e",
+    "numpy.inf",
+    "numpy.nan",
+    "numpy.newaxis",
+    "numpy.pi",
+    "pandas.IndexSlice",
+    "pandas.NaT",
+];
+
+/// Allowed attributes named in capitals only that can be called, unlike the constants so
+/// named: bit generators (classes whose attributes cannot be set) and dateutil's weekdays.
+/// Checked by the `library_classes` test, which finds every callable allowed attribute.
+pub(crate) const CALLABLES_IN_CAPITALS: &[&str] = &[
+    "dateutil.relativedelta.FR",
+    "dateutil.relativedelta.MO",
+    "dateutil.relativedelta.SA",
+    "dateutil.relativedelta.SU",
+    "dateutil.relativedelta.TH",
+    "dateutil.relativedelta.TU",
+    "dateutil.relativedelta.WE",
+    "numpy.random.MT19937",
+    "numpy.random.PCG64",
+    "numpy.random.SFC64",
 ];
 
 /// Path prefixes that literal file paths may normalise under.

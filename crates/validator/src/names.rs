@@ -21,7 +21,7 @@ pub(crate) fn is_dunder(name: &str) -> bool {
 /// Whether an attribute named `attr` may be a library class: capitalised, as libraries name
 /// their classes, or the last name of one of the few that are not.
 pub(crate) fn may_name_class(attr: &str) -> bool {
-    is_capitalised(attr) || is_last_name_of_any(crate::defaults::LOWERCASE_CLASSES, attr)
+    is_capitalised(attr) || is_last_name_of_any(crate::defaults::OTHERWISE_NAMED_CLASSES, attr)
 }
 
 /// Whether `name` is the last name of one of the dotted `paths` (`fields` of
@@ -35,8 +35,28 @@ pub(crate) fn is_last_name_of_any(paths: &[&str], name: &str) -> bool {
 /// Whether the resolved library path `path` (`pandas.Series`, `numpy.vectorize`) names a
 /// class.
 pub(crate) fn is_class_path(path: &str) -> bool {
-    path.rsplit('.').next().is_some_and(is_capitalised)
-        || crate::defaults::LOWERCASE_CLASSES.contains(&path)
+    use crate::defaults::{IMMUTABLE_CLASSES, OTHERWISE_NAMED_CLASSES};
+    let named_as_class = path
+        .rsplit('.')
+        .next()
+        .is_some_and(|last| is_capitalised(last) && !is_constant_name(last));
+    (named_as_class && !IMMUTABLE_CLASSES.contains(&path) && !is_library_value(path))
+        || OTHERWISE_NAMED_CLASSES.contains(&path)
+}
+
+/// Whether the resolved library path `path` holds a plain value (`re.IGNORECASE`, `math.pi`,
+/// `pd.NaT`), neither a function nor a class.
+pub(crate) fn is_library_value(path: &str) -> bool {
+    use crate::defaults::{CALLABLES_IN_CAPITALS, LIBRARY_VALUES};
+    (path.rsplit('.').next().is_some_and(is_constant_name)
+        && !CALLABLES_IN_CAPITALS.contains(&path))
+        || LIBRARY_VALUES.contains(&path)
+}
+
+/// A name in capitals only (`IGNORECASE`, `ROUND_HALF_UP`, `TYPE_CHECKING`): a constant by
+/// convention (`abc.ABC` is listed among the classes named otherwise).
+fn is_constant_name(name: &str) -> bool {
+    name.chars().any(char::is_uppercase) && !name.chars().any(char::is_lowercase)
 }
 
 fn is_capitalised(name: &str) -> bool {

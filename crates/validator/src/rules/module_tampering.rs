@@ -89,7 +89,7 @@ fn is_function_value(checker: &Checker<'_>, value: &Expr) -> bool {
         Expr::Attribute(a) => {
             checker.model.is_own_method(&normalise(&a.attr))
                 || matches!(&*a.value, Expr::Name(n) if checker.model.is_self_name(&normalise(&n.id)))
-                || !checker.model.resolve_paths(value).is_empty()
+                || is_library_callable(checker, value)
         }
         Expr::Name(n) => {
             let id = normalise(&n.id);
@@ -97,7 +97,7 @@ fn is_function_value(checker: &Checker<'_>, value: &Expr) -> bool {
                 .model
                 .bindings_of(&id)
                 .is_some_and(|bound| bound.contains(&crate::semantic::Bound::Def))
-                || !checker.model.aliases_of(&id).is_empty()
+                || is_library_callable(checker, value)
                 || (names::is_builtin(&id) && !checker.model.is_bound_anywhere(&id))
         }
         Expr::Call(call) => checker
@@ -107,6 +107,16 @@ fn is_function_value(checker: &Checker<'_>, value: &Expr) -> bool {
             .any(|p| matches!(p.as_str(), "functools.partial" | "functools.wraps")),
         _ => false,
     }
+}
+
+/// Whether `value` reaches something of an import other than a plain value (`pd.NaT`,
+/// `re.IGNORECASE`): a module, function or class.
+fn is_library_callable(checker: &Checker<'_>, value: &Expr) -> bool {
+    checker
+        .model
+        .resolve_paths(value)
+        .iter()
+        .any(|path| !names::is_library_value(path))
 }
 
 /// Whether an expression is `type(...)` or `x.__class__`: a class reached by value.
