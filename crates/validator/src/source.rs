@@ -32,7 +32,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<&str, DecodeError> {
 pub(crate) fn check_cookie(text: &str) -> Result<(), DecodeError> {
     let bom = text.starts_with('\u{feff}');
     let mut offset = 0;
-    for (index, line) in text.split_inclusive(['\n', '\r']).take(2).enumerate() {
+    for (index, line) in python_lines(text).take(2).enumerate() {
         if let Some((name, start, end)) = cookie_in_line(line) {
             if !is_utf8_name(name) {
                 return Err(DecodeError::Cookie {
@@ -55,6 +55,26 @@ pub(crate) fn check_cookie(text: &str) -> Result<(), DecodeError> {
         offset += line.len();
     }
     Ok(())
+}
+
+/// The lines of `text` as Python reads them: each ends at `\r\n`, `\r` or `\n` (its end kept).
+fn python_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(['\n', '\r']).map_or(rest.len(), |i| {
+            if rest[i..].starts_with("\r\n") {
+                i + 2
+            } else {
+                i + 1
+            }
+        });
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
 }
 
 /// The encoding name declared in `line` (Python's `^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)`),
@@ -122,6 +142,10 @@ mod tests {
         assert!(check_cookie("x = 1\n# coding: latin-1\n").is_ok());
         // Line 3 never is.
         assert!(check_cookie("#\n#\n# coding: latin-1\n").is_ok());
+        // `\r\n` ends one line, as Python reads it: the cookie is on line 2.
+        assert!(check_cookie("#!/bin/python\r\n# coding: unicode_escape\r\nx = 1\r\n").is_err());
+        assert!(check_cookie("\r\n# coding: utf-7\r\n").is_err());
+        assert!(check_cookie("x = 1\r\n# coding: utf-7\r\n").is_ok());
     }
 
     #[test]

@@ -126,8 +126,8 @@ pub(crate) fn resolve(
 /// The text of an f-string expression whose fields are all numbers, each field replaced by
 /// `0`; `None` when a field may be a string (which would be pasted in as code). A field is a
 /// number when it has a numeric format spec (`{x:.2f}`, `{n:d}`), is a numeric literal, is
-/// `int(...)`/`float(...)`/`round(...)`/`abs(...)`/`len(...)`, or is a name only ever bound to
-/// numeric literals.
+/// `int(...)`/`float(...)`/`len(...)` (or `round(...)`/`abs(...)` in code that defines no
+/// `__round__`/`__abs__`), or is a name only ever bound to those.
 fn numeric_template(checker: &Checker<'_>, j: &ast::ExprJoinedStr) -> Option<String> {
     let mut text = String::new();
     for part in &j.values {
@@ -139,8 +139,7 @@ fn numeric_template(checker: &Checker<'_>, j: &ast::ExprJoinedStr) -> Option<Str
             Expr::FormattedValue(f) => {
                 let spec_numeric = f.format_spec.as_deref().is_some_and(|spec| match spec {
                     Expr::JoinedStr(spec) => matches!(spec.values.as_slice(), [Expr::Constant(c)]
-                        if matches!(&c.value, Constant::Str(s)
-                            if s.ends_with(['d', 'f', 'F', 'e', 'E', 'g', 'G', '%']))),
+                        if matches!(&c.value, Constant::Str(s) if is_numeric_spec(s))),
                     _ => false,
                 });
                 if !(spec_numeric || is_number(checker, &f.value)) {
@@ -154,12 +153,42 @@ fn numeric_template(checker: &Checker<'_>, j: &ast::ExprJoinedStr) -> Option<Str
     Some(text)
 }
 
+/// Whether a format spec is the standard one of a number and nothing else
+/// (`[align][sign][z][#][0][width][,|_][.precision]type`, no fill): a `datetime` or
+/// `Timestamp` hands its spec to `strftime`, which copies any other text into the result.
+fn is_numeric_spec(spec: &str) -> bool {
+    let digits = |s: &str| s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let mut rest = spec;
+    for flags in [&['<', '>', '=', '^'][..], &['+', '-', ' '], &['z'], &['#']] {
+        rest = rest.strip_prefix(flags).unwrap_or(rest);
+    }
+    rest = &rest[rest.len() - digits(rest)..];
+    rest = rest.strip_prefix([',', '_']).unwrap_or(rest);
+    if let Some(after) = rest.strip_prefix('.') {
+        let left = digits(after);
+        if left == after.len() {
+            return false;
+        }
+        rest = &after[after.len() - left..];
+    }
+    matches!(
+        rest,
+        "b" | "d" | "e" | "E" | "f" | "F" | "g" | "G" | "n" | "o" | "x" | "X" | "%"
+    )
+}
+
 fn is_number(checker: &Checker<'_>, expr: &Expr) -> bool {
     match expr {
         Expr::Constant(c) => matches!(c.value, Constant::Int(_) | Constant::Float(_)),
         Expr::UnaryOp(u) => is_number(checker, &u.operand),
+        // `int`, `float` and `len` return numbers whatever their argument defines; `round` and
+        // `abs` return what `__round__`/`__abs__` return, so only while the code defines
+        // neither.
         Expr::Call(call) => matches!(&*call.func, Expr::Name(n)
-            if matches!(normalise(&n.id).as_ref(), "int" | "float" | "round" | "abs" | "len")
+            if (matches!(normalise(&n.id).as_ref(), "int" | "float" | "len")
+                || (matches!(normalise(&n.id).as_ref(), "round" | "abs")
+                    && !checker.model.is_own_method("__round__")
+                    && !checker.model.is_own_method("__abs__")))
                 && !checker.model.definitely_shadowed(&normalise(&n.id))
                 && checker.model.aliases_of(&normalise(&n.id)).is_empty()),
         Expr::Name(n) => checker
@@ -170,7 +199,8 @@ fn is_number(checker: &Checker<'_>, expr: &Expr) -> bool {
                     && bound.iter().all(|b| match b {
                         Bound::Num => true,
                         Bound::CallOf(c) => {
-                            matches!(c.as_str(), "int" | "float" | "round" | "len")
+                            (matches!(c.as_str(), "int" | "float" | "len")
+                                || (c == "round" && !checker.model.is_own_method("__round__")))
                                 && !checker.model.definitely_shadowed(c)
                         }
                         _ => false,
@@ -302,7 +332,20 @@ fn plain_expr(expr: &Expr) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_plain;
+    use super::{is_numeric_spec, is_plain};
+
+    #[test]
+    fn numeric_specs_only() {
+        for spec in [
+            ".2f", ",.0f", ">10.2f", "+.1%", "d", "08.3e", "_d", "#x", "z.2f",
+        ] {
+            assert!(is_numeric_spec(spec), "{spec}");
+        }
+        // strftime copies the text of these into a Timestamp's or datetime's result.
+        for spec in ["", "@x # %%", "%Y-%m-%d", "*<10f", ".f", "2fx", "%%"] {
+            assert!(!is_numeric_spec(spec), "{spec}");
+        }
+    }
 
     #[test]
     fn plain_expressions_only() {

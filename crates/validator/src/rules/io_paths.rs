@@ -319,6 +319,15 @@ pub(crate) fn resolve(
 const WORKING_DIRECTORY: &str = "/tmp";
 
 pub(crate) fn check_literal(checker: &mut Checker<'_>, path: &str, span: Span) {
+    // No file name needs one, and URL parsers drop them (`"ht\ttp://..."` is `http://...`).
+    if path.chars().any(char::is_control) {
+        report_path(
+            checker,
+            span,
+            format!("file path {path:?} holds control characters"),
+        );
+        return;
+    }
     if let Some(scheme) = url_scheme(path) {
         checker.report(
             &UrlNotAllowed::RULE,
@@ -363,6 +372,8 @@ fn report_path(checker: &mut Checker<'_>, span: Span, message: String) {
 
 /// The URL scheme of `path`, if it looks like a URL.
 fn url_scheme(path: &str) -> Option<&str> {
+    // URL parsers drop leading blanks (`" file:///etc/passwd"`): so does this check.
+    let path = path.trim_start_matches(' ');
     let colon = path.find(':')?;
     let scheme = &path[..colon];
     let valid = scheme.len() >= 2

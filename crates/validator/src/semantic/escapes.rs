@@ -55,6 +55,25 @@ const CLASS_RETURNING: &[&str] = &["mro", "construct_array_type"];
 /// say.
 pub(crate) const CLASS_YIELDING_FUNCTIONS: &[&str] = &["dataclasses.fields"];
 
+/// Builtins that iterate over or measure their positional arguments and keep nothing
+/// that could change them: `len(names)`, `sorted(names)`, `enumerate(names)`.
+const READING_BUILTINS: &[&str] = &[
+    "all",
+    "any",
+    "enumerate",
+    "frozenset",
+    "len",
+    "list",
+    "max",
+    "min",
+    "reversed",
+    "set",
+    "sorted",
+    "sum",
+    "tuple",
+    "zip",
+];
+
 /// Where a name is loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Position {
@@ -244,9 +263,19 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
         Expr::YieldFrom(e) => escapes(&e.value, out),
         Expr::Compare(e) => {
             at(&e.left, Position::Compared, out);
-            e.comparators
-                .iter()
-                .for_each(|c| at(c, Position::Compared, out));
+            // `x in names` compares `x` with the items: the container is only read.
+            for (op, c) in e.ops.iter().zip(&e.comparators) {
+                let read = matches!(op, ast::CmpOp::In | ast::CmpOp::NotIn);
+                at(
+                    c,
+                    if read {
+                        Position::Iterable
+                    } else {
+                        Position::Compared
+                    },
+                    out,
+                );
+            }
         }
         Expr::Call(e) => {
             if let (Position::Value, Expr::Name(f), [Expr::Name(x)]) =
@@ -278,6 +307,9 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             at(&e.func, Position::Callee, out);
             let type_check = matches!(&*e.func, Expr::Name(n)
                 if matches!(normalise(&n.id).as_ref(), "isinstance" | "issubclass"));
+            // Builtins that only read their arguments' items (rebinding a builtin is rejected).
+            let reads_items = matches!(&*e.func, Expr::Name(n)
+                if READING_BUILTINS.contains(&normalise(&n.id).as_ref()));
             // Printing or formatting an object keeps nothing of it.
             let shown = matches!(&*e.func, Expr::Name(n)
                 if matches!(normalise(&n.id).as_ref(), "print" | "str" | "repr"));
@@ -287,6 +319,7 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
                     class_check(class, out);
                 }
                 _ if shown => e.args.iter().for_each(|a| at(a, Position::Compared, out)),
+                _ if reads_items => e.args.iter().for_each(|a| iterable(a, out)),
                 _ => all(&e.args, out),
             }
             e.keywords.iter().for_each(|k| escapes(&k.value, out));
@@ -300,7 +333,11 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             if position == Position::Value && names::may_name_class(&e.attr) {
                 out.class_name_values.push(expr.clone());
             }
-            out.reads_type_attribute |= e.ctx.is_load() && normalise(&e.attr) == "type";
+            let reads_type = e.ctx.is_load() && normalise(&e.attr) == "type";
+            out.reads_type_attribute |= reads_type;
+            // A dtype's `type` is a class: `Timestamp` for `s.dtype.type` of a tz-aware
+            // column, `Period` for `pd.PeriodDtype("D").type`.
+            out.class_values |= reads_type && is_dtype(&e.value);
             at(&e.value, Position::AttrBase, out);
         }
         Expr::Starred(e) => escapes(&e.value, out),
@@ -311,6 +348,27 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
         }
         Expr::Constant(_) => {}
     }
+}
+
+/// Whether `expr` reaches a dtype: through a `dtype`/`dtypes` attribute, or a call of
+/// `np.dtype` or a pandas `...Dtype` class.
+fn is_dtype(expr: &Expr) -> bool {
+    match expr {
+        Expr::Attribute(a) => {
+            matches!(normalise(&a.attr).as_ref(), "dtype" | "dtypes") || is_dtype(&a.value)
+        }
+        Expr::Subscript(s) => is_dtype(&s.value),
+        Expr::Call(c) => match &*c.func {
+            Expr::Name(n) => is_dtype_maker(&normalise(&n.id)),
+            Expr::Attribute(a) => is_dtype_maker(&normalise(&a.attr)) || is_dtype(&a.value),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn is_dtype_maker(name: &str) -> bool {
+    name == "dtype" || name.ends_with("Dtype")
 }
 
 fn comprehension(generators: &[ast::Comprehension], elts: &[&Expr], out: &mut Uses) {

@@ -329,7 +329,9 @@ impl SemanticModel {
     }
 
     /// The strings of `for name in seq` when `seq` is only ever bound to literal sequences of
-    /// strings and no import; `name` records `seq` so a later change to it is noticed.
+    /// strings and no import, and is never loaded but to be iterated over, read an item of or
+    /// tested for membership (see [`escapes`]); `name` records `seq` so a later change to it
+    /// is noticed.
     pub(crate) fn loop_strings(&mut self, name: &str, seq: &str) -> Option<Vec<String>> {
         let mut all = Vec::new();
         for b in self.bindings.get(seq)? {
@@ -338,7 +340,9 @@ impl SemanticModel {
                 _ => return None,
             }
         }
-        if all.is_empty() || !self.aliases_of(seq).is_empty() {
+        // A list the program hands anywhere but a loop or an item read (a container, an
+        // argument, a default, an alias, a method) may be rewritten in place from there.
+        if all.is_empty() || !self.aliases_of(seq).is_empty() || self.uses.escaping.contains(seq) {
             return None;
         }
         self.loop_sources
