@@ -5,7 +5,7 @@
 //! private attributes the code defined itself) are settled after the walk.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 
@@ -81,8 +81,16 @@ pub(crate) struct Checker<'a> {
     pub(crate) decorator_head: Option<Span>,
     /// A call whose result the enclosing call calls at once (`wraps(f)` in `wraps(f)(g)`).
     pub(crate) called_result: Option<Span>,
-    /// Names assigned a string built at run time somewhere (`zone = "a" + b`).
+    /// Names assigned a string built at run time somewhere (`zone = "a" + b`), or a
+    /// container holding one (`zones = ["UTC", "a" + b]`).
     pub(crate) built_strings: HashSet<String>,
+    /// The code's own functions that may return a string built at run time.
+    pub(crate) string_builders: HashSet<String>,
+    /// Names assigned the result of a call of a plain name (`zone = make(...)`): the names
+    /// of the functions called.
+    pub(crate) call_results: HashMap<String, Vec<String>>,
+    /// The functions being visited, innermost last.
+    pub(crate) functions: Vec<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -97,6 +105,9 @@ impl<'a> Checker<'a> {
             decorator_head: None,
             called_result: None,
             built_strings: HashSet::new(),
+            string_builders: HashSet::new(),
+            call_results: HashMap::new(),
+            functions: Vec::new(),
         }
     }
 
@@ -192,7 +203,12 @@ impl<'a> Checker<'a> {
                 !s.type_params.is_empty(),
             ),
             Stmt::ClassDef(s) => self.visit_class(s),
-            Stmt::Return(s) => self.visit_opt(s.value.as_deref()),
+            Stmt::Return(s) => {
+                if let Some(value) = s.value.as_deref() {
+                    rules::timezones::note_return(self, value);
+                }
+                self.visit_opt(s.value.as_deref());
+            }
             Stmt::Delete(s) => {
                 for target in &s.targets {
                     self.visit_delete(target);
@@ -407,7 +423,9 @@ impl<'a> Checker<'a> {
         self.bind(&name, span, Bound::Def, BindKind::Definition);
         let frame = self.model.enter_function(&name, args, decorators, body);
         self.bind_parameters(args);
+        self.functions.push(name);
         self.visit_body(body);
+        self.functions.pop();
         self.model.exit_function(frame);
     }
 

@@ -14,8 +14,9 @@ declare_rule! {
     /// call, the zone of `tz_localize`, `tz_convert`, `now`, `today` and `DatetimeTZDtype`,
     /// the positional zone of `date_range`, `bdate_range`, `DatetimeIndex`, `Timestamp`,
     /// `fromtimestamp` and `fromordinal`,
-    /// the dtype of `astype`, `pandas_dtype` and the `is_*_dtype` checks, directly or through
-    /// a variable assigned such a string anywhere.
+    /// the dtype of `astype`, `pandas_dtype` and the `is_*_dtype` checks, directly, through
+    /// a variable assigned such a string (or a list, tuple or dict holding one) anywhere, an
+    /// item of such a variable, or a call of the code's own function that may return one.
     ///
     /// ## Why is this bad?
     /// pandas hands a zone named `dateutil/<name>` to `dateutil.tz.gettz`, which opens
@@ -154,6 +155,14 @@ fn check_value(checker: &mut Checker<'_>, value: &Expr) {
                 check_value(checker, v);
             }
         }
+        // `zones[1]`: an item of a container that may hold a built string.
+        Expr::Subscript(sub) if matches!(&*sub.value, Expr::Name(_)) => {
+            check_value(checker, &sub.value);
+        }
+        // `zone(...)`: the code's own function, which may return a built string.
+        Expr::Call(call) if matches!(&*call.func, Expr::Name(_)) && !builds_string(value) => {
+            check_value(checker, &call.func);
+        }
         _ if builds_string(value) => report(
             checker,
             span,
@@ -197,6 +206,7 @@ fn builds_string(expr: &Expr) -> bool {
         Expr::BinOp(b) => matches!(b.op, Operator::Add | Operator::Mod | Operator::Mult),
         Expr::JoinedStr(j) => j.values.iter().any(|v| !matches!(v, Expr::Constant(_))),
         Expr::Call(call) => match &*call.func {
+            Expr::Lambda(l) => holds_built_string(&l.body),
             Expr::Attribute(a) => STRING_METHODS.contains(&normalise(&a.attr).as_ref()),
             Expr::Name(n) => matches!(normalise(&n.id).as_ref(), "str" | "chr" | "repr" | "format"),
             _ => false,
@@ -207,23 +217,64 @@ fn builds_string(expr: &Expr) -> bool {
     }
 }
 
-/// `zone = "a" + b`: remembered so the name is refused wherever it is given as a zone or
-/// dtype.
-pub(crate) fn note_assignment(checker: &mut Checker<'_>, targets: &[Expr], value: &Expr) {
-    if !builds_string(value) {
-        return;
+/// Whether `expr` builds a string or is a literal container holding one.
+fn holds_built_string(expr: &Expr) -> bool {
+    match expr {
+        Expr::List(ast::ExprList { elts, .. })
+        | Expr::Tuple(ast::ExprTuple { elts, .. })
+        | Expr::Set(ast::ExprSet { elts, .. }) => elts.iter().any(holds_built_string),
+        Expr::Dict(d) => d.values.iter().any(holds_built_string),
+        other => builds_string(other),
     }
+}
+
+/// `zone = "a" + b`, `zones = ["UTC", "a" + b]`, `zone = make(...)`: remembered so the name
+/// is refused wherever it is given as a zone or dtype if it may hold a built string.
+pub(crate) fn note_assignment(checker: &mut Checker<'_>, targets: &[Expr], value: &Expr) {
+    let built = holds_built_string(value);
+    let callee = match value {
+        Expr::Call(call) => match &*call.func {
+            Expr::Name(f) => Some(normalise(&f.id).into_owned()),
+            _ => None,
+        },
+        _ => None,
+    };
     for target in targets {
-        if let Expr::Name(n) = target {
-            checker.built_strings.insert(normalise(&n.id).into_owned());
+        let Expr::Name(n) = target else { continue };
+        let name = normalise(&n.id).into_owned();
+        if let Some(callee) = &callee {
+            checker
+                .call_results
+                .entry(name.clone())
+                .or_default()
+                .push(callee.clone());
         }
+        if built {
+            checker.built_strings.insert(name);
+        }
+    }
+}
+
+/// `return "a" + b` in a function of the code's own: its calls may be built strings.
+pub(crate) fn note_return(checker: &mut Checker<'_>, value: &Expr) {
+    let built = holds_built_string(value)
+        || matches!(value, Expr::Name(n) if checker.built_strings.contains(normalise(&n.id).as_ref()));
+    if let (true, Some(function)) = (built, checker.functions.last()) {
+        checker.string_builders.insert(function.clone());
     }
 }
 
 /// A variable given as a time zone or dtype, once the whole program's bindings are known:
 /// refused when it is assigned a string built at run time somewhere.
 pub(crate) fn resolve(checker: &mut Checker<'_>, name: &str, span: Span) {
-    if checker.built_strings.contains(name) {
+    let from_builder = |callee: &String| checker.string_builders.contains(callee);
+    let built = checker.built_strings.contains(name)
+        || checker.string_builders.contains(name)
+        || checker
+            .call_results
+            .get(name)
+            .is_some_and(|callees| callees.iter().any(from_builder));
+    if built {
         report(
             checker,
             span,
