@@ -217,9 +217,6 @@ impl<'a> Checker<'a> {
             Stmt::Assign(s) => {
                 self.visit_expr(&s.value);
                 rules::timezones::note_assignment(self, &s.targets, &s.value);
-                if let Expr::Name(n) = &*s.value {
-                    self.model.touch(&normalise(&n.id));
-                }
                 let bound = self.model.bound_here(&s.value);
                 let kind = kind_of(&s.value);
                 // `DF = pd.DataFrame` stands for what the import pre-pass resolved.
@@ -663,11 +660,7 @@ impl<'a> Checker<'a> {
                 }
             }
             Expr::Starred(s) => self.visit_target(&s.value, Bound::Other),
-            Expr::Subscript(sub) => {
-                // `names[0] = "..."` changes the list in place.
-                if let Expr::Name(n) = &*sub.value {
-                    self.model.touch(&normalise(&n.id));
-                }
+            Expr::Subscript(_) => {
                 self.visit_expr(target);
             }
             Expr::Attribute(a) => {
@@ -685,11 +678,11 @@ impl<'a> Checker<'a> {
 
     /// `for name in ["a", "b"]` binds `name` to literal strings only, and so does
     /// `for name in METHODS` when `METHODS` is only ever bound to a literal list of strings
-    /// (whether it is changed in place is settled after the walk).
+    /// (only when nothing can change the sequence in place).
     fn visit_loop_target(&mut self, target: &Expr, iter: &Expr) {
         if let (Expr::Name(name), Expr::Name(seq)) = (target, iter) {
             let id = normalise(&name.id).into_owned();
-            if let Some(strings) = self.model.loop_strings(&id, &normalise(&seq.id)) {
+            if let Some(strings) = self.model.loop_strings(&normalise(&seq.id)) {
                 let span = span_of(name.range);
                 for s in strings {
                     self.bind(&id, span, Bound::Str(vec![s]), BindKind::Data);
@@ -898,9 +891,7 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn visit_name(&mut self, name: &ast::ExprName, use_: NameUse) {
         let id = normalise(&name.id);
-        if use_ == NameUse::AttrBase {
-            self.model.touch(&id);
-        } else {
+        if use_ != NameUse::AttrBase {
             rules::foreign_self::check_class_body_name(self, &id, span_of(name.range));
         }
         self.check_name_load(&id, span_of(name.range), use_);
@@ -940,19 +931,6 @@ impl<'a> Checker<'a> {
             }
         }
         rules::deserialization::check_keywords(self, &call.keywords);
-        for arg in original
-            .args
-            .iter()
-            .chain(original.keywords.iter().map(|k| &k.value))
-        {
-            let arg = match arg {
-                Expr::Starred(s) => &*s.value,
-                other => other,
-            };
-            if let Expr::Name(n) = arg {
-                self.model.touch(&normalise(&n.id));
-            }
-        }
         self.visit_all(&original.args);
         for keyword in &original.keywords {
             self.visit_expr(&keyword.value);

@@ -70,7 +70,8 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
     (
         "calendar",
         "monthrange isleap leapdays weekday monthcalendar month_name month_abbr day_name \
-         day_abbr MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY timegm",
+         day_abbr MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY timegm Calendar \
+         TextCalendar",
     ),
     (
         "cmath",

@@ -14,7 +14,8 @@ declare_rule! {
     /// the `if __name__ == "__main__":`
     /// idiom; calling the dunder methods a strategy may define (`__init__`, `__post_init__`,
     /// `__repr__`, ...) on `self`, `cls`, `super()` or the code's own classes; and
-    /// module-level `__all__`, `__version__`, `__author__`. Attribute names are compared
+    /// module-level `__all__`, `__version__`, `__author__`, bound and read back. Attribute
+    /// names are compared
     /// after NFKC normalisation.
     ///
     /// ## Why is this bad?
@@ -60,7 +61,12 @@ const MODULE_BINDABLE: &[&str] = &["__all__", "__version__", "__author__", "__do
 
 /// Reports a dunder name in a load; true when it was reported.
 pub(crate) fn check_name(checker: &mut Checker<'_>, name: &str, span: Span) -> bool {
-    if !is_dunder(name) || matches!(name, "__name__" | "__doc__" | "__debug__") {
+    // The module-level names the code may bind hold only what it bound there (no builtin
+    // is so named): reading them back is harmless.
+    if !is_dunder(name)
+        || matches!(name, "__name__" | "__doc__" | "__debug__")
+        || MODULE_BINDABLE.contains(&name)
+    {
         return false;
     }
     report(

@@ -4,7 +4,9 @@
 //!   bound to a literal sequence of own instances. That holds only while nothing can put
 //!   another object into the list: `objs.append(data)`, `objs[0] = data`, `f(objs)`,
 //!   `alias = objs`. So a name escapes at every load except as the iterable of a loop or
-//!   comprehension and as the base of an item read (`objs[0]`), which change nothing.
+//!   comprehension, the base of an item read (`objs[0]`) or of a method that only reads
+//!   (`objs.index(x)`), the container of a membership test and the argument of a builtin
+//!   that only reads (`len(objs)`), which change nothing.
 //! - **Names used as values.** A class's methods take only its instances as `self` while
 //!   the class itself is only called, read attributes from (each checked by SBX704),
 //!   subclassed or named in `isinstance`: once it is passed, stored or returned, whoever
@@ -73,6 +75,9 @@ const READING_BUILTINS: &[&str] = &[
     "tuple",
     "zip",
 ];
+
+/// Methods of lists, tuples and dicts that read the container and change nothing.
+const READING_METHODS: &[&str] = &["copy", "count", "get", "index", "items", "keys", "values"];
 
 /// Where a name is loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,7 +343,13 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             // A dtype's `type` is a class: `Timestamp` for `s.dtype.type` of a tz-aware
             // column, `Period` for `pd.PeriodDtype("D").type`.
             out.class_values |= reads_type && is_dtype(&e.value);
-            at(&e.value, Position::AttrBase, out);
+            // `names.index(x)`, `table.items()`: methods that only read the container.
+            let base = if READING_METHODS.contains(&normalise(&e.attr).as_ref()) {
+                Position::ItemBase
+            } else {
+                Position::AttrBase
+            };
+            at(&e.value, base, out);
         }
         Expr::Starred(e) => escapes(&e.value, out),
         Expr::Slice(e) => {

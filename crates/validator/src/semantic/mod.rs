@@ -163,11 +163,6 @@ pub(crate) struct SemanticModel {
     /// A library class the program uses as a value (`patch(pd.Series)`, `k = type(x)`), as
     /// written for the message: any variable may then hold it.
     library_class_value: Option<String>,
-    /// Names whose value may be changed in place or escape: used as an attribute base
-    /// (`names.append(...)`), passed to a call, or assigned to another name.
-    touched: HashSet<String>,
-    /// Loop variables bound from a name holding a literal sequence: variable -> sequences.
-    loop_sources: HashMap<String, Vec<String>>,
     /// The scopes being walked, innermost last.
     scopes: Vec<Scope>,
     next_scope_id: usize,
@@ -206,8 +201,6 @@ impl Default for SemanticModel {
             uses: escapes::Uses::default(),
             unsealed: HashSet::new(),
             library_class_value: None,
-            touched: HashSet::new(),
-            loop_sources: HashMap::new(),
             scopes: vec![Scope {
                 kind: ScopeKind::Module,
                 id: 0,
@@ -303,21 +296,10 @@ impl SemanticModel {
         self.aliases_of(name).is_empty() && !self.non_import.contains(name)
     }
 
-    /// The name's value may be changed in place or escape (`names.append`, `f(names)`).
-    pub(crate) fn touch(&mut self, name: &str) {
-        self.touched.insert(name.to_string());
-    }
-
-    /// The literal strings a name holds, when every binding of it is one and no loop
-    /// binding it drew from a sequence that may have changed.
+    /// The literal strings a name holds, when every binding of it is one (a loop over a
+    /// sequence is bound to its strings only while nothing can change the sequence, see
+    /// [`Self::loop_strings`]).
     pub(crate) fn literal_strings_of(&self, name: &str) -> Option<Vec<String>> {
-        let changed = self
-            .loop_sources
-            .get(name)
-            .is_some_and(|seqs| seqs.iter().any(|s| self.touched.contains(s)));
-        if changed {
-            return None;
-        }
         let mut all = Vec::new();
         for b in self.bindings.get(name)? {
             match b {
@@ -330,9 +312,8 @@ impl SemanticModel {
 
     /// The strings of `for name in seq` when `seq` is only ever bound to literal sequences of
     /// strings and no import, and is never loaded but to be iterated over, read an item of or
-    /// tested for membership (see [`escapes`]); `name` records `seq` so a later change to it
-    /// is noticed.
-    pub(crate) fn loop_strings(&mut self, name: &str, seq: &str) -> Option<Vec<String>> {
+    /// tested for membership (see [`escapes`]), so nothing can change it.
+    pub(crate) fn loop_strings(&self, seq: &str) -> Option<Vec<String>> {
         let mut all = Vec::new();
         for b in self.bindings.get(seq)? {
             match b {
@@ -345,10 +326,6 @@ impl SemanticModel {
         if all.is_empty() || !self.aliases_of(seq).is_empty() || self.uses.escaping.contains(seq) {
             return None;
         }
-        self.loop_sources
-            .entry(name.to_string())
-            .or_default()
-            .push(seq.to_string());
         Some(all)
     }
 
@@ -1335,6 +1312,14 @@ impl SemanticModel {
     /// makes another instance of the method's own class.
     pub(crate) fn bound_here(&self, value: &Expr) -> Bound {
         if let Expr::Call(call) = value {
+            // `textwrap.dedent("""...""")`: still the literal, its indentation removed.
+            if let ([Expr::Constant(c)], true) = (call.args.as_slice(), call.keywords.is_empty()) {
+                if let (ast::Constant::Str(text), Some("textwrap.dedent")) =
+                    (&c.value, self.resolve_path(&call.func).as_deref())
+                {
+                    return Bound::Str(vec![value::dedent(text)]);
+                }
+            }
             // `cls()` in a classmethod: an instance of the class or a subclass.
             if let Expr::Name(n) = &*call.func {
                 if self.class_self && self.is_self_name(&normalise(&n.id)) {

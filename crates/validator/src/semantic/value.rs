@@ -42,7 +42,8 @@ pub(crate) enum Bound {
     Def,
     /// A numeric literal (`threshold = 0.02`, `n = -5`).
     Num,
-    /// A literal list, tuple or set of strings (`METHODS = ["mean", "std"]`).
+    /// A literal list, tuple or set of strings, or a dict literal with string keys, what
+    /// iterating over it gives (`METHODS = ["mean", "std"]`).
     StrSeq(Vec<String>),
     /// A literal list or tuple of calls of one callable (`[Rule(1), Rule(2)]`).
     SeqOf(String),
@@ -78,6 +79,62 @@ pub(crate) enum Owner {
     Other,
 }
 
+/// `functools.partial(...)`: the dotted callee as written.
+fn called(func: &Expr) -> Bound {
+    let (base, attrs) = chain(func);
+    match base {
+        Expr::Name(n) => Bound::CallOf(extend_path(normalise(&n.id).into_owned(), &attrs)),
+        _ => Bound::Other,
+    }
+}
+
+fn type_form_or_other(value: &Expr) -> Bound {
+    let mut form = TypeForm::default();
+    if type_form_names(value, &mut form) {
+        Bound::TypeForm(form)
+    } else {
+        Bound::Other
+    }
+}
+
+/// `"...".strip()` (or `lstrip`, `rstrip`) of a string literal: the string it returns.
+fn literal_method(func: &Expr) -> Option<String> {
+    let Expr::Attribute(a) = func else {
+        return None;
+    };
+    let Expr::Constant(c) = &*a.value else {
+        return None;
+    };
+    let Constant::Str(text) = &c.value else {
+        return None;
+    };
+    match a.attr.as_str() {
+        "strip" => Some(text.trim().to_string()),
+        "lstrip" => Some(text.trim_start().to_string()),
+        "rstrip" => Some(text.trim_end().to_string()),
+        _ => None,
+    }
+}
+
+/// `textwrap.dedent` of `text`: the whitespace all its non-blank lines start with removed.
+pub(crate) fn dedent(text: &str) -> String {
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| &l[..l.len() - l.trim_start_matches([' ', '\t']).len()])
+        .reduce(|a, b| {
+            let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+            &a[..common]
+        })
+        .unwrap_or("");
+    text.split_inclusive('\n')
+        .map(|l| {
+            l.strip_prefix(indent)
+                .unwrap_or(l.trim_start_matches([' ', '\t']))
+        })
+        .collect()
+}
+
 /// What an assigned value tells the rules about the name it is bound to.
 pub(crate) fn bound_of(value: &Expr) -> Bound {
     match value {
@@ -93,36 +150,49 @@ pub(crate) fn bound_of(value: &Expr) -> Bound {
             }
             _ => Bound::Other,
         },
+        // `"""..."""[1:]`-style cleanups of a literal keep it a literal: `" a ".strip()`.
+        Expr::Call(call) if call.args.is_empty() && call.keywords.is_empty() => {
+            match (&*call.func, literal_method(&call.func)) {
+                (_, Some(text)) => Bound::Str(vec![text]),
+                (Expr::Name(name), None) => Bound::CallOf(normalise(&name.id).into_owned()),
+                (func, None) => called(func),
+            }
+        }
+        Expr::BinOp(b) if b.op == ast::Operator::Add => {
+            match (bound_of(&b.left), bound_of(&b.right)) {
+                (Bound::Str(l), Bound::Str(r)) if l.len() == 1 && r.len() == 1 => {
+                    Bound::Str(vec![format!("{}{}", l[0], r[0])])
+                }
+                _ => type_form_or_other(value),
+            }
+        }
         Expr::Call(call) => match &*call.func {
             Expr::Name(name) => Bound::CallOf(normalise(&name.id).into_owned()),
             // Reductions that only ever return numbers (strings make them raise).
             Expr::Attribute(a) if NUMERIC_REDUCTIONS.contains(&normalise(&a.attr).as_ref()) => {
                 Bound::Num
             }
-            // `functools.partial(...)`: the dotted callee as written.
-            func @ Expr::Attribute(_) => {
-                let (base, attrs) = chain(func);
-                match base {
-                    Expr::Name(n) => {
-                        Bound::CallOf(extend_path(normalise(&n.id).into_owned(), &attrs))
-                    }
-                    _ => Bound::Other,
-                }
-            }
+            func @ Expr::Attribute(_) => called(func),
             _ => Bound::Other,
         },
         Expr::Lambda(_) => Bound::Def,
-        Expr::Subscript(_) | Expr::BinOp(_) => {
-            let mut form = TypeForm::default();
-            if type_form_names(value, &mut form) {
-                Bound::TypeForm(form)
-            } else {
-                Bound::Other
-            }
-        }
+        Expr::Subscript(_) | Expr::BinOp(_) => type_form_or_other(value),
         Expr::UnaryOp(u) if matches!(&*u.operand, Expr::Constant(c) if matches!(c.value, Constant::Int(_) | Constant::Float(_))) => {
             Bound::Num
         }
+        // Iterating over a dict gives its keys.
+        Expr::Dict(d) if !d.keys.is_empty() => d
+            .keys
+            .iter()
+            .map(|k| match k {
+                Some(Expr::Constant(c)) => match &c.value {
+                    Constant::Str(s) => Some(s.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>()
+            .map_or(Bound::Other, Bound::StrSeq),
         Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) => match literal_strings(value) {
             Some(strings) if !strings.is_empty() => Bound::StrSeq(strings),
             _ => instances_of(value).map_or(Bound::Other, Bound::SeqOf),
