@@ -215,7 +215,21 @@ impl<'a> Checker<'a> {
                 }
             }
             Stmt::Assign(s) => {
-                self.visit_expr(&s.value);
+                // `__str__ = __repr__` in a class body: another name for a method defined
+                // above it, which the class's pre-pass knows as a method of its own.
+                let method_alias = match (s.targets.as_slice(), &*s.value) {
+                    ([Expr::Name(target)], Expr::Name(value)) => {
+                        let value = normalise(&value.id);
+                        self.model
+                            .is_class_body_method(&value)
+                            .then(|| normalise(&target.id).into_owned())
+                    }
+                    _ => None,
+                };
+                match method_alias {
+                    Some(alias) => self.model.alias_class_body_method(alias),
+                    None => self.visit_expr(&s.value),
+                }
                 rules::timezones::note_assignment(self, &s.targets, &s.value);
                 let bound = self.model.bound_here(&s.value);
                 let kind = kind_of(&s.value);
@@ -682,7 +696,9 @@ impl<'a> Checker<'a> {
     fn visit_loop_target(&mut self, target: &Expr, iter: &Expr) {
         if let (Expr::Name(name), Expr::Name(seq)) = (target, iter) {
             let id = normalise(&name.id).into_owned();
-            if let Some(strings) = self.model.loop_strings(&normalise(&seq.id)) {
+            let seq = normalise(&seq.id);
+            if let Some(strings) = self.model.loop_strings(&seq) {
+                self.model.note_loop_source(&id, &seq);
                 let span = span_of(name.range);
                 for s in strings {
                     self.bind(&id, span, Bound::Str(vec![s]), BindKind::Data);

@@ -126,8 +126,8 @@ pub(crate) fn resolve(
 /// The text of an f-string expression whose fields are all numbers, each field replaced by
 /// `0`; `None` when a field may be a string (which would be pasted in as code). A field is a
 /// number when it has a numeric format spec (`{x:.2f}`, `{n:d}`), is a numeric literal, is
-/// `int(...)`/`float(...)`/`len(...)` (or `round(...)`/`abs(...)` in code that defines no
-/// `__round__`/`__abs__`), or is a name only ever bound to those.
+/// `int(...)`/`float(...)`/`len(...)`, `round(...)`/`abs(...)` of a number, or is a name
+/// only ever bound to numeric literals or those three calls.
 fn numeric_template(checker: &Checker<'_>, j: &ast::ExprJoinedStr) -> Option<String> {
     let mut text = String::new();
     for part in &j.values {
@@ -182,13 +182,12 @@ fn is_number(checker: &Checker<'_>, expr: &Expr) -> bool {
         Expr::Constant(c) => matches!(c.value, Constant::Int(_) | Constant::Float(_)),
         Expr::UnaryOp(u) => is_number(checker, &u.operand),
         // `int`, `float` and `len` return numbers whatever their argument defines; `round` and
-        // `abs` return what `__round__`/`__abs__` return, so only while the code defines
-        // neither.
+        // `abs` return what their argument's `__round__`/`__abs__` return (a frame of text for
+        // a DataFrame), so only of a number.
         Expr::Call(call) => matches!(&*call.func, Expr::Name(n)
             if (matches!(normalise(&n.id).as_ref(), "int" | "float" | "len")
                 || (matches!(normalise(&n.id).as_ref(), "round" | "abs")
-                    && !checker.model.is_own_method("__round__")
-                    && !checker.model.is_own_method("__abs__")))
+                    && call.args.first().is_some_and(|a| is_number(checker, a))))
                 && !checker.model.definitely_shadowed(&normalise(&n.id))
                 && checker.model.aliases_of(&normalise(&n.id)).is_empty()),
         Expr::Name(n) => checker
@@ -199,8 +198,7 @@ fn is_number(checker: &Checker<'_>, expr: &Expr) -> bool {
                     && bound.iter().all(|b| match b {
                         Bound::Num => true,
                         Bound::CallOf(c) => {
-                            (matches!(c.as_str(), "int" | "float" | "len")
-                                || (c == "round" && !checker.model.is_own_method("__round__")))
+                            matches!(c.as_str(), "int" | "float" | "len")
                                 && !checker.model.definitely_shadowed(c)
                         }
                         _ => false,
@@ -268,7 +266,11 @@ fn report(checker: &mut Checker<'_>, span: Span, message: String) {
 
 /// Whether a query/eval string only holds names, literals, operators and assignments.
 fn is_plain(text: &str, max_depth: usize) -> bool {
-    // pandas-only syntax: `@local` references and `backquoted column names`.
+    // pandas-only syntax: `@local` references and `backquoted column names`. A backtick
+    // inside a string literal opens nothing, so text with both is not judged here.
+    if text.contains('`') && text.contains(['\'', '"']) {
+        return false;
+    }
     let mut cleaned = String::with_capacity(text.len());
     let mut in_backticks = false;
     for c in text.chars() {
@@ -351,6 +353,7 @@ mod tests {
     fn plain_expressions_only() {
         assert!(is_plain("close > @threshold and volume > 0", 100));
         assert!(is_plain("`my col` * 2 + b", 100));
+        assert!(!is_plain("[\"`\", @pd.io.common.os.getuid(), \"`\"]", 100));
         assert!(is_plain("ratio = a / b", 100));
         assert!(!is_plain("a.__class__", 100));
         assert!(!is_plain("__import__('os')", 100));

@@ -155,6 +155,21 @@ fn check_value(checker: &mut Checker<'_>, value: &Expr) {
                 check_value(checker, v);
             }
         }
+        Expr::NamedExpr(w) => check_value(checker, &w.value),
+        // `self.zone`: an attribute the code may have assigned a built string.
+        Expr::Attribute(a) => checker.deferred.push(Deferred::TimeZone {
+            name: attribute_key(&a.attr),
+            span,
+        }),
+        // `zones.get("away")`: an item of a container that may hold a built string.
+        Expr::Call(call)
+            if matches!(&*call.func, Expr::Attribute(a)
+                if a.attr.as_str() == "get" && matches!(&*a.value, Expr::Name(_))) =>
+        {
+            if let Expr::Attribute(a) = &*call.func {
+                check_value(checker, &a.value);
+            }
+        }
         // `zones[1]`: an item of a container that may hold a built string.
         Expr::Subscript(sub) if matches!(&*sub.value, Expr::Name(_)) => {
             check_value(checker, &sub.value);
@@ -239,9 +254,24 @@ pub(crate) fn note_assignment(checker: &mut Checker<'_>, targets: &[Expr], value
         },
         _ => None,
     };
+    // `home, away = "UTC", "a" + b`: each name its own value.
+    if let ([Expr::Tuple(names)], Expr::Tuple(values)) = (targets, value) {
+        if names.elts.len() == values.elts.len() {
+            for (target, value) in names.elts.iter().zip(&values.elts) {
+                note_assignment(checker, std::slice::from_ref(target), value);
+            }
+            return;
+        }
+    }
     for target in targets {
-        let Expr::Name(n) = target else { continue };
-        let name = normalise(&n.id).into_owned();
+        let name = match target {
+            Expr::Name(n) => normalise(&n.id).into_owned(),
+            Expr::Attribute(a) if built => {
+                checker.built_strings.insert(attribute_key(&a.attr));
+                continue;
+            }
+            _ => continue,
+        };
         if let Some(callee) = &callee {
             checker
                 .call_results
@@ -253,6 +283,12 @@ pub(crate) fn note_assignment(checker: &mut Checker<'_>, targets: &[Expr], value
             checker.built_strings.insert(name);
         }
     }
+}
+
+/// How an attribute name is kept among the names of built strings (`.zone` for `x.zone`):
+/// any object's attribute of that name counts.
+fn attribute_key(attr: &str) -> String {
+    format!(".{}", normalise(attr))
 }
 
 /// `return "a" + b` in a function of the code's own: its calls may be built strings.

@@ -44,6 +44,13 @@ pub(crate) struct Uses {
     /// Callees that may be a library function whose results hold classes
     /// ([`CLASS_YIELDING_FUNCTIONS`]), if they resolve to one through the imports.
     pub(crate) class_yielding_callees: Vec<Expr>,
+    /// Names bound to a dtype (`d = s.dtype`, `for d in df.dtypes`).
+    pub(crate) dtype_names: HashSet<String>,
+    /// Names whose attribute `type` is read (`d.type`).
+    pub(crate) type_read_names: HashSet<String>,
+    /// Every attribute name written anywhere (`Route.X`): a list bound in a class body is
+    /// reached through them.
+    pub(crate) attribute_names: HashSet<String>,
     /// Some attribute named `type` is read (`field.type`, `getattr(field, "type")`): how a
     /// field's class is reached.
     pub(crate) reads_type_attribute: bool,
@@ -51,6 +58,10 @@ pub(crate) struct Uses {
 
 /// Methods of classes and dtypes that return classes.
 const CLASS_RETURNING: &[&str] = &["mro", "construct_array_type"];
+
+/// Functions that return classes taken apart from a type expression:
+/// `typing.get_origin(typing.Counter[str])` is `collections.Counter`.
+const CLASS_RETURNING_FUNCTIONS: &[&str] = &["get_origin", "get_args"];
 
 /// Library functions whose results hold classes in their `type` attribute:
 /// `dataclasses.fields(A)[0].type` is the class a field was annotated with, `pd.DataFrame`
@@ -121,6 +132,9 @@ pub(crate) fn record_uses(stmt: &Stmt, out: &mut Uses) {
         Stmt::Return(s) => exprs.extend(s.value.as_deref()),
         Stmt::Delete(s) => exprs.extend(&s.targets),
         Stmt::Assign(s) => {
+            if is_dtype(&s.value) {
+                out.dtype_names.extend(s.targets.iter().filter_map(name_of));
+            }
             exprs.extend(&s.targets);
             exprs.push(&s.value);
         }
@@ -134,6 +148,9 @@ pub(crate) fn record_uses(stmt: &Stmt, out: &mut Uses) {
         }
         Stmt::For(ast::StmtFor { target, iter, .. })
         | Stmt::AsyncFor(ast::StmtAsyncFor { target, iter, .. }) => {
+            if is_dtype(iter) {
+                out.dtype_names.extend(name_of(target));
+            }
             exprs.push(target);
             iterable(iter, out);
         }
@@ -296,8 +313,13 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
                 _ => None,
             };
             out.class_values |= match (&*e.func, last.as_deref()) {
-                (Expr::Name(_), Some(name)) => position == Position::Value && name == "type",
-                (Expr::Attribute(_), Some(attr)) => CLASS_RETURNING.contains(&attr),
+                (Expr::Name(_), Some(name)) => {
+                    (position == Position::Value && name == "type")
+                        || CLASS_RETURNING_FUNCTIONS.contains(&name)
+                }
+                (Expr::Attribute(_), Some(attr)) => {
+                    CLASS_RETURNING.contains(&attr) || CLASS_RETURNING_FUNCTIONS.contains(&attr)
+                }
                 _ => false,
             };
             if last
@@ -338,11 +360,21 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             if position == Position::Value && names::may_name_class(&e.attr) {
                 out.class_name_values.push(expr.clone());
             }
-            let reads_type = e.ctx.is_load() && normalise(&e.attr) == "type";
+            let attr = normalise(&e.attr);
+            if !out.attribute_names.contains(attr.as_ref()) {
+                out.attribute_names.insert(attr.clone().into_owned());
+            }
+            let reads_type = e.ctx.is_load() && attr == "type";
             out.reads_type_attribute |= reads_type;
             // A dtype's `type` is a class: `Timestamp` for `s.dtype.type` of a tz-aware
             // column, `Period` for `pd.PeriodDtype("D").type`.
             out.class_values |= reads_type && is_dtype(&e.value);
+            if let (true, Some(name)) = (reads_type, name_of(&e.value)) {
+                out.type_read_names.insert(name);
+            }
+            // A `singledispatch` function's registry maps classes (from annotations) to
+            // functions.
+            out.class_values |= e.ctx.is_load() && attr == "registry";
             // `names.index(x)`, `table.items()`: methods that only read the container.
             let base = if READING_METHODS.contains(&normalise(&e.attr).as_ref()) {
                 Position::ItemBase
@@ -379,7 +411,14 @@ fn is_dtype(expr: &Expr) -> bool {
 }
 
 fn is_dtype_maker(name: &str) -> bool {
-    name == "dtype" || name.ends_with("Dtype")
+    name.to_ascii_lowercase().ends_with("dtype")
+}
+
+fn name_of(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(n) => Some(normalise(&n.id).into_owned()),
+        _ => None,
+    }
 }
 
 fn comprehension(generators: &[ast::Comprehension], elts: &[&Expr], out: &mut Uses) {

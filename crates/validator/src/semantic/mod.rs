@@ -163,6 +163,9 @@ pub(crate) struct SemanticModel {
     /// A library class the program uses as a value (`patch(pd.Series)`, `k = type(x)`), as
     /// written for the message: any variable may then hold it.
     library_class_value: Option<String>,
+    /// Loop variables bound from a name holding a literal sequence: variable -> sequences,
+    /// judged again once the whole program's bindings are known.
+    loop_sources: HashMap<String, Vec<String>>,
     /// The scopes being walked, innermost last.
     scopes: Vec<Scope>,
     next_scope_id: usize,
@@ -184,6 +187,7 @@ impl Default for SemanticModel {
             own_classes: HashSet::new(),
             plain_classes: HashSet::new(),
             class_body_methods: Vec::new(),
+            loop_sources: HashMap::new(),
             class_stack: Vec::new(),
             plain_self: false,
             peer_names: Vec::new(),
@@ -300,7 +304,13 @@ impl SemanticModel {
     /// sequence is bound to its strings only while nothing can change the sequence, see
     /// [`Self::loop_strings`]).
     pub(crate) fn literal_strings_of(&self, name: &str) -> Option<Vec<String>> {
+        // A sequence rebound after the loop was walked (`X = ...` further down, `global X`
+        // in another function) holds more than the strings the loop was bound to: all of
+        // them, or something else.
         let mut all = Vec::new();
+        for seq in self.loop_sources.get(name).into_iter().flatten() {
+            all.extend(self.loop_strings(seq)?);
+        }
         for b in self.bindings.get(name)? {
             match b {
                 Bound::Str(strings) => all.extend(strings.iter().cloned()),
@@ -313,6 +323,14 @@ impl SemanticModel {
     /// The strings of `for name in seq` when `seq` is only ever bound to literal sequences of
     /// strings and no import, and is never loaded but to be iterated over, read an item of or
     /// tested for membership (see [`escapes`]), so nothing can change it.
+    /// `for name in seq` bound `name` to the strings of `seq`: see [`Self::literal_strings_of`].
+    pub(crate) fn note_loop_source(&mut self, name: &str, seq: &str) {
+        self.loop_sources
+            .entry(name.to_string())
+            .or_default()
+            .push(seq.to_string());
+    }
+
     pub(crate) fn loop_strings(&self, seq: &str) -> Option<Vec<String>> {
         let mut all = Vec::new();
         for b in self.bindings.get(seq)? {
@@ -323,7 +341,12 @@ impl SemanticModel {
         }
         // A list the program hands anywhere but a loop or an item read (a container, an
         // argument, a default, an alias, a method) may be rewritten in place from there.
-        if all.is_empty() || !self.aliases_of(seq).is_empty() || self.uses.escaping.contains(seq) {
+        // A list bound in a class body is also reached as an attribute (`Route.X[:] = ...`).
+        if all.is_empty()
+            || !self.aliases_of(seq).is_empty()
+            || self.uses.escaping.contains(seq)
+            || self.uses.attribute_names.contains(seq)
+        {
             return None;
         }
         Some(all)
@@ -423,6 +446,13 @@ impl SemanticModel {
     fn find_library_class_value(&self) -> Option<String> {
         if self.uses.class_values {
             return Some("the class of an object (`type(x)`, `mro()`)".into());
+        }
+        if !self
+            .uses
+            .dtype_names
+            .is_disjoint(&self.uses.type_read_names)
+        {
+            return Some("the class of a dtype (`dtype.type`)".into());
         }
         if let Some(path) = self
             .uses
@@ -720,6 +750,23 @@ impl SemanticModel {
                 self.self_method_names.insert(name.clone());
                 self.declared_methods.insert(name.clone());
                 decl.self_methods.insert(name);
+            }
+        }
+        // `__str__ = __repr__`: the alias is the same method, judged as the method is.
+        for stmt in &class.body {
+            let Stmt::Assign(a) = stmt else { continue };
+            let ([Expr::Name(alias)], Expr::Name(method)) = (a.targets.as_slice(), &*a.value)
+            else {
+                continue;
+            };
+            let (alias, method) = (normalise(&alias.id).into_owned(), normalise(&method.id));
+            if decl.self_methods.contains(method.as_ref()) {
+                self.self_method_names.insert(alias.clone());
+                self.declared_methods.insert(alias.clone());
+                decl.self_methods.insert(alias);
+            } else if decl.other_methods.contains(method.as_ref()) {
+                self.declared_methods.insert(alias.clone());
+                decl.other_methods.insert(alias);
             }
         }
         self.class_decls
@@ -1201,6 +1248,13 @@ impl SemanticModel {
 
     /// Whether `name`, loaded in a class body, is one of the functions that body has
     /// defined to take the instance first.
+    /// `alias = method` in the class body being walked: `alias` is that method too.
+    pub(crate) fn alias_class_body_method(&mut self, alias: String) {
+        if let Some(methods) = self.class_body_methods.last_mut() {
+            methods.insert(alias);
+        }
+    }
+
     pub(crate) fn is_class_body_method(&self, name: &str) -> bool {
         self.scope() == ScopeKind::Class
             && self
