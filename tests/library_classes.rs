@@ -13,10 +13,8 @@ use std::process::Command;
 use adversarial_common::{ensure_image, ensure_modern_image, output};
 use stockade_validator::{validate, Policy};
 
-/// Prints `module path` for every allowed attribute that is a class without
-/// `Py_TPFLAGS_IMMUTABLETYPE`: its attributes can be set, so handing it around lets code
-/// patch it.
-const SETTABLE_CLASSES: &str = r#"
+/// Prints `module path` for every allowed attribute `o` for which `SELECT` holds.
+const WALK: &str = r#"
 import importlib, json, os
 allowed = json.loads(os.environ["ALLOWED"])
 for module, paths in allowed.items():
@@ -31,32 +29,20 @@ for module, paths in allowed.items():
                 o = getattr(o, part)
         except AttributeError:
             continue
-        if isinstance(o, type) and not o.__flags__ & (1 << 8):
+        if SELECT:
             print(module, path)
 "#;
 
-/// Prints `module path` for every allowed attribute that can be called (functions, classes,
-/// modules' callables): storing one on an object installs a method.
-const CALLABLES: &str = r#"
-import importlib, json, os
-allowed = json.loads(os.environ["ALLOWED"])
-for module, paths in allowed.items():
-    try:
-        m = importlib.import_module(module)
-    except ImportError:
-        continue
-    for path in paths:
-        o = m
-        try:
-            for part in path.split("."):
-                o = getattr(o, part)
-        except AttributeError:
-            continue
-        if callable(o):
-            print(module, path)
-"#;
+/// A class without `Py_TPFLAGS_IMMUTABLETYPE`: its attributes can be set, so handing it
+/// around lets code patch it.
+const SETTABLE_CLASSES: &str = "isinstance(o, type) and not o.__flags__ & (1 << 8)";
 
-fn introspect(image: &str, script: &str) -> BTreeSet<(String, String)> {
+/// Anything that can be called (functions, classes, callable objects): storing one on an
+/// object installs a method.
+const CALLABLES: &str = "callable(o)";
+
+fn introspect(image: &str, select: &str) -> BTreeSet<(String, String)> {
+    let script = WALK.replace("SELECT", select);
     let allowed = serde_json::to_string(&Policy::default().allowed_attributes).expect("json");
     let out = output(
         Command::new("docker")
@@ -74,7 +60,7 @@ fn introspect(image: &str, script: &str) -> BTreeSet<(String, String)> {
                 image,
                 "python3",
                 "-c",
-                script,
+                &script,
             ]),
     );
     assert!(
