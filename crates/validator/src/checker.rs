@@ -12,7 +12,7 @@ use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 use crate::index::PolicyIndex;
 use crate::names::normalise;
 use crate::rules::{self, Rule};
-use crate::semantic::value::{instances_of, kind_of, literal_strings};
+use crate::semantic::value::{instances_of, is_literal_numbers, kind_of, literal_strings};
 use crate::semantic::{
     chain, normalise_dotted, BindKind, Bound, Origin, Owner, ScopeKind, SemanticModel,
 };
@@ -50,10 +50,16 @@ pub(crate) enum Deferred {
     Annotation {
         name: String,
         span: Span,
-        path: bool,
+        role: rules::annotations::Role,
     },
     /// A variable given as a time zone or dtype: what the program binds it to.
     TimeZone { name: String, span: Span },
+    /// A variable in a field of a `query`/`eval` f-string: it must be a number.
+    Number {
+        name: String,
+        span: Span,
+        method: String,
+    },
 }
 
 /// How a name is used where it is loaded.
@@ -268,7 +274,7 @@ impl<'a> Checker<'a> {
             }
             Stmt::AnnAssign(s) => {
                 if self.model.scope() == ScopeKind::Function {
-                    self.visit_expr(&s.annotation);
+                    self.visit_annotation_expr(&s.annotation);
                 } else {
                     self.visit_annotation(&s.annotation);
                 }
@@ -634,8 +640,44 @@ impl<'a> Checker<'a> {
     fn visit_annotation(&mut self, expr: &Expr) {
         rules::annotations::check(self, expr);
         if !matches!(expr, Expr::Constant(_)) {
-            self.visit_expr(expr);
+            self.visit_annotation_expr(expr);
         }
+    }
+
+    /// An annotation's expression, checked as code, where `type` and `type[Strategy]` are type
+    /// forms rather than `type` handed on as a value (SBX205): the alias it builds is stored in
+    /// `__annotations__`, which the code cannot read. The exception is a class body's
+    /// annotation in a program that reads annotations back through `dataclasses.fields`:
+    /// there `fields(A)[0].type` is that alias, and calling it calls `type`.
+    pub(crate) fn visit_annotation_expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Subscript(sub) => {
+                if !self.is_type_form(&sub.value) {
+                    self.visit_expr(&sub.value);
+                }
+                self.visit_annotation_expr(&sub.slice);
+            }
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| self.visit_annotation_expr(e)),
+            Expr::List(l) => l.elts.iter().for_each(|e| self.visit_annotation_expr(e)),
+            Expr::BinOp(b) if b.op == ast::Operator::BitOr => {
+                self.visit_annotation_expr(&b.left);
+                self.visit_annotation_expr(&b.right);
+            }
+            name if self.is_type_form(name) => {}
+            other => self.visit_expr(other),
+        }
+    }
+
+    /// Whether `expr`, in an annotation or as the base of a subscript there, is the builtin
+    /// `type`, and the annotation cannot be read back as a value.
+    fn is_type_form(&self, expr: &Expr) -> bool {
+        let Expr::Name(name) = expr else {
+            return false;
+        };
+        normalise(&name.id) == "type"
+            && self.model.bindings_of("type").is_none()
+            && !(self.model.scope() == ScopeKind::Class
+                && self.model.annotation_class_reader().is_some())
     }
 
     // ----- binding targets -----
@@ -719,6 +761,17 @@ impl<'a> Checker<'a> {
                     Bound::CallOf(callee),
                     BindKind::Data,
                 );
+                return;
+            }
+            let numbers = if is_literal_numbers(iter) {
+                Some(Bound::Num)
+            } else {
+                matches!(iter, Expr::Call(call) if matches!(&*call.func, Expr::Name(n) if normalise(&n.id) == "range"))
+                    .then_some(Bound::RangeItem)
+            };
+            if let Some(bound) = numbers {
+                let id = normalise(&name.id).into_owned();
+                self.bind(&id, span_of(name.range), bound, BindKind::Data);
                 return;
             }
             if let Some(strings) = literal_strings(iter) {
@@ -1022,11 +1075,14 @@ impl<'a> Checker<'a> {
                     span,
                     purpose,
                 } => self.resolve_literal(&name, span, purpose),
-                Deferred::Annotation { name, span, path } => {
-                    rules::annotations::resolve(self, &name, span, path);
+                Deferred::Annotation { name, span, role } => {
+                    rules::annotations::resolve(self, &name, span, role);
                 }
                 Deferred::TimeZone { name, span } => {
                     rules::timezones::resolve(self, &name, span);
+                }
+                Deferred::Number { name, span, method } => {
+                    rules::dataframe_eval::resolve_number(self, &name, span, &method);
                 }
             }
         }

@@ -579,6 +579,52 @@ fn aliases_subscripted_with_values_are_types_only_as_literal_or_annotated() {
 }
 
 #[test]
+fn type_forms_in_annotations_are_types_unless_read_back_through_dataclass_fields() {
+    accepts("class Base:\n    pass\nREGISTRY: dict[str, type[Base]] = {}\ndef register(cls: type[Base]) -> type[Base]:\n    REGISTRY['x'] = cls\n    return cls\n");
+    accepts("def check(errors: tuple[type[Exception], ...] = (ValueError,), kind: type = int) -> 'type[int] | None':\n    local: type[int] = int\n    return None\n");
+    // Read back, a class body's `type[...]` is `type` itself: `fields(A)[0].type("X", (), {})`.
+    rejects("from dataclasses import dataclass, fields\n@dataclass\nclass A:\n    kind: type[object] = object\nmaker = fields(A)[0].type\n", "SBX205");
+    rejects("from dataclasses import dataclass, fields\n@dataclass\nclass A:\n    kind: type = object\nmaker = fields(A)[0].type\n", "SBX205");
+    // Anywhere but an annotation it is still `type` as a value.
+    rejects("T = type[object]\nX = T('X', (), {})\n", "SBX205");
+    rejects("type_ = [type][0]\n", "SBX205");
+}
+
+#[test]
+fn param_spec_parts_are_types_and_other_names_with_args_are_not() {
+    let head =
+        "from typing import Callable, ParamSpec, TypeVar\nP = ParamSpec('P')\nR = TypeVar('R')\n";
+    accepts(&format!(
+        "{head}def timed(fn: Callable[P, R]) -> Callable[P, R]:\n    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:\n        return fn(*args, **kwargs)\n    return wrapper\n"
+    ));
+    // A name bound to anything else has no type paths, whatever the attribute is called.
+    rejects(
+        "class Box:\n    args = '__import__(\"os\")'\nP = Box()\ndef f(*a: P.args): return a\n",
+        "SBX503",
+    );
+    rejects(
+        "from typing import ParamSpec\nP = ParamSpec('P')\ndef f(x: P.name): return x\n",
+        "SBX503",
+    );
+}
+
+#[test]
+fn query_fields_are_numbers_only_when_every_binding_anywhere_is_one() {
+    let head = "import pandas as pd\nframe = pd.DataFrame({'close': [1.0]})\n";
+    accepts(&format!("{head}for t in [0.01, -0.02, 3]:\n    frame.query(f'close > {{t}}')\nfor d in range(3):\n    frame.query(f'close > {{d}}')\n"));
+    // Rebound further down, the loop's next pass pastes code.
+    rejects(&format!("{head}limit = 0\nfor _ in range(2):\n    frame.query(f'close > {{limit}}')\n    limit = '@pd.io.common.os.getuid()'\n"), "SBX502");
+    rejects(&format!("{head}limit = 0.5\ndef screen():\n    return frame.eval(f'close > {{limit}}')\ndef tune():\n    global limit\n    limit = 'x'\n"), "SBX502");
+    // `range` rebound anywhere is no longer the builtin.
+    rejects(&format!("{head}def screen():\n    for d in range(2):\n        frame.query(f'close > {{d}}')\nrange = dict.get\n"), "SBX502");
+    // A loop over strings gives strings.
+    rejects(
+        &format!("{head}for t in ['close', '1']:\n    frame.query(f'close > {{t}}')\n"),
+        "SBX502",
+    );
+}
+
+#[test]
 fn zones_built_at_run_time_are_refused_and_zone_parameters_are_not() {
     accepts("import pandas as pd\ndef days(tz='UTC'):\n    return pd.date_range('2024-01-01', periods=2, tz=tz)\nsignal = len(days())\n");
     rejects(
@@ -595,6 +641,10 @@ fn zones_built_at_run_time_are_refused_and_zone_parameters_are_not() {
 fn attribute_stores_are_refused_where_a_library_class_may_have_been_handed_in() {
     // A program that lets no library class out stores on its frames freely.
     accepts("import pandas as pd\ndef tidy(f):\n    f.columns = ['a']\n    f.index.name = 'd'\n    return f\nsignal = len(tidy(pd.DataFrame({'x': [1]})))\n");
+    // Nor does catching one.
+    accepts("import numpy as np\nimport pandas as pd\nfrom decimal import InvalidOperation, localcontext\ntry:\n    w = np.linalg.inv(np.eye(2))\nexcept (np.linalg.LinAlgError, InvalidOperation):\n    w = None\nwith localcontext() as ctx:\n    ctx.prec = 50\nf = pd.DataFrame({'x': [1]})\nf.columns = ['y']\nsignal = len(f)\n");
+    // A tuple of them kept in a variable has let them out.
+    rejects("import numpy as np\nERRORS = (np.linalg.LinAlgError, ValueError)\ndef tidy(f):\n    f.columns = ['a']\n    return f\n", "SBX801");
     // Checking, comparing and printing a class lets nothing out.
     accepts("import pandas as pd\nf = pd.DataFrame({'x': [1]})\nprint(type(f), f'{type(f)}')\nok = isinstance(f, pd.DataFrame) and type(f) is pd.DataFrame\nf.columns = ['y']\nsignal = ok\n");
     // A class passed, defaulted, listed or kept in a variable may reach any variable.

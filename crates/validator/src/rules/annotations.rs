@@ -11,7 +11,7 @@ declare_rule! {
     /// ## What it does
     /// Requires every annotation of a parameter, a return value or a class or module
     /// variable to be a type expression: names, dotted module paths (`pd.DataFrame`),
-    /// subscripts (`Optional[T]`, `dict[str, float]`), `|` unions, `None`, `...`, and
+    /// `P.args` and `P.kwargs` of a `ParamSpec`, subscripts (`Optional[T]`, `dict[str, float]`), `|` unions, `None`, `...`, and
     /// string forward references that parse as type expressions themselves. A name used in
     /// an annotation may be bound by the code only to its own functions and classes,
     /// numbers, instances of its own plain classes, `typing`'s type makers
@@ -76,14 +76,18 @@ fn check_type(checker: &mut Checker<'_>, expr: &Expr, depth: usize) {
         Expr::Name(n) => checker.deferred.push(Deferred::Annotation {
             name: normalise(&n.id).into_owned(),
             span: span_of(n.range),
-            path: false,
+            role: Role::Type,
         }),
-        // `pd.DataFrame`, `npt.NDArray`: only attribute chains of imports are paths to types.
+        // `pd.DataFrame`, `npt.NDArray`: only attribute chains of imports are paths to types,
+        // besides `P.args` and `P.kwargs` of a `ParamSpec`.
         Expr::Attribute(a) => match chain(expr).0 {
             Expr::Name(n) => checker.deferred.push(Deferred::Annotation {
                 name: normalise(&n.id).into_owned(),
                 span: span_of(a.range),
-                path: true,
+                role: match (&*a.value, normalise(&a.attr).as_ref()) {
+                    (Expr::Name(_), "args" | "kwargs") => Role::ParamSpecPart,
+                    _ => Role::PathRoot,
+                },
             }),
             _ => report(
                 checker,
@@ -163,7 +167,7 @@ fn check_forward_ref(
     }
     match crate::checker::parse_expression_text(checker, code, offset) {
         Some(parsed) => {
-            checker.visit_expr(&parsed);
+            checker.visit_annotation_expr(&parsed);
             check_type(checker, &parsed, depth + 1);
         }
         None => report(
@@ -177,26 +181,48 @@ fn check_forward_ref(
 /// How deep type aliases may refer to other aliases (`Pair = Tuple[Leg, Leg]`).
 const MAX_ALIAS_DEPTH: usize = 8;
 
-/// A name used in an annotation, once the whole program's bindings are known; `path` when it
-/// is the root of an attribute chain, which only an import (or a builtin) may be.
-pub(crate) fn resolve(checker: &mut Checker<'_>, name: &str, span: Span, path: bool) {
-    if path {
-        let import_or_builtin =
-            checker.model.alias(name).is_some() || checker.model.bindings_of(name).is_none();
-        if !import_or_builtin {
-            report(
-                checker,
-                span,
-                format!("`{name}` is not a module, so its attributes are not type paths"),
-            );
+/// Where a name stands in an annotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// A type on its own: `Frame`.
+    Type,
+    /// The root of an attribute chain, which only an import (or a builtin) may be:
+    /// `pd.DataFrame`.
+    PathRoot,
+    /// `P` in `P.args` or `P.kwargs`, which only a `ParamSpec` may be; its `args` and
+    /// `kwargs` are objects of typing's, never strings.
+    ParamSpecPart,
+}
+
+/// A name used in an annotation, once the whole program's bindings are known.
+pub(crate) fn resolve(checker: &mut Checker<'_>, name: &str, span: Span, role: Role) {
+    let import_or_builtin =
+        || checker.model.alias(name).is_some() || checker.model.bindings_of(name).is_none();
+    let message = match role {
+        Role::Type if !is_type_name(checker, name, 0) => {
+            format!("`{name}` in an annotation is bound to a value that may be a string")
         }
-    } else if !is_type_name(checker, name, 0) {
-        report(
-            checker,
-            span,
-            format!("`{name}` in an annotation is bound to a value that may be a string"),
-        );
-    }
+        Role::PathRoot if !import_or_builtin() => {
+            format!("`{name}` is not a module, so its attributes are not type paths")
+        }
+        Role::ParamSpecPart if !import_or_builtin() && !is_param_spec(checker, name) => {
+            format!(
+                "`{name}` is neither a module nor a `ParamSpec`, so its attributes are not types"
+            )
+        }
+        _ => return,
+    };
+    report(checker, span, message);
+}
+
+/// Whether every binding of `name` is a `typing.ParamSpec(...)` call.
+fn is_param_spec(checker: &Checker<'_>, name: &str) -> bool {
+    checker.model.bindings_of(name).is_some_and(|bindings| {
+        bindings.iter().all(|bound| {
+            matches!(bound, Bound::CallOf(callee)
+                if import_path(checker, callee).as_deref() == Some("typing.ParamSpec"))
+        })
+    })
 }
 
 /// Whether every value the code may bind `name` to is a type, never a string.

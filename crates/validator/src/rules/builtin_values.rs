@@ -13,7 +13,8 @@ declare_rule! {
     /// in a branch that may not run, annotation-only `open: str` or one undone by `del`
     /// does not count). A value is anything but a direct call: passed to `reduce`, `map`,
     /// `sorted(key=...)`, stored in a list or dict, used as a decorator, ... Called directly, their arguments are checked by
-    /// other rules.
+    /// other rules. `type` and `type[C]` in an annotation are types, not values, except in a
+    /// class body of a program that reads annotations back through `dataclasses.fields`.
     ///
     /// ## Why is this bad?
     /// The checks on these builtins look at their arguments at the call site. Handed

@@ -70,16 +70,30 @@ pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::
                 format!("`.{method}()` needs a string expression"),
             ),
         },
-        Some(Expr::JoinedStr(j)) => match numeric_template(checker, j) {
-            Some(text) => check_text(checker, method, &text, span_of(j.range)),
-            None => report(
-                checker,
-                span_of(j.range),
-                format!(
-                    "`.{method}()` with an f-string is allowed only when every field is a number"
+        Some(Expr::JoinedStr(j)) => {
+            let mut names = Vec::new();
+            match numeric_template(checker, j, &mut names) {
+                // A name must be a number wherever the program binds it, also below this
+                // call (`x = "..."` at the end of a loop's body): judged after the walk.
+                Some(text) => {
+                    check_text(checker, method, &text, span_of(j.range));
+                    for name in names {
+                        checker.deferred.push(Deferred::Number {
+                            name: normalise(&name.id).into_owned(),
+                            span: span_of(name.range),
+                            method: method.to_string(),
+                        });
+                    }
+                }
+                None => report(
+                    checker,
+                    span_of(j.range),
+                    format!(
+                        "`.{method}()` with an f-string is allowed only when every field is a number"
+                    ),
                 ),
-            ),
-        },
+            }
+        }
         Some(Expr::Name(n)) => checker.deferred.push(Deferred::Literal {
             name: normalise(&n.id).into_owned(),
             span: span_of(n.range),
@@ -127,8 +141,13 @@ pub(crate) fn resolve(
 /// `0`; `None` when a field may be a string (which would be pasted in as code). A field is a
 /// number when it has a numeric format spec (`{x:.2f}`, `{n:d}`), is a numeric literal, is
 /// `int(...)`/`float(...)`/`len(...)`, `round(...)`/`abs(...)` of a number, or is a name
-/// only ever bound to numeric literals or those three calls.
-fn numeric_template(checker: &Checker<'_>, j: &ast::ExprJoinedStr) -> Option<String> {
+/// only ever bound to numbers: those names go to `names`, to be judged once the whole
+/// program's bindings are known ([`resolve_number`]).
+fn numeric_template<'a>(
+    checker: &Checker<'_>,
+    j: &'a ast::ExprJoinedStr,
+    names: &mut Vec<&'a ast::ExprName>,
+) -> Option<String> {
     let mut text = String::new();
     for part in &j.values {
         match part {
@@ -142,7 +161,7 @@ fn numeric_template(checker: &Checker<'_>, j: &ast::ExprJoinedStr) -> Option<Str
                         if matches!(&c.value, Constant::Str(s) if is_numeric_spec(s))),
                     _ => false,
                 });
-                if !(spec_numeric || is_number(checker, &f.value)) {
+                if !(spec_numeric || is_number(checker, &f.value, names)) {
                     return None;
                 }
                 text.push('0');
@@ -177,34 +196,54 @@ fn is_numeric_spec(spec: &str) -> bool {
     )
 }
 
-fn is_number(checker: &Checker<'_>, expr: &Expr) -> bool {
+/// Whether `expr` is a number, given that the names it leaves in `names` are.
+fn is_number<'a>(
+    checker: &Checker<'_>,
+    expr: &'a Expr,
+    names: &mut Vec<&'a ast::ExprName>,
+) -> bool {
     match expr {
         Expr::Constant(c) => matches!(c.value, Constant::Int(_) | Constant::Float(_)),
-        Expr::UnaryOp(u) => is_number(checker, &u.operand),
+        Expr::UnaryOp(u) => is_number(checker, &u.operand, names),
         // `int`, `float` and `len` return numbers whatever their argument defines; `round` and
         // `abs` return what their argument's `__round__`/`__abs__` return (a frame of text for
         // a DataFrame), so only of a number.
         Expr::Call(call) => matches!(&*call.func, Expr::Name(n)
             if (matches!(normalise(&n.id).as_ref(), "int" | "float" | "len")
                 || (matches!(normalise(&n.id).as_ref(), "round" | "abs")
-                    && call.args.first().is_some_and(|a| is_number(checker, a))))
+                    && call.args.first().is_some_and(|a| is_number(checker, a, names))))
                 && !checker.model.definitely_shadowed(&normalise(&n.id))
                 && checker.model.aliases_of(&normalise(&n.id)).is_empty()),
-        Expr::Name(n) => checker
-            .model
-            .bindings_of(&normalise(&n.id))
-            .is_some_and(|bound| {
-                !bound.is_empty()
-                    && bound.iter().all(|b| match b {
-                        Bound::Num => true,
-                        Bound::CallOf(c) => {
-                            matches!(c.as_str(), "int" | "float" | "len")
-                                && !checker.model.definitely_shadowed(c)
-                        }
-                        _ => false,
-                    })
-            }),
+        Expr::Name(n) => {
+            names.push(n);
+            true
+        }
         _ => false,
+    }
+}
+
+/// A name in a `query`/`eval` f-string field, once the whole program's bindings are known:
+/// every value it is bound to must be a number (a numeric literal, a loop over literal
+/// numbers or `range`, or `int`/`float`/`len` of anything).
+pub(crate) fn resolve_number(checker: &mut Checker<'_>, name: &str, span: Span, method: &str) {
+    let numeric = checker.model.bindings_of(name).is_some_and(|bound| {
+        !bound.is_empty()
+            && bound.iter().all(|b| match b {
+                Bound::Num => true,
+                Bound::RangeItem => checker.model.is_untouched_builtin("range"),
+                Bound::CallOf(c) => {
+                    matches!(c.as_str(), "int" | "float" | "len")
+                        && !checker.model.definitely_shadowed(c)
+                }
+                _ => false,
+            })
+    });
+    if !numeric {
+        report(
+            checker,
+            span,
+            format!("`.{method}()` f-string field `{name}` is not always a number"),
+        );
     }
 }
 

@@ -174,7 +174,9 @@ pub(crate) fn record_uses(stmt: &Stmt, out: &mut Uses) {
         Stmt::Try(ast::StmtTry { handlers, .. })
         | Stmt::TryStar(ast::StmtTryStar { handlers, .. }) => {
             for ast::ExceptHandler::ExceptHandler(h) in handlers {
-                exprs.extend(h.type_.as_deref());
+                if let Some(type_) = h.type_.as_deref() {
+                    class_check(type_, out);
+                }
             }
         }
         Stmt::Assert(s) => {

@@ -454,14 +454,7 @@ impl SemanticModel {
         {
             return Some("the class of a dtype (`dtype.type`)".into());
         }
-        if let Some(path) = self
-            .uses
-            .class_yielding_callees
-            .iter()
-            .filter(|_| self.uses.reads_type_attribute)
-            .flat_map(|callee| self.resolve_paths(callee))
-            .find(|path| escapes::CLASS_YIELDING_FUNCTIONS.contains(&path.as_str()))
-        {
+        if let Some(path) = self.annotation_class_reader() {
             return Some(format!("the classes of annotations (through `{path}`)"));
         }
         let by_attribute = self
@@ -489,6 +482,17 @@ impl SemanticModel {
 
     /// A library class the program uses as a value, described for a message: with one, any
     /// variable the code does not own may hold a library class.
+    /// The library function through which the program reads classes out of annotations
+    /// (`dataclasses.fields(A)[0].type`), if it does.
+    pub(crate) fn annotation_class_reader(&self) -> Option<String> {
+        self.uses
+            .class_yielding_callees
+            .iter()
+            .filter(|_| self.uses.reads_type_attribute)
+            .flat_map(|callee| self.resolve_paths(callee))
+            .find(|path| escapes::CLASS_YIELDING_FUNCTIONS.contains(&path.as_str()))
+    }
+
     pub(crate) fn library_class_value(&self) -> Option<&str> {
         self.library_class_value.as_deref()
     }

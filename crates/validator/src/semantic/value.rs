@@ -40,8 +40,11 @@ pub(crate) enum Bound {
     CallOf(String),
     /// A function or class the code defines (`def f`, `class C`, `f = lambda: ...`).
     Def,
-    /// A numeric literal (`threshold = 0.02`, `n = -5`).
+    /// A numeric literal (`threshold = 0.02`, `n = -5`), or what a loop over a literal
+    /// list of them gives.
     Num,
+    /// What a loop over `range(...)` gives: a number while the code binds `range` nowhere.
+    RangeItem,
     /// A literal list, tuple or set of strings, or a dict literal with string keys, what
     /// iterating over it gives (`METHODS = ["mean", "std"]`).
     StrSeq(Vec<String>),
@@ -293,6 +296,29 @@ pub(crate) fn kind_of(value: &Expr) -> BindKind {
     match value {
         Expr::Name(_) | Expr::Attribute(_) | Expr::Lambda(_) => BindKind::Alias,
         _ => BindKind::Data,
+    }
+}
+
+/// Whether `expr` is a literal list, tuple or set of numbers (`[0.01, -0.02]`), which a loop
+/// over it binds only to numbers.
+pub(crate) fn is_literal_numbers(expr: &Expr) -> bool {
+    let elts = match expr {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        Expr::Set(s) => &s.elts,
+        _ => return false,
+    };
+    elts.iter().all(is_number_literal)
+}
+
+/// `1`, `0.5`, `-2`.
+fn is_number_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Constant(c) => matches!(c.value, Constant::Int(_) | Constant::Float(_)),
+        Expr::UnaryOp(u) => {
+            matches!(u.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd) && is_number_literal(&u.operand)
+        }
+        _ => false,
     }
 }
 
