@@ -134,8 +134,16 @@ impl<'a> Checker<'a> {
         });
     }
 
-    /// Runs the whole check over a parsed module.
+    /// Runs the whole check over a parsed module, in two walks. Python does not run a
+    /// program in the order it is written: a function body runs when it is called, after
+    /// statements below it may have rebound a global; a loop body runs again after its own
+    /// later statements. The first walk only gathers every binding in the program; the
+    /// second judges each name on all of them, not only on those above it.
     pub(crate) fn run(&mut self, body: &[Stmt]) {
+        let mut first = Checker::new(self.source, self.policy);
+        first.model.collect_aliases(body, &first.index);
+        first.visit_body(body);
+        self.model.seed_bindings(first.model);
         self.model.collect_aliases(body, &self.index);
         self.visit_body(body);
         self.resolve_deferred();

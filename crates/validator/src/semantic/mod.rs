@@ -285,12 +285,20 @@ impl SemanticModel {
         self.flow.unbind(self.scope_id(), name);
     }
 
-    /// Every value `name` is bound to anywhere in the program so far, if it is bound at all.
+    /// Starts a walk knowing every binding an earlier walk of the same program found, so
+    /// that a name is judged on bindings the walk has not reached yet.
+    pub(crate) fn seed_bindings(&mut self, earlier: SemanticModel) {
+        self.bindings = earlier.bindings;
+        self.non_import = earlier.non_import;
+    }
+
+    /// Every value `name` is bound to anywhere in the program (once seeded; before, so far),
+    /// if it is bound at all.
     pub(crate) fn bindings_of(&self, name: &str) -> Option<&[Bound]> {
         self.bindings.get(name).map(Vec::as_slice)
     }
 
-    /// Whether the code binds `name` anywhere (so far).
+    /// Whether the code binds `name` anywhere (once seeded; before, so far).
     pub(crate) fn is_bound_anywhere(&self, name: &str) -> bool {
         self.bindings.contains_key(name)
     }
