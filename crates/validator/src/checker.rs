@@ -160,6 +160,11 @@ impl<'a> Checker<'a> {
                     self.isinstance_guards(&s.test, false)
                 }
                 Stmt::Assert(s) => self.isinstance_guards(&s.test, true),
+                // `self._check(other)`, where `_check` raises unless `other` is an own instance.
+                Stmt::Expr(e) => match &*e.value {
+                    Expr::Call(call) => self.model.guard_call_vouches(call),
+                    _ => Vec::new(),
+                },
                 _ => Vec::new(),
             };
             self.model.guard(after);

@@ -438,6 +438,53 @@ fn methods_taken_from_a_class_choose_no_self() {
 }
 
 #[test]
+fn a_private_guard_method_vouches_for_what_it_checks() {
+    let class = "class Box:\n    def __init__(self):\n        self._os = None\n";
+    let guard = "    def _check(self, other):\n        \"\"\"Same kind.\"\"\"\n        if not isinstance(other, Box):\n            raise TypeError('Box expected')\n        if other._os is None:\n            raise ValueError('empty')\n";
+    let uses = "    def __add__(self, other):\n        self._check(other)\n        return self._os == other._os\n";
+    accepts(&format!("{class}{guard}{uses}"));
+    accepts(&format!(
+        "{class}    def _check(self, other):\n        assert isinstance(other, Box)\n{uses}"
+    ));
+    // Not a guard: it returns, yields (a call runs nothing), or checks nothing.
+    for not_guard in [
+        "    def _check(self, other):\n        if not isinstance(other, Box):\n            return None\n",
+        "    def _check(self, other):\n        if not isinstance(other, Box):\n            raise TypeError('x')\n        yield\n",
+        "    def _check(self, other):\n        print(other)\n        if not isinstance(other, Box):\n            raise TypeError('x')\n",
+        "    def _check(self, other, alt):\n        if not isinstance(alt, Box):\n            raise TypeError('x')\n",
+    ] {
+        rejects(&format!("{class}{not_guard}{uses}"), "SBX302");
+    }
+    // Another function may sit under the name: a subclass's, an instance attribute, a class
+    // attribute; and a public name may be set by `setattr`.
+    rejects(
+        &format!(
+            "{class}{guard}{uses}class Sub(Box):\n    def _check(self, other):\n        pass\n"
+        ),
+        "SBX302",
+    );
+    rejects(
+        &format!("{class}{guard}{uses}    def reset(self):\n        self._check = print\n"),
+        "SBX302",
+    );
+    rejects(
+        &format!("{class}{guard}{uses}class Sub(Box):\n    _check = print\n"),
+        "SBX302",
+    );
+    rejects(
+        &format!(
+            "{class}{}{}",
+            guard.replace("_check", "check"),
+            uses.replace("_check", "check")
+        ),
+        "SBX302",
+    );
+    // Called with keywords or on another object, it proves nothing about these arguments.
+    rejects(&format!("{class}{guard}    def __add__(self, other):\n        self._check(other=other)\n        return other._os\n"), "SBX302");
+    rejects(&format!("{class}{guard}    def __add__(self, other):\n        Box()._check(self)\n        return other._os\n"), "SBX302");
+}
+
+#[test]
 fn peers_need_an_isinstance_check_or_own_callers() {
     let class = "import random\nclass Box:\n    def __init__(self):\n        self._os = None\n";
     rejects(

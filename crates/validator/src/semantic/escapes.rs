@@ -51,6 +51,10 @@ pub(crate) struct Uses {
     /// Every attribute name written anywhere (`Route.X`): a list bound in a class body is
     /// reached through them.
     pub(crate) attribute_names: HashSet<String>,
+    /// Attribute names stored or deleted anywhere (`self._check = f`, `del C.m`).
+    pub(crate) stored_attributes: HashSet<String>,
+    /// Some `yield` appears (the body is a generator's, which a call does not run).
+    pub(crate) yields: bool,
     /// Some attribute named `type` is read (`field.type`, `getattr(field, "type")`): how a
     /// field's class is reached.
     pub(crate) reads_type_attribute: bool,
@@ -283,8 +287,14 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
         Expr::GeneratorExp(e) => comprehension(&e.generators, &[&e.elt], out),
         Expr::DictComp(e) => comprehension(&e.generators, &[&e.key, &e.value], out),
         Expr::Await(e) => escapes(&e.value, out),
-        Expr::Yield(e) => opt(e.value.as_deref(), out),
-        Expr::YieldFrom(e) => escapes(&e.value, out),
+        Expr::Yield(e) => {
+            out.yields = true;
+            opt(e.value.as_deref(), out);
+        }
+        Expr::YieldFrom(e) => {
+            out.yields = true;
+            escapes(&e.value, out);
+        }
         Expr::Compare(e) => {
             at(&e.left, Position::Compared, out);
             // `x in names` compares `x` with the items: the container is only read.
@@ -363,6 +373,9 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
                 out.class_name_values.push(expr.clone());
             }
             let attr = normalise(&e.attr);
+            if !e.ctx.is_load() && !out.stored_attributes.contains(attr.as_ref()) {
+                out.stored_attributes.insert(attr.clone().into_owned());
+            }
             if !out.attribute_names.contains(attr.as_ref()) {
                 out.attribute_names.insert(attr.clone().into_owned());
             }

@@ -145,6 +145,10 @@ pub(crate) struct SemanticModel {
     self_method_names: HashSet<String>,
     /// Names of every function defined in some class body, from the pre-pass.
     declared_methods: HashSet<String>,
+    /// Per name, every class-body function or assignment of that name, from the pre-pass:
+    /// for each, the parameters its leading statements check with `isinstance` (raising
+    /// otherwise), with the class checked against; `None` when it is not such a plain guard.
+    guard_methods: HashMap<String, Vec<Option<Guards>>>,
     /// First parameters of class methods (`cls`), from the pre-pass.
     class_params: HashSet<String>,
     /// Every call of such a method by name (`x.merge(y)`), for proving what peers hold.
@@ -198,6 +202,7 @@ impl Default for SemanticModel {
             name_assigns: Vec::new(),
             self_method_names: HashSet::new(),
             declared_methods: HashSet::new(),
+            guard_methods: HashMap::new(),
             class_params: HashSet::new(),
             method_calls: HashMap::new(),
             referenced_methods: HashSet::new(),
@@ -720,6 +725,13 @@ impl SemanticModel {
             ..ClassDecl::default()
         };
         for stmt in &class.body {
+            for name in class_body_names(stmt) {
+                let guards = match stmt {
+                    Stmt::FunctionDef(f) if f.decorator_list.is_empty() => guarded_params(f),
+                    _ => None,
+                };
+                self.guard_methods.entry(name).or_default().push(guards);
+            }
             let (name, decorators) = match stmt {
                 Stmt::FunctionDef(f) => (&f.name, &f.decorator_list),
                 Stmt::AsyncFunctionDef(f) => (&f.name, &f.decorator_list),
@@ -1189,6 +1201,40 @@ impl SemanticModel {
 
     /// Whether `class` certainly names one of the code's plain classes, for an
     /// `isinstance(peer, class)` check: the class's name, a tuple of them, or `type(self)`.
+    /// `self._check(other)` as a statement, where `_check` is a method that raises unless
+    /// its parameters are instances of own classes: the arguments it vouches for. Only a
+    /// private method defined once in the program, never assigned as an attribute (nor, being
+    /// private, by `setattr`), so no subclass or instance can put another function there.
+    pub(crate) fn guard_call_vouches(&self, call: &ast::ExprCall) -> Vec<String> {
+        let Expr::Attribute(a) = &*call.func else {
+            return Vec::new();
+        };
+        let method = normalise(&a.attr);
+        let on_self = matches!(&*a.value, Expr::Name(n) if self.is_self_name(&normalise(&n.id)));
+        let guards = match self.guard_methods.get(method.as_ref()).map(Vec::as_slice) {
+            Some([Some(guards)]) => guards,
+            _ => return Vec::new(),
+        };
+        if !on_self
+            || !self.is_untouched_builtin("isinstance")
+            || !method.starts_with('_')
+            || names::is_dunder(&method)
+            || self.uses.stored_attributes.contains(method.as_ref())
+            || !call.keywords.is_empty()
+            || call.args.iter().any(|a| matches!(a, Expr::Starred(_)))
+        {
+            return Vec::new();
+        }
+        guards
+            .iter()
+            .filter(|(_, class)| self.is_own_class_check(class))
+            .filter_map(|(index, _)| match call.args.get(index.checked_sub(1)?) {
+                Some(Expr::Name(arg)) => Some(normalise(&arg.id).into_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub(crate) fn is_own_class_check(&self, class: &Expr) -> bool {
         match class {
             Expr::Name(n) => self.is_only_own_class(&normalise(&n.id), true),
@@ -1485,6 +1531,87 @@ fn first_param_name(args: &ast::Arguments) -> Option<String> {
 }
 
 /// Every name load in a body, nested bodies included.
+/// What a guard method checks: each parameter's index (the instance is 0) and the class
+/// expression it is checked against.
+type Guards = Vec<(usize, Expr)>;
+
+/// The names a class-body statement binds: a function's, or an assignment's targets.
+fn class_body_names(stmt: &Stmt) -> Vec<String> {
+    let targets: Vec<&Expr> = match stmt {
+        Stmt::FunctionDef(f) => return vec![normalise(&f.name).into_owned()],
+        Stmt::AsyncFunctionDef(f) => return vec![normalise(&f.name).into_owned()],
+        Stmt::Assign(a) => a.targets.iter().collect(),
+        Stmt::AnnAssign(a) => vec![&*a.target],
+        Stmt::AugAssign(a) => vec![&*a.target],
+        _ => return Vec::new(),
+    };
+    targets
+        .into_iter()
+        .filter_map(|t| match t {
+            Expr::Name(n) => Some(normalise(&n.id).into_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The parameters a plain method (not a generator) checks before anything else: its leading
+/// statements are all `if not isinstance(p, C): raise ...` or `assert isinstance(p, C)`
+/// (or other tests whose failure raises at once), and those on a parameter give its index (the instance is 0)
+/// and the class. `None` when there is none.
+fn guarded_params(f: &ast::StmtFunctionDef) -> Option<Guards> {
+    let mut uses = escapes::Uses::default();
+    record_all_uses(&f.body, &mut uses);
+    if uses.yields {
+        return None;
+    }
+    let params: Vec<String> = f
+        .args
+        .posonlyargs
+        .iter()
+        .chain(&f.args.args)
+        .map(|a| normalise(&a.def.arg).into_owned())
+        .collect();
+    let mut guards = Vec::new();
+    for stmt in &f.body {
+        let (test, holds) = match stmt {
+            Stmt::Expr(e) if matches!(&*e.value, Expr::Constant(_)) => continue,
+            Stmt::If(s) if s.orelse.is_empty() && matches!(s.body.as_slice(), [Stmt::Raise(_)]) => {
+                (&*s.test, false)
+            }
+            Stmt::Assert(s) => (&*s.test, true),
+            _ => break,
+        };
+        for (param, class) in isinstance_tests(test, holds) {
+            if let Some(index) = params.iter().position(|p| *p == param) {
+                guards.push((index, class.clone()));
+            }
+        }
+    }
+    (!guards.is_empty()).then_some(guards)
+}
+
+/// The `isinstance(p, C)` facts that `test` being `holds` proves: `not ...`, `and`/`or` of
+/// them; each the name and the class expression.
+fn isinstance_tests(test: &Expr, holds: bool) -> Vec<(String, &Expr)> {
+    match test {
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => isinstance_tests(&u.operand, !holds),
+        Expr::BoolOp(b) if (b.op == ast::BoolOp::And) == holds => b
+            .values
+            .iter()
+            .flat_map(|v| isinstance_tests(v, holds))
+            .collect(),
+        Expr::Call(call) if holds && call.keywords.is_empty() => {
+            match (&*call.func, call.args.as_slice()) {
+                (Expr::Name(f), [Expr::Name(p), class]) if normalise(&f.id) == "isinstance" => {
+                    vec![(normalise(&p.id).into_owned(), class)]
+                }
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn record_all_uses(body: &[Stmt], uses: &mut escapes::Uses) {
     for stmt in body {
         escapes::record_uses(stmt, uses);
