@@ -1013,10 +1013,46 @@ impl<'a> Checker<'a> {
             }
         }
         rules::deserialization::check_keywords(self, &call.keywords);
-        self.visit_all(&original.args);
+        match self.module_getattr(original) {
+            Some(attribute) => {
+                self.visit_expr(&attribute);
+                self.visit_all(&original.args[2..]);
+            }
+            None => self.visit_all(&original.args),
+        }
         for keyword in &original.keywords {
             self.visit_expr(&keyword.value);
         }
+    }
+
+    /// `getattr(np, "nanmean")`: with a module that is only ever that import and a literal
+    /// name, the same as `np.nanmean`, and checked as that attribute is (the name's text
+    /// stands for the attribute).
+    fn module_getattr(&self, call: &ast::ExprCall) -> Option<Expr> {
+        let is_getattr = matches!(&*call.func, Expr::Name(n) if normalise(&n.id) == "getattr")
+            && self.model.is_untouched_builtin("getattr");
+        let (Expr::Name(module), Expr::Constant(name)) = (call.args.first()?, call.args.get(1)?)
+        else {
+            return None;
+        };
+        let (true, Constant::Str(attr), Some(crate::semantic::Alias::Module(_))) = (
+            is_getattr && call.keywords.is_empty(),
+            &name.value,
+            self.model.alias(&normalise(&module.id)),
+        ) else {
+            return None;
+        };
+        // The literal's text, without its closing quote, ends where the attribute's name would.
+        let end = name.range.end() - ast::text_size::TextSize::from(1);
+        Some(Expr::Attribute(ast::ExprAttribute {
+            range: ast::text_size::TextRange::new(
+                module.range.start(),
+                end.max(module.range.end()),
+            ),
+            value: Box::new(call.args[0].clone()),
+            attr: ast::Identifier::new(attr.as_str()),
+            ctx: ast::ExprContext::Load,
+        }))
     }
 
     /// An attribute chain `base.a.b.c`, handled once from its outermost node.

@@ -438,6 +438,26 @@ fn methods_taken_from_a_class_choose_no_self() {
 }
 
 #[test]
+fn getattr_on_a_module_with_a_literal_name_is_that_attribute() {
+    accepts("import numpy as np\nmean = getattr(np, 'nanmean')\nstd = getattr(np, 'nanstd', None)\nsignal = float(mean(np.array([1.0, 2.0])))\n");
+    // Checked as the attribute: off the allowlist, a sink as a value, private.
+    rejects(
+        "import numpy as np\nc = getattr(np, 'ctypeslib')\n",
+        "SBX401",
+    );
+    rejects("import numpy as np\nload = getattr(np, 'load')\n", "SBX604");
+    rejects(
+        "import numpy as np\ncore = getattr(np, '_core')\n",
+        "SBX302",
+    );
+    // A computed name is still refused, and the module is still not a value.
+    rejects(
+        "import numpy as np\nname = 'nan' + 'mean'\nf = getattr(np, name)\n",
+        "SBX402",
+    );
+}
+
+#[test]
 fn a_private_guard_method_vouches_for_what_it_checks() {
     let class = "class Box:\n    def __init__(self):\n        self._os = None\n";
     let guard = "    def _check(self, other):\n        \"\"\"Same kind.\"\"\"\n        if not isinstance(other, Box):\n            raise TypeError('Box expected')\n        if other._os is None:\n            raise ValueError('empty')\n";

@@ -8,7 +8,8 @@ declare_rule! {
     /// ## What it does
     /// Rejects using a module (or a module namespace such as `np.random`) as a value:
     /// assigning it (`m = pd`), passing it (`f(np)`), storing it in a container, or calling
-    /// it. Modules may only be used as the start of an attribute path (`pd.DataFrame`).
+    /// it. Modules may only be used as the start of an attribute path (`pd.DataFrame`), or
+    /// in `getattr(np, "nanmean")` with a literal name, which is checked as `np.nanmean`.
     ///
     /// ## Why is this bad?
     /// The attribute allowlist follows paths from where a module is named. A module handed
