@@ -461,6 +461,7 @@ impl<'a> Checker<'a> {
 
     /// Decorators are applied to what they decorate, so a decorator's head is a call.
     fn visit_decorators(&mut self, decorators: &[Expr]) {
+        rules::decorator_targets::check_stack(self, decorators);
         for decorator in decorators {
             self.decorator_head = Some(span_of(decorator.range()));
             self.visit_expr(decorator);
@@ -565,12 +566,15 @@ impl<'a> Checker<'a> {
             if let Some(type_) = &handler.type_ {
                 self.visit_except_type(type_);
             }
-            if let Some(name) = &handler.name {
-                let name = normalise(name).into_owned();
-                let span = span_of(handler.range);
-                self.bind(&name, span, Bound::Other, BindKind::Data);
+            let name = handler.name.as_ref().map(|n| normalise(n).into_owned());
+            if let Some(name) = &name {
+                self.bind(name, span_of(handler.range), Bound::Other, BindKind::Data);
             }
             self.visit_body(&handler.body);
+            // Python deletes the name when the handler ends.
+            if let Some(name) = &name {
+                self.model.unbind(name);
+            }
         }
         self.visit_body(orelse);
         self.model.flow.take_since(mark);

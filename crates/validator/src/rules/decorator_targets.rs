@@ -127,6 +127,54 @@ pub(crate) fn check_call(checker: &mut Checker<'_>, call: &ast::ExprCall) {
     }
 }
 
+/// A decorator list, top first. Decorators apply bottom-up: each one receives what the one
+/// below it returned, so a writer is applied to the code's own function or class only when
+/// everything below it hands that object on: other writers (which return their argument) and
+/// the builtins `staticmethod`, `classmethod` and `property` (fresh objects of the code's own).
+/// An own decorator may return anything, a pandas class or the data object.
+pub(crate) fn check_stack(checker: &mut Checker<'_>, decorators: &[Expr]) {
+    for (i, decorator) in decorators.iter().enumerate() {
+        if !is_writer(checker, decorator) {
+            continue;
+        }
+        if let Some(below) = decorators[i + 1..]
+            .iter()
+            .find(|d| !(is_writer(checker, d) || is_builtin_wrapper(checker, d)))
+        {
+            report(
+                checker,
+                span_of(below.range()),
+                "a decorator above this one writes attributes onto what this one returns, which may not be the code's own function or class".into(),
+            );
+        }
+    }
+}
+
+/// `@typing.final`, `@dataclass(frozen=True)`, `@functools.wraps(f)`.
+fn is_writer(checker: &Checker<'_>, decorator: &Expr) -> bool {
+    let head = match decorator {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    checker
+        .model
+        .resolve_paths(head)
+        .iter()
+        .any(|p| is_decorator_path(p))
+}
+
+/// `@staticmethod`, `@classmethod`, `@property`, `@x.setter` of an own property.
+fn is_builtin_wrapper(checker: &Checker<'_>, decorator: &Expr) -> bool {
+    match decorator {
+        Expr::Name(n) => {
+            let id = normalise(&n.id);
+            matches!(id.as_ref(), "staticmethod" | "classmethod" | "property")
+                && checker.model.is_untouched_builtin(&id)
+        }
+        _ => false,
+    }
+}
+
 /// Whether a library path is a decorator that writes attributes, or a factory of one.
 pub(crate) fn is_decorator_path(path: &str) -> bool {
     is_writer_path(path) || is_factory_path(path)

@@ -107,6 +107,8 @@ pub(crate) struct SemanticModel {
     /// Names bound somewhere other than by an import: such a name is never definitely an
     /// alias, so exemptions that trust an alias do not apply to it.
     non_import: HashSet<String>,
+    /// Names the program unbinds somewhere (`del`, the end of `except ... as name`).
+    unbound_anywhere: HashSet<String>,
     /// Names definitely bound at the current point of the walk.
     pub(crate) flow: Definite,
     /// Every value each name is bound to anywhere, in execution order.
@@ -184,6 +186,7 @@ impl Default for SemanticModel {
         SemanticModel {
             aliases: HashMap::new(),
             non_import: HashSet::new(),
+            unbound_anywhere: HashSet::new(),
             flow: Definite::default(),
             bindings: HashMap::new(),
             program_bindings: HashMap::new(),
@@ -248,6 +251,12 @@ impl SemanticModel {
     /// defined (class bodies do not enclose). Bindings that may not have run (a branch, a loop
     /// body, `try`, `with`, annotation-only `x: T`, after `del`) do not count.
     pub(crate) fn definitely_shadowed(&self, name: &str) -> bool {
+        // A name the program unbinds anywhere (`del`, the end of `except ... as name`) may be
+        // unbound by the time code that runs later (a function, a lambda, a generator, a
+        // loop's next pass) reaches this point, whatever the walk saw above it.
+        if self.unbound_anywhere.contains(name) {
+            return false;
+        }
         let last = self.scopes.len().saturating_sub(1);
         self.scopes
             .iter()
@@ -287,6 +296,7 @@ impl SemanticModel {
     /// `del name`: from here on the name is not bound, and it is no longer only an import.
     pub(crate) fn unbind(&mut self, name: &str) {
         self.non_import.insert(name.to_string());
+        self.unbound_anywhere.insert(name.to_string());
         self.flow.unbind(self.scope_id(), name);
     }
 
@@ -295,6 +305,7 @@ impl SemanticModel {
     pub(crate) fn seed_bindings(&mut self, earlier: SemanticModel) {
         self.bindings = earlier.bindings;
         self.non_import = earlier.non_import;
+        self.unbound_anywhere = earlier.unbound_anywhere;
     }
 
     /// Every value `name` is bound to anywhere in the program (once seeded; before, so far),
