@@ -37,6 +37,7 @@ pub(crate) const IMPORTS: &[&str] = &[
     "operator",
     "pandas",
     "pandas.api.types",
+    "pandas.tseries.frequencies",
     "pandas.tseries.offsets",
     "pprint",
     "random",
@@ -88,7 +89,7 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
     ),
     (
         "contextlib",
-        "contextmanager suppress nullcontext closing ExitStack",
+        "contextmanager suppress nullcontext closing ExitStack ContextDecorator",
     ),
     ("copy", "copy deepcopy Error"),
     (
@@ -102,7 +103,7 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
     ),
     (
         "decimal",
-        "Decimal getcontext localcontext Context ROUND_DOWN ROUND_HALF_UP ROUND_HALF_EVEN \
+        "Decimal getcontext setcontext localcontext Context ROUND_DOWN ROUND_HALF_UP ROUND_HALF_EVEN \
          ROUND_CEILING ROUND_FLOOR ROUND_UP ROUND_HALF_DOWN ROUND_05UP InvalidOperation \
          DivisionByZero Overflow Underflow Inexact Rounded DecimalException BasicContext \
          ExtendedContext DefaultContext MAX_PREC MAX_EMAX MIN_EMIN",
@@ -178,7 +179,8 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          sinc gcd lcm nan inf pi e euler_gamma newaxis NaN NAN NINF PINF Inf Infinity \
          float16 float32 float64 int8 int16 int_ float_ double single half intc uint \
          longlong ulonglong short ushort byte ubyte longdouble cdouble csingle matrix \
-         block fill_diagonal diag_indices triu_indices tril_indices ix_ r_ c_ s_ frexp \
+         block fill_diagonal diag_indices triu_indices tril_indices triu_indices_from \
+         tril_indices_from isnat busdaycalendar ix_ r_ c_ s_ frexp \
          ldexp modf nextafter spacing product cumproduct alltrue sometrue \
          int32 int64 uint8 uint16 uint32 uint64 bool_ intp uintp complex64 complex128 str_ \
          bytes_ object_ datetime64 timedelta64 ndarray dtype generic number integer \
@@ -241,10 +243,18 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          offsets.Micro offsets.Nano offsets.DateOffset offsets.CustomBusinessDay \
          offsets.CDay offsets.SemiMonthEnd offsets.SemiMonthBegin offsets.Easter \
          offsets.BusinessHour offsets.Tick \
-         tseries.offsets.BDay tseries.offsets.BusinessDay tseries.offsets.MonthEnd \
-         tseries.offsets.MonthBegin tseries.offsets.BMonthEnd tseries.offsets.BMonthBegin \
-         tseries.offsets.QuarterEnd tseries.offsets.YearEnd tseries.offsets.Week \
-         tseries.offsets.Day tseries.offsets.DateOffset tseries.offsets.CustomBusinessDay \
+         tseries.offsets.BDay tseries.offsets.BusinessDay tseries.offsets.BMonthEnd \
+         tseries.offsets.BMonthBegin tseries.offsets.BusinessMonthEnd \
+         tseries.offsets.BusinessMonthBegin tseries.offsets.MonthEnd \
+         tseries.offsets.MonthBegin tseries.offsets.QuarterEnd tseries.offsets.QuarterBegin \
+         tseries.offsets.BQuarterEnd tseries.offsets.BQuarterBegin tseries.offsets.YearEnd \
+         tseries.offsets.YearBegin tseries.offsets.BYearEnd tseries.offsets.BYearBegin \
+         tseries.offsets.Week tseries.offsets.WeekOfMonth tseries.offsets.LastWeekOfMonth \
+         tseries.offsets.Day tseries.offsets.Hour tseries.offsets.Minute \
+         tseries.offsets.Second tseries.offsets.Milli tseries.offsets.Micro \
+         tseries.offsets.Nano tseries.offsets.DateOffset tseries.offsets.CustomBusinessDay \
+         tseries.offsets.CDay tseries.offsets.SemiMonthEnd tseries.offsets.SemiMonthBegin \
+         tseries.offsets.Easter tseries.offsets.BusinessHour tseries.offsets.Tick \
          api.indexers.BaseIndexer api.indexers.FixedForwardWindowIndexer \
          api.indexers.VariableOffsetWindowIndexer tseries.holiday.USFederalHolidayCalendar \
          tseries.holiday.AbstractHolidayCalendar tseries.holiday.Holiday \
@@ -263,7 +273,11 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          api.types.pandas_dtype api.types.CategoricalDtype \
          errors.EmptyDataError errors.ParserError errors.PerformanceWarning \
          errors.SettingWithCopyWarning errors.MergeError errors.OutOfBoundsDatetime \
-         errors.InvalidIndexError errors.IntCastingNaNError errors.DataError",
+         errors.InvalidIndexError errors.IntCastingNaNError errors.DataError \
+         errors.UndefinedVariableError errors.NullFrequencyError \
+         api.types.is_timedelta64_dtype api.types.is_period_dtype \
+         api.types.is_extension_array_dtype api.types.is_hashable \
+         tseries.frequencies.to_offset",
     ),
     ("pprint", "pprint pformat pp PrettyPrinter"),
     (
@@ -307,7 +321,8 @@ pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
          SupportsAbs SupportsIndex SupportsRound AbstractSet KeysView ValuesView ItemsView \
          Pattern Match AnyStr Text NewType runtime_checkable final no_type_check \
          TYPE_CHECKING Required NotRequired Unpack TypeVarTuple LiteralString assert_never \
-         assert_type reveal_type override get_origin get_args",
+         assert_type reveal_type override get_origin get_args ContextManager \
+         AsyncContextManager MutableSet",
     ),
     (
         "warnings",
