@@ -285,7 +285,14 @@ const COLUMN_METHODS: &[&str] = &[
 ];
 
 fn check_text(checker: &mut Checker<'_>, method: &str, text: &str, span: Span) {
-    if !is_plain(text, checker.policy.max_nesting_depth) {
+    // pandas evaluates a multi-line text line by line, each line stripped
+    // (`str.splitlines`, then `str.strip`), so an indented block is judged the same way.
+    let plain = text
+        .split(is_line_boundary)
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .all(|line| is_plain(line, checker.policy.max_nesting_depth));
+    if !plain {
         report(
             checker,
             span,
@@ -301,6 +308,23 @@ fn report(checker: &mut Checker<'_>, span: Span, message: String) {
         message,
         "use a literal column expression, or ordinary pandas operations (df[df.close > x])",
     );
+}
+
+/// The characters Python's `str.splitlines` ends a line at (`\r\n` splits into a line
+/// and an empty one, which is skipped).
+fn is_line_boundary(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\u{0b}'
+            | '\u{0c}'
+            | '\u{1c}'
+            | '\u{1d}'
+            | '\u{1e}'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
 }
 
 /// Whether a query/eval string only holds names, literals, operators and assignments.
@@ -373,7 +397,7 @@ fn plain_expr(expr: &Expr) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_numeric_spec, is_plain};
+    use super::{is_line_boundary, is_numeric_spec, is_plain};
 
     #[test]
     fn numeric_specs_only() {
@@ -386,6 +410,20 @@ mod tests {
         for spec in ["", "@x # %%", "%Y-%m-%d", "*<10f", ".f", "2fx", "%%"] {
             assert!(!is_numeric_spec(spec), "{spec}");
         }
+    }
+
+    #[test]
+    fn lines_split_as_python_splits_them() {
+        let text = "\n    mid = (bid + ask) / 2\r\n    spread = ask - bid\u{2028}  x = 1\n    ";
+        let lines: Vec<&str> = text
+            .split(is_line_boundary)
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(
+            lines,
+            ["mid = (bid + ask) / 2", "spread = ask - bid", "x = 1"]
+        );
     }
 
     #[test]
