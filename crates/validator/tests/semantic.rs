@@ -438,6 +438,19 @@ fn methods_taken_from_a_class_choose_no_self() {
 }
 
 #[test]
+fn a_registry_lets_classes_out_only_where_singledispatch_is_used() {
+    accepts("import pandas as pd\nclass Signal:\n    registry = {}\n    def __init_subclass__(cls, key='', **kwargs):\n        super().__init_subclass__(**kwargs)\n        cls.key = key\n        Signal.registry[key] = cls\nclass Mom(Signal, key='mom'):\n    pass\nf = pd.DataFrame({'x': [1]})\nf.columns = ['y']\n");
+    let patch = "\n@d.register\ndef _(x: pd.Series):\n    return 2\nfor k in list(d.registry):\n    k.total = 0\n";
+    for make in [
+        "from functools import singledispatch as sd\n@sd\ndef d(x):\n    return 1",
+        "import functools as ft\n@ft.singledispatch\ndef d(x):\n    return 1",
+        "import functools\nsd = getattr(functools, 'singledispatch')\n@sd\ndef d(x):\n    return 1",
+    ] {
+        rejects(&format!("import pandas as pd\n{make}{patch}"), "SBX801");
+    }
+}
+
+#[test]
 fn getattr_on_a_module_with_a_literal_name_is_that_attribute() {
     accepts("import numpy as np\nmean = getattr(np, 'nanmean')\nstd = getattr(np, 'nanstd', None)\nsignal = float(mean(np.array([1.0, 2.0])))\n");
     // Checked as the attribute: off the allowlist, a sink as a value, private.

@@ -51,6 +51,11 @@ pub(crate) struct Uses {
     /// Every attribute name written anywhere (`Route.X`): a list bound in a class body is
     /// reached through them.
     pub(crate) attribute_names: HashSet<String>,
+    /// Some attribute named `registry` is read: a `singledispatch` function's, if the
+    /// program uses `singledispatch`.
+    pub(crate) reads_registry: bool,
+    /// `singledispatch` or `singledispatchmethod` is written as an attribute or a string.
+    pub(crate) names_singledispatch: bool,
     /// Attribute names stored or deleted anywhere (`self._check = f`, `del C.m`).
     pub(crate) stored_attributes: HashSet<String>,
     /// Some `yield` appears (the body is a generator's, which a call does not run).
@@ -59,6 +64,9 @@ pub(crate) struct Uses {
     /// field's class is reached.
     pub(crate) reads_type_attribute: bool,
 }
+
+/// The `functools` decorators whose functions keep a `registry` of classes.
+pub(crate) const SINGLEDISPATCH: &[&str] = &["singledispatch", "singledispatchmethod"];
 
 /// Methods of classes and dtypes that return classes.
 const CLASS_RETURNING: &[&str] = &["mro", "construct_array_type"];
@@ -389,7 +397,8 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             }
             // A `singledispatch` function's registry maps classes (from annotations) to
             // functions.
-            out.class_values |= e.ctx.is_load() && attr == "registry";
+            out.reads_registry |= e.ctx.is_load() && attr == "registry";
+            out.names_singledispatch |= SINGLEDISPATCH.contains(&attr.as_ref());
             // `names.index(x)`, `table.items()`: methods that only read the container.
             let base = if READING_METHODS.contains(&normalise(&e.attr).as_ref()) {
                 Position::ItemBase
@@ -404,7 +413,11 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             opt(e.upper.as_deref(), out);
             opt(e.step.as_deref(), out);
         }
-        Expr::Constant(_) => {}
+        // `getattr(functools, "singledispatch")`.
+        Expr::Constant(c) => {
+            out.names_singledispatch |= matches!(&c.value, ast::Constant::Str(text)
+                if SINGLEDISPATCH.contains(&text.as_str()));
+        }
     }
 }
 

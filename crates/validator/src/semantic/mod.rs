@@ -478,6 +478,9 @@ impl SemanticModel {
         {
             return Some("the class of a dtype (`dtype.type`)".into());
         }
+        if self.uses.reads_registry && self.uses_singledispatch() {
+            return Some("the classes of a `singledispatch` registry".into());
+        }
         if let Some(path) = self.annotation_class_reader() {
             return Some(format!("the classes of annotations (through `{path}`)"));
         }
@@ -506,6 +509,17 @@ impl SemanticModel {
 
     /// A library class the program uses as a value, described for a message: with one, any
     /// variable the code does not own may hold a library class.
+    /// Whether the program may make a `singledispatch` function (whose `registry` maps
+    /// classes to functions): it imports `singledispatch` or `singledispatchmethod`, or
+    /// writes either name as an attribute or a string.
+    fn uses_singledispatch(&self) -> bool {
+        self.uses.names_singledispatch
+            || self.aliases.values().flatten().any(|alias| {
+                matches!(alias, Alias::Value(path)
+                    if path.rsplit('.').next().is_some_and(|last| escapes::SINGLEDISPATCH.contains(&last)))
+            })
+    }
+
     /// The library function through which the program reads classes out of annotations
     /// (`dataclasses.fields(A)[0].type`), if it does.
     pub(crate) fn annotation_class_reader(&self) -> Option<String> {
