@@ -54,6 +54,13 @@ pub(crate) enum Deferred {
     },
     /// A variable given as a time zone or dtype: what the program binds it to.
     TimeZone { name: String, span: Span },
+    /// An item of a variable given as a `query`/`eval` text (`SCREENS[name]`): the
+    /// variable must be a sealed literal list or dict of plain texts.
+    QueryItem {
+        name: String,
+        span: Span,
+        method: String,
+    },
     /// A variable in a field of a `query`/`eval` f-string: it must be a number.
     Number {
         name: String,
@@ -256,6 +263,7 @@ impl<'a> Checker<'a> {
                 let alias = matches!(&*s.value, Expr::Attribute(_))
                     && !self.model.resolve_paths(&s.value).is_empty();
                 for target in &s.targets {
+                    self.model.note_dict_items(target, &s.value);
                     rules::module_tampering::check_store(self, target, &s.value);
                     if self.model.scope() == ScopeKind::Class
                         && matches!(target, Expr::Name(n) if normalise(&n.id) == "__match_args__")
@@ -294,6 +302,7 @@ impl<'a> Checker<'a> {
                 self.visit_opt(s.value.as_deref());
                 match s.value.as_deref() {
                     Some(value) => {
+                        self.model.note_dict_items(&s.target, value);
                         rules::module_tampering::check_store(self, &s.target, value);
                         self.visit_target_as(
                             &s.target,
@@ -1133,6 +1142,9 @@ impl<'a> Checker<'a> {
                 }
                 Deferred::TimeZone { name, span } => {
                     rules::timezones::resolve(self, &name, span);
+                }
+                Deferred::QueryItem { name, span, method } => {
+                    rules::dataframe_eval::resolve_item(self, &name, span, &method);
                 }
                 Deferred::Number { name, span, method } => {
                     rules::dataframe_eval::resolve_number(self, &name, span, &method);

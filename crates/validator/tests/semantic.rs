@@ -705,6 +705,23 @@ fn query_fields_are_numbers_only_when_every_binding_anywhere_is_one() {
 }
 
 #[test]
+fn query_texts_read_out_of_sealed_literal_dicts_and_lists() {
+    let head = "import pandas as pd\ndf = pd.DataFrame({'pe': [10.0]})\ndef f(x):\n    return x\nname = 'pe'\n";
+    let body = "SCREENS: dict[str, str] = {'cheap': 'pe < 15', 'dear': 'pe > 30'}\nLIST = ['pe < 1', 'pe > 2']\nfor k in SCREENS:\n    df.query(SCREENS[k])\nfor i in range(2):\n    df.query(LIST[i])\n";
+    accepts(&format!("{head}{body}"));
+    for change in [
+        "SCREENS['x'] = 'pe.__class__'",
+        "f(SCREENS)",
+        "SCREENS = {'a': 'pe.__class__'}",
+        "SCREENS = {'a': name}",
+        "SCREENS.update(b='c')",
+        "LIST.append('pe.__class__')",
+    ] {
+        rejects(&format!("{head}{body}{change}\n"), "SBX502");
+    }
+}
+
+#[test]
 fn zones_built_at_run_time_are_refused_and_zone_parameters_are_not() {
     accepts("import pandas as pd\ndef days(tz='UTC'):\n    return pd.date_range('2024-01-01', periods=2, tz=tz)\nsignal = len(days())\n");
     rejects(

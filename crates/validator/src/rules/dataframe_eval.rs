@@ -94,6 +94,15 @@ pub(crate) fn check_method(checker: &mut Checker<'_>, method: &str, call: &ast::
                 ),
             }
         }
+        Some(Expr::Subscript(sub)) if matches!(&*sub.value, Expr::Name(_)) => {
+            if let Expr::Name(n) = &*sub.value {
+                checker.deferred.push(Deferred::QueryItem {
+                    name: normalise(&n.id).into_owned(),
+                    span: span_of(sub.range),
+                    method: method.to_string(),
+                });
+            }
+        }
         Some(Expr::Name(n)) => checker.deferred.push(Deferred::Literal {
             name: normalise(&n.id).into_owned(),
             span: span_of(n.range),
@@ -219,6 +228,23 @@ fn is_number<'a>(
             true
         }
         _ => false,
+    }
+}
+
+/// An item of a name given as a `query`/`eval` text, once the whole program's bindings are
+/// known: every string the name's literal list or dict holds must be a plain expression.
+pub(crate) fn resolve_item(checker: &mut Checker<'_>, name: &str, span: Span, method: &str) {
+    match checker.model.item_strings(name) {
+        Some(texts) => {
+            for text in texts {
+                check_text(checker, method, &text, span);
+            }
+        }
+        None => report(
+            checker,
+            span,
+            format!("`.{method}()` with an item of `{name}`, which is not always a literal list or dict of strings that nothing changes"),
+        ),
     }
 }
 

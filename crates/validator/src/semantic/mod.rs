@@ -109,6 +109,9 @@ pub(crate) struct SemanticModel {
     non_import: HashSet<String>,
     /// Names the program unbinds somewhere (`del`, the end of `except ... as name`).
     unbound_anywhere: HashSet<String>,
+    /// Per name bound to dict literals, the values of all of them when they are literal
+    /// strings (`None` when some is not).
+    dict_items: HashMap<String, Option<Vec<String>>>,
     /// Names definitely bound at the current point of the walk.
     pub(crate) flow: Definite,
     /// Every value each name is bound to anywhere, in execution order.
@@ -187,6 +190,7 @@ impl Default for SemanticModel {
             aliases: HashMap::new(),
             non_import: HashSet::new(),
             unbound_anywhere: HashSet::new(),
+            dict_items: HashMap::new(),
             flow: Definite::default(),
             bindings: HashMap::new(),
             program_bindings: HashMap::new(),
@@ -353,6 +357,34 @@ impl SemanticModel {
             .entry(name.to_string())
             .or_default()
             .push(seq.to_string());
+    }
+
+    /// `NAME = {...}` binds a dict whose values an item read gives: its literal strings, or
+    /// `None` when some value is not one.
+    pub(crate) fn note_dict_items(&mut self, target: &Expr, value: &Expr) {
+        let (Expr::Name(name), Expr::Dict(dict)) = (target, value) else {
+            return;
+        };
+        let values = value::strings_of(&dict.values);
+        let entry = self
+            .dict_items
+            .entry(normalise(&name.id).into_owned())
+            .or_insert_with(|| Some(Vec::new()));
+        match (entry.as_mut(), values) {
+            (Some(all), Some(values)) => all.extend(values),
+            _ => *entry = None,
+        }
+    }
+
+    /// What an item read of `seq` (`SCREENS[name]`) may give, when `seq` is only ever a
+    /// literal list of strings or a literal dict with string keys and values, and nothing
+    /// can have changed it ([`Self::loop_strings`]): all those strings.
+    pub(crate) fn item_strings(&self, seq: &str) -> Option<Vec<String>> {
+        let mut all = self.loop_strings(seq)?;
+        if let Some(values) = self.dict_items.get(seq) {
+            all.extend(values.as_ref()?.iter().cloned());
+        }
+        Some(all)
     }
 
     pub(crate) fn loop_strings(&self, seq: &str) -> Option<Vec<String>> {

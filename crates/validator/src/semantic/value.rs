@@ -324,12 +324,16 @@ fn is_number_literal(expr: &Expr) -> bool {
 
 /// The strings of a literal list, tuple or set of strings.
 pub(crate) fn literal_strings(expr: &Expr) -> Option<Vec<String>> {
-    let elts = match expr {
-        Expr::List(l) => &l.elts,
-        Expr::Tuple(t) => &t.elts,
-        Expr::Set(s) => &s.elts,
-        _ => return None,
-    };
+    match expr {
+        Expr::List(l) => strings_of(&l.elts),
+        Expr::Tuple(t) => strings_of(&t.elts),
+        Expr::Set(s) => strings_of(&s.elts),
+        _ => None,
+    }
+}
+
+/// The strings of expressions that are all string literals.
+pub(crate) fn strings_of(elts: &[Expr]) -> Option<Vec<String>> {
     elts.iter()
         .map(|e| match e {
             Expr::Constant(c) => match &c.value {
