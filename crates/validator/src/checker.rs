@@ -150,6 +150,8 @@ impl<'a> Checker<'a> {
         let mut first = Checker::new(self.source, self.policy);
         first.model.collect_aliases(body, &first.index);
         first.visit_body(body);
+        // A `return z` judged with every string `z` is built from, also below the return.
+        self.built_strings = std::mem::take(&mut first.built_strings);
         self.model.seed_bindings(first.model);
         self.model.collect_aliases(body, &self.index);
         self.visit_body(body);
