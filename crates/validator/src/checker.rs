@@ -431,11 +431,12 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            Stmt::Global(_)
-            | Stmt::Nonlocal(_)
-            | Stmt::Pass(_)
-            | Stmt::Break(_)
-            | Stmt::Continue(_) => {}
+            Stmt::Global(s) => {
+                for name in &s.names {
+                    self.model.declare_global(&normalise(name));
+                }
+            }
+            Stmt::Nonlocal(_) | Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) => {}
             Stmt::Expr(s) => self.visit_expr(&s.value),
         }
     }

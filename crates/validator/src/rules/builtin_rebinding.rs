@@ -51,7 +51,7 @@ pub(crate) fn check(checker: &mut Checker<'_>, name: &str, span: Span, kind: Bin
         );
     // A class body's names are attributes, not variables: `def filter(self)` or
     // `def eval(self)` in a class shadows nothing outside it.
-    let scope = checker.model.scope();
+    let scope = checker.model.binding_scope(name);
     let stands_in = matches!(kind, BindKind::Alias | BindKind::Definition);
     if scope != ScopeKind::Class && (dangerous || (scope == ScopeKind::Module && stands_in)) {
         checker.report(

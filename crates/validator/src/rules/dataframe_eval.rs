@@ -214,15 +214,15 @@ fn is_number<'a>(
     match expr {
         Expr::Constant(c) => matches!(c.value, Constant::Int(_) | Constant::Float(_)),
         Expr::UnaryOp(u) => is_number(checker, &u.operand, names),
-        // `int`, `float` and `len` return numbers whatever their argument defines; `round` and
+        // `int`, `float` and `len` (the builtins, which the code binds nowhere: a helper may
+        // rebind one through `global`) return numbers whatever their argument defines; `round` and
         // `abs` return what their argument's `__round__`/`__abs__` return (a frame of text for
         // a DataFrame), so only of a number.
         Expr::Call(call) => matches!(&*call.func, Expr::Name(n)
             if (matches!(normalise(&n.id).as_ref(), "int" | "float" | "len")
                 || (matches!(normalise(&n.id).as_ref(), "round" | "abs")
                     && call.args.first().is_some_and(|a| is_number(checker, a, names))))
-                && !checker.model.definitely_shadowed(&normalise(&n.id))
-                && checker.model.aliases_of(&normalise(&n.id)).is_empty()),
+                && checker.model.is_untouched_builtin(&normalise(&n.id))),
         Expr::Name(n) => {
             names.push(n);
             true
@@ -259,7 +259,7 @@ pub(crate) fn resolve_number(checker: &mut Checker<'_>, name: &str, span: Span, 
                 Bound::RangeItem => checker.model.is_untouched_builtin("range"),
                 Bound::CallOf(c) => {
                     matches!(c.as_str(), "int" | "float" | "len")
-                        && !checker.model.definitely_shadowed(c)
+                        && checker.model.is_untouched_builtin(c)
                 }
                 _ => false,
             })

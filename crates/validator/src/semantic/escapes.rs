@@ -41,9 +41,6 @@ pub(crate) struct Uses {
     /// A call that yields some object's class is used as a value: `k = type(x)`,
     /// `x.mro()`, `dtype.construct_array_type()`.
     pub(crate) class_values: bool,
-    /// Callees that may be a library function whose results hold classes
-    /// ([`CLASS_YIELDING_FUNCTIONS`]), if they resolve to one through the imports.
-    pub(crate) class_yielding_callees: Vec<Expr>,
     /// Names bound to a dtype (`d = s.dtype`, `for d in df.dtypes`).
     pub(crate) dtype_names: HashSet<String>,
     /// Names whose attribute `type` is read (`d.type`).
@@ -51,18 +48,15 @@ pub(crate) struct Uses {
     /// Every attribute name written anywhere (`Route.X`): a list bound in a class body is
     /// reached through them.
     pub(crate) attribute_names: HashSet<String>,
-    /// Some attribute named `registry` is read: a `singledispatch` function's, if the
-    /// program uses `singledispatch`.
-    pub(crate) reads_registry: bool,
-    /// `singledispatch` or `singledispatchmethod` is written as an attribute or a string.
-    pub(crate) names_singledispatch: bool,
+    /// Every name an attribute may be reached by here: attribute names read, string
+    /// constants (`getattr(f, "registry")`, `attrgetter("type")`) and the keywords of class
+    /// patterns (`case object(type=t)`). `"type"` reaches a dataclass field's class,
+    /// `"registry"` a `singledispatch` function's classes.
+    pub(crate) mentioned: HashSet<String>,
     /// Attribute names stored or deleted anywhere (`self._check = f`, `del C.m`).
     pub(crate) stored_attributes: HashSet<String>,
     /// Some `yield` appears (the body is a generator's, which a call does not run).
     pub(crate) yields: bool,
-    /// Some attribute named `type` is read (`field.type`, `getattr(field, "type")`): how a
-    /// field's class is reached.
-    pub(crate) reads_type_attribute: bool,
 }
 
 /// The `functools` decorators whose functions keep a `registry` of classes.
@@ -178,6 +172,9 @@ pub(crate) fn record_uses(stmt: &Stmt, out: &mut Uses) {
         Stmt::Match(s) => {
             exprs.push(&s.subject);
             exprs.extend(s.cases.iter().filter_map(|c| c.guard.as_deref()));
+            s.cases
+                .iter()
+                .for_each(|c| pattern_keywords(&c.pattern, out));
         }
         Stmt::Raise(s) => {
             exprs.extend(s.exc.as_deref());
@@ -207,6 +204,29 @@ pub(crate) fn record_uses(stmt: &Stmt, out: &mut Uses) {
     }
     for expr in exprs {
         escapes(expr, out);
+    }
+}
+
+/// The keywords of class patterns (`case object(type=t)` reads `type`), at any depth.
+fn pattern_keywords(pattern: &ast::Pattern, out: &mut Uses) {
+    match pattern {
+        ast::Pattern::MatchClass(p) => {
+            out.mentioned
+                .extend(p.kwd_attrs.iter().map(|a| normalise(a).into_owned()));
+            p.patterns
+                .iter()
+                .chain(&p.kwd_patterns)
+                .for_each(|p| pattern_keywords(p, out));
+        }
+        ast::Pattern::MatchSequence(p) => p.patterns.iter().for_each(|p| pattern_keywords(p, out)),
+        ast::Pattern::MatchMapping(p) => p.patterns.iter().for_each(|p| pattern_keywords(p, out)),
+        ast::Pattern::MatchOr(p) => p.patterns.iter().for_each(|p| pattern_keywords(p, out)),
+        ast::Pattern::MatchAs(p) => {
+            if let Some(p) = &p.pattern {
+                pattern_keywords(p, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -320,6 +340,22 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             }
         }
         Expr::Call(e) => {
+            // `getattr(pd, "Series")` as a value is `pd.Series` as a value.
+            if let (Expr::Name(f), [base, Expr::Constant(c), ..], Position::Value) =
+                (&*e.func, e.args.as_slice(), position)
+            {
+                if let ast::Constant::Str(attr) = &c.value {
+                    if normalise(&f.id) == "getattr" && names::may_name_class(attr) {
+                        out.class_name_values
+                            .push(Expr::Attribute(ast::ExprAttribute {
+                                range: e.range,
+                                value: Box::new(base.clone()),
+                                attr: ast::Identifier::new(attr.as_str()),
+                                ctx: ast::ExprContext::Load,
+                            }));
+                    }
+                }
+            }
             if let (Position::Value, Expr::Name(f), [Expr::Name(x)]) =
                 (position, &*e.func, e.args.as_slice())
             {
@@ -342,15 +378,6 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
                 }
                 _ => false,
             };
-            if last
-                .as_deref()
-                .is_some_and(|last| names::is_last_name_of_any(CLASS_YIELDING_FUNCTIONS, last))
-            {
-                out.class_yielding_callees.push((*e.func).clone());
-            }
-            out.reads_type_attribute |= last.as_deref() == Some("getattr")
-                && matches!(e.args.get(1), Some(Expr::Constant(c))
-                    if matches!(&c.value, ast::Constant::Str(s) if s == "type"));
             at(&e.func, Position::Callee, out);
             let type_check = matches!(&*e.func, Expr::Name(n)
                 if matches!(normalise(&n.id).as_ref(), "isinstance" | "issubclass"));
@@ -388,17 +415,15 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
                 out.attribute_names.insert(attr.clone().into_owned());
             }
             let reads_type = e.ctx.is_load() && attr == "type";
-            out.reads_type_attribute |= reads_type;
+            if e.ctx.is_load() && !out.mentioned.contains(attr.as_ref()) {
+                out.mentioned.insert(attr.clone().into_owned());
+            }
             // A dtype's `type` is a class: `Timestamp` for `s.dtype.type` of a tz-aware
             // column, `Period` for `pd.PeriodDtype("D").type`.
             out.class_values |= reads_type && is_dtype(&e.value);
             if let (true, Some(name)) = (reads_type, name_of(&e.value)) {
                 out.type_read_names.insert(name);
             }
-            // A `singledispatch` function's registry maps classes (from annotations) to
-            // functions.
-            out.reads_registry |= e.ctx.is_load() && attr == "registry";
-            out.names_singledispatch |= SINGLEDISPATCH.contains(&attr.as_ref());
             // `names.index(x)`, `table.items()`: methods that only read the container.
             let base = if READING_METHODS.contains(&normalise(&e.attr).as_ref()) {
                 Position::ItemBase
@@ -413,10 +438,13 @@ fn at(expr: &Expr, position: Position, out: &mut Uses) {
             opt(e.upper.as_deref(), out);
             opt(e.step.as_deref(), out);
         }
-        // `getattr(functools, "singledispatch")`.
+        // `getattr(functools, "singledispatch")`, `attrgetter("type")`.
         Expr::Constant(c) => {
-            out.names_singledispatch |= matches!(&c.value, ast::Constant::Str(text)
-                if SINGLEDISPATCH.contains(&text.as_str()));
+            if let ast::Constant::Str(text) = &c.value {
+                if !out.mentioned.contains(text.as_str()) {
+                    out.mentioned.insert(text.clone());
+                }
+            }
         }
     }
 }

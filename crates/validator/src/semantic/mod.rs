@@ -79,11 +79,13 @@ pub(crate) enum Origin {
     Other,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Scope {
     kind: ScopeKind,
     /// Unique over the whole walk: flow facts are keyed by it.
     id: usize,
+    /// Names its `global` statements declare: bound there, they are module names.
+    globals: HashSet<String>,
 }
 
 /// What entering a function or lambda replaced, given back when the walk leaves it.
@@ -153,7 +155,7 @@ pub(crate) struct SemanticModel {
     /// Per name, every class-body function or assignment of that name, from the pre-pass:
     /// for each, the parameters its leading statements check with `isinstance` (raising
     /// otherwise), with the class checked against; `None` when it is not such a plain guard.
-    guard_methods: HashMap<String, Vec<Option<Guards>>>,
+    guard_methods: HashMap<String, Vec<(String, Option<Guards>)>>,
     /// First parameters of class methods (`cls`), from the pre-pass.
     class_params: HashSet<String>,
     /// Every call of such a method by name (`x.merge(y)`), for proving what peers hold.
@@ -220,6 +222,7 @@ impl Default for SemanticModel {
             scopes: vec![Scope {
                 kind: ScopeKind::Module,
                 id: 0,
+                globals: HashSet::new(),
             }],
             next_scope_id: 1,
             self_names: Vec::new(),
@@ -242,8 +245,25 @@ impl SemanticModel {
         self.scopes.push(Scope {
             kind,
             id: self.next_scope_id,
+            globals: HashSet::new(),
         });
         self.next_scope_id += 1;
+    }
+
+    /// `global name` in the current scope.
+    pub(crate) fn declare_global(&mut self, name: &str) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.globals.insert(name.to_string());
+        }
+    }
+
+    /// The kind of scope a binding of `name` here lands in: the module's for a name the
+    /// current scope declares `global`.
+    pub(crate) fn binding_scope(&self, name: &str) -> ScopeKind {
+        match self.scopes.last() {
+            Some(scope) if scope.globals.contains(name) => ScopeKind::Module,
+            _ => self.scope(),
+        }
     }
 
     pub(crate) fn exit_scope(&mut self) {
@@ -510,7 +530,7 @@ impl SemanticModel {
         {
             return Some("the class of a dtype (`dtype.type`)".into());
         }
-        if self.uses.reads_registry && self.uses_singledispatch() {
+        if self.uses.mentioned.contains("registry") && self.uses_singledispatch() {
             return Some("the classes of a `singledispatch` registry".into());
         }
         if let Some(path) = self.annotation_class_reader() {
@@ -545,22 +565,34 @@ impl SemanticModel {
     /// classes to functions): it imports `singledispatch` or `singledispatchmethod`, or
     /// writes either name as an attribute or a string.
     fn uses_singledispatch(&self) -> bool {
-        self.uses.names_singledispatch
-            || self.aliases.values().flatten().any(|alias| {
-                matches!(alias, Alias::Value(path)
-                    if path.rsplit('.').next().is_some_and(|last| escapes::SINGLEDISPATCH.contains(&last)))
-            })
+        escapes::SINGLEDISPATCH
+            .iter()
+            .any(|name| self.may_reach_library_function("functools", name))
     }
 
-    /// The library function through which the program reads classes out of annotations
-    /// (`dataclasses.fields(A)[0].type`), if it does.
+    /// Whether the program may reach `module.name`: a from-import of it, or the module
+    /// imported and `name` written as an attribute or a string anywhere (`ft.name`,
+    /// `getattr(ft, "name")`, `map(dataclasses.fields, ...)`).
+    fn may_reach_library_function(&self, module: &str, name: &str) -> bool {
+        let path = format!("{module}.{name}");
+        self.aliases.values().flatten().any(|alias| match alias {
+            Alias::Value(p) => *p == path,
+            Alias::Module(m) => m == module && self.uses.mentioned.contains(name),
+        })
+    }
+
+    /// The library function through which the program may read classes out of annotations
+    /// (`dataclasses.fields(A)[0].type`), if it may: `fields` reachable in any way and an
+    /// attribute `type` named in any way.
     pub(crate) fn annotation_class_reader(&self) -> Option<String> {
-        self.uses
-            .class_yielding_callees
+        escapes::CLASS_YIELDING_FUNCTIONS
             .iter()
-            .filter(|_| self.uses.reads_type_attribute)
-            .flat_map(|callee| self.resolve_paths(callee))
-            .find(|path| escapes::CLASS_YIELDING_FUNCTIONS.contains(&path.as_str()))
+            .find(|path| {
+                let (module, name) = path.rsplit_once('.').unwrap_or(("", path));
+                self.uses.mentioned.contains("type")
+                    && self.may_reach_library_function(module, name)
+            })
+            .map(|path| path.to_string())
     }
 
     pub(crate) fn library_class_value(&self) -> Option<&str> {
@@ -764,6 +796,8 @@ impl SemanticModel {
                     _ => None,
                 })
                 .collect(),
+            only_named_bases: class.keywords.is_empty()
+                && class.bases.iter().all(|b| matches!(b, Expr::Name(_))),
             decorators: class
                 .decorator_list
                 .iter()
@@ -781,13 +815,17 @@ impl SemanticModel {
                 .collect(),
             ..ClassDecl::default()
         };
+        let class_name = normalise(&class.name).into_owned();
         for stmt in &class.body {
             for name in class_body_names(stmt) {
                 let guards = match stmt {
                     Stmt::FunctionDef(f) if f.decorator_list.is_empty() => guarded_params(f),
                     _ => None,
                 };
-                self.guard_methods.entry(name).or_default().push(guards);
+                self.guard_methods
+                    .entry(name)
+                    .or_default()
+                    .push((class_name.clone(), guards));
             }
             let (name, decorators) = match stmt {
                 Stmt::FunctionDef(f) => (&f.name, &f.decorator_list),
@@ -1268,14 +1306,22 @@ impl SemanticModel {
         };
         let method = normalise(&a.attr);
         let on_self = matches!(&*a.value, Expr::Name(n) if self.is_self_name(&normalise(&n.id)));
+        // Defined in the class being walked, so `self.<name>` finds it before any base does,
+        // in a class no library class joins below it.
         let guards = match self.guard_methods.get(method.as_ref()).map(Vec::as_slice) {
-            Some([Some(guards)]) => guards,
+            Some([(owner, Some(guards))])
+                if self.class_stack.last().is_some_and(|(c, _)| c == owner)
+                    && self.only_own_subclasses(owner) =>
+            {
+                guards
+            }
             _ => return Vec::new(),
         };
+        // `__check` is `_Class__check` to Python, another name.
         if !on_self
             || !self.is_untouched_builtin("isinstance")
             || !method.starts_with('_')
-            || names::is_dunder(&method)
+            || method.starts_with("__")
             || self.uses.stored_attributes.contains(method.as_ref())
             || !call.keywords.is_empty()
             || call.args.iter().any(|a| matches!(a, Expr::Starred(_)))
@@ -1290,6 +1336,39 @@ impl SemanticModel {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Whether every class deriving from `owner` (directly or not) has only own classes and
+    /// builtins without methods of their own as bases: no library class can come before
+    /// `owner` in an instance's method order.
+    fn only_own_subclasses(&self, owner: &str) -> bool {
+        let mut derived: HashSet<&str> = HashSet::from([owner]);
+        loop {
+            let before = derived.len();
+            for (name, decls) in &self.class_decls {
+                if decls
+                    .iter()
+                    .any(|d| d.bases.iter().any(|b| derived.contains(b.as_str())))
+                {
+                    derived.insert(name);
+                }
+            }
+            if derived.len() == before {
+                break;
+            }
+        }
+        derived.iter().filter(|c| **c != owner).all(|c| {
+            self.class_decls[*c].iter().all(|d| {
+                d.only_named_bases
+                    && d.bases.iter().all(|b| {
+                        self.class_decls.contains_key(b)
+                            || matches!(
+                                b.as_str(),
+                                "object" | "Exception" | "ValueError" | "KeyError"
+                            )
+                    })
+            })
+        })
     }
 
     pub(crate) fn is_own_class_check(&self, class: &Expr) -> bool {
@@ -1558,6 +1637,8 @@ struct CallSite {
 struct ClassDecl {
     /// Bases written as plain names.
     bases: Vec<String>,
+    /// Every base is a plain name, and no keyword (a metaclass) is given.
+    only_named_bases: bool,
     /// Functions of its body that take the instance as their first argument.
     self_methods: HashSet<String>,
     /// Static and class methods.
